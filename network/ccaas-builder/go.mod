@@ -1,0 +1,3 @@
+module medshare.test/ccaas-builder
+
+go 1.22

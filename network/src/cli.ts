@@ -1,0 +1,101 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NetworkError } from './errors';
+import { down, status, up, type NetworkOptions } from './network';
+import { summarise } from './summary';
+
+const USAGE = `usage: network <up|down|status> [--base-port N] [--consensus raft|bft] [--run-dir DIR] [--description FILE] [--clean]`;
+
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+async function main(argv: string[]): Promise<number> {
+  const repoDir = resolve(__dirname, '..', '..');
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'base-port': { type: 'string' },
+      consensus: { type: 'string' },
+      'run-dir': { type: 'string' },
+      description: { type: 'string' },
+      clean: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    out(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const basePort = values['base-port'] === undefined ? undefined : Number(values['base-port']);
+  if (basePort !== undefined && (!Number.isInteger(basePort) || basePort < 1024 || basePort > 60000)) {
+    throw new NetworkError('USAGE', `--base-port must be a whole number from 1024 to 60000, not ${values['base-port'] ?? ''}`);
+  }
+  const consensus = values.consensus;
+  if (consensus !== undefined && consensus !== 'raft' && consensus !== 'bft') {
+    throw new NetworkError('USAGE', `--consensus must be raft or bft, not ${consensus}`);
+  }
+  const options: NetworkOptions = {
+    repoDir,
+    descriptionFile: resolve(values.description ?? resolve(repoDir, 'network', 'consortium.yaml')),
+    ...(basePort !== undefined ? { basePort } : {}),
+    ...(consensus !== undefined ? { consensus } : {}),
+    ...(values['run-dir'] !== undefined ? { runDir: resolve(values['run-dir']) } : {}),
+    report: out,
+  };
+  switch (command) {
+    case 'up': {
+      const started = Date.now();
+      const result = await up(options);
+      if (result.alreadyRunning) {
+        out(`Network ${result.plan.name} in ${result.plan.runDir} is already running; nothing to do.`);
+      } else {
+        out(`Network up in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+      }
+      summarise(result.plan, repoDir).forEach(out);
+      return 0;
+    }
+    case 'down': {
+      const result = await down({ ...options, clean: values.clean });
+      out(
+        result.stopped.length === 0
+          ? `Nothing was running in ${result.runDir}.`
+          : `Stopped ${result.stopped.length} processes: ${result.stopped.join(', ')}.`,
+      );
+      out(values.clean ? `Removed ${result.runDir}.` : `Data kept in ${result.runDir} (use --clean to remove it).`);
+      return 0;
+    }
+    case 'status': {
+      const result = await status(options);
+      if (!result.saved) {
+        out(`No network has been brought up in ${result.plan.runDir}.`);
+        return 3;
+      }
+      summarise(result.plan, repoDir, result.processes).forEach(out);
+      const down = result.processes.filter((p) => !p.ready).length;
+      out(down === 0 ? 'All processes are ready.' : `${down} of ${result.processes.length} processes are not ready.`);
+      return down === 0 ? 0 : 3;
+    }
+    default:
+      throw new NetworkError('USAGE', `unknown command ${command}; ${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof NetworkError) {
+      process.stderr.write(`network: ${error.message}\n`);
+      for (const line of error.details) process.stderr.write(`  | ${line}\n`);
+      process.exitCode = error.code === 'USAGE' ? 2 : 1;
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`network: ${message}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

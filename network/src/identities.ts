@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Binaries } from './binaries';
+import { registrarEnv } from './env';
+import { chaincodeClientIdentity, chaincodeServerIdentity, identityFiles, orgAdmin, registrar } from './layout';
+import type { IdentityFiles } from './layout';
+import { runStep, scriptPath } from './steps';
+import type { NetworkPlan, OrgPlan } from './topology';
+
+/** Roles a user certificate can carry in its `role` attribute. */
+export const ROLES = ['admin', 'technologist', 'doctor', 'patient', 'auditor'] as const;
+/** A MedShare role. */
+export type Role = (typeof ROLES)[number];
+
+/** What to register and enroll. */
+export interface IdentityRequest {
+  name: string;
+  type: 'registrar' | 'client' | 'admin' | 'peer' | 'orderer';
+  dir: string;
+  /** Certificate attributes, for example `role=doctor:ecert`. */
+  attrs?: string;
+  /** Host names for a TLS certificate; none means no TLS certificate. */
+  tlsHosts?: string;
+  secret?: string;
+}
+
+const secret = (): string => randomBytes(18).toString('base64url');
+
+/** The CA's bootstrap registrar secret, created once and kept (mode 0600) beside the CA's state. */
+export async function bootstrapSecret(org: OrgPlan): Promise<string> {
+  const file = join(org.dir, 'ca-bootstrap.secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const value = secret();
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, `${value}\n`, { mode: 0o600 });
+    return value;
+  }
+}
+
+/** Registers (unless it exists) and enrolls one identity through the organisation's CA. */
+export async function enroll(
+  repoDir: string,
+  org: OrgPlan,
+  bin: Binaries,
+  request: IdentityRequest,
+): Promise<IdentityFiles> {
+  await runStep(`enrolling ${request.name} with ${org.ca.name}`, scriptPath(repoDir, 'enroll.sh'), {
+    ...registrarEnv(org, bin),
+    CA_TLS_CERT: org.caCertFile,
+    ID_NAME: request.name,
+    ID_SECRET: request.secret ?? secret(),
+    ID_TYPE: request.type,
+    ID_ATTRS: request.attrs ?? '',
+    OUT_DIR: request.dir,
+    TLS_HOSTS: request.tlsHosts ?? '',
+  });
+  return identityFiles(request.dir);
+}
+
+const LOCAL_HOSTS = 'localhost,127.0.0.1';
+
+/** Every identity the network itself needs, for one organisation. */
+export function networkIdentities(org: OrgPlan, registrarSecret: string): IdentityRequest[] {
+  const requests: IdentityRequest[] = [
+    { name: 'registrar', type: 'registrar', dir: registrar(org).dir, secret: registrarSecret },
+    {
+      name: `admin.${org.key}`,
+      type: 'admin',
+      dir: orgAdmin(org).dir,
+      attrs: 'role=admin:ecert',
+      tlsHosts: LOCAL_HOSTS,
+    },
+    ...org.nodes.map(
+      (n): IdentityRequest => ({
+        name: n.name,
+        type: n.type,
+        dir: n.dir,
+        tlsHosts: `${LOCAL_HOSTS},${n.name}`,
+      }),
+    ),
+  ];
+  if (org.role === 'peer') {
+    requests.push(
+      { name: `ccaas.${org.key}`, type: 'client', dir: chaincodeServerIdentity(org).dir, tlsHosts: LOCAL_HOSTS },
+      { name: `ccaas-client.${org.key}`, type: 'client', dir: chaincodeClientIdentity(org).dir, tlsHosts: LOCAL_HOSTS },
+    );
+  }
+  return requests;
+}
+
+/**
+ * Registers and enrolls a user of a peer organisation with a `role`
+ * certificate attribute (issued into the enrolment certificate), with a TLS
+ * client certificate. Used by tests and by the demo set-up.
+ */
+export async function enrollUser(
+  repoDir: string,
+  plan: NetworkPlan,
+  bin: Binaries,
+  orgKey: string,
+  name: string,
+  role: Role,
+): Promise<IdentityFiles> {
+  const org = plan.peerOrgs.find((o) => o.key === orgKey);
+  if (!org) throw new Error(`no peer organisation ${orgKey}`);
+  return enroll(repoDir, org, bin, {
+    name,
+    type: role === 'admin' ? 'admin' : 'client',
+    dir: join(org.dir, 'users', name),
+    attrs: `role=${role}:ecert`,
+    tlsHosts: LOCAL_HOSTS,
+  });
+}

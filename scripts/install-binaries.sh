@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Builds the pinned Fabric and Fabric CA binaries (and our chaincode-as-a-service
+# external builder) from the Go module proxy into a cache outside the clone.
+# Idempotent: a binary already in the cache for its pinned version is not rebuilt.
+#
+# Environment overrides:
+#   MEDSHARE_CACHE_DIR  where binaries go (default: ${XDG_CACHE_HOME:-$HOME/.cache}/medshare)
+#   MEDSHARE_ONLY       space-separated subset of: fabric fabric-ca ccaas
+#
+# `install-binaries.sh --paths` builds nothing and prints where each binary set
+# lives, as KEY=VALUE lines (read by network/src/binaries.ts).
+set -eu
+
+# Fabric v3.1.1. Its v3 tags are not valid module versions for the module path
+# github.com/hyperledger/fabric, so it is pinned by the release commit's pseudo-version.
+FABRIC_RELEASE=3.1.1
+FABRIC_COMMIT=435a7f1a780a
+FABRIC_MODULE_VERSION=v1.4.0-rc1.0.20250510200036-${FABRIC_COMMIT}
+FABRIC_CA_RELEASE=1.5.15
+FABRIC_CA_MODULE_VERSION=v${FABRIC_CA_RELEASE}
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+cache=${MEDSHARE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/medshare}
+only=${MEDSHARE_ONLY:-fabric fabric-ca ccaas}
+
+ccaas_src="$repo/network/ccaas-builder"
+ccaas_key() { (cd "$ccaas_src" && cat go.mod main.go | sha256sum | cut -c1-12); }
+fabric_home="$cache/fabric-${FABRIC_RELEASE}-${FABRIC_COMMIT}"
+fabric_ca_home="$cache/fabric-ca-${FABRIC_CA_RELEASE}"
+
+if [ "${1:-}" = "--paths" ]; then
+  echo "FABRIC_RELEASE=$FABRIC_RELEASE"
+  echo "FABRIC_BIN=$fabric_home/bin"
+  echo "FABRIC_CONFIG=$fabric_home/config"
+  echo "FABRIC_CA_RELEASE=$FABRIC_CA_RELEASE"
+  echo "FABRIC_CA_BIN=$fabric_ca_home/bin"
+  echo "CCAAS_BUILDER=$cache/ccaas-builder-$(ccaas_key)"
+  exit 0
+fi
+
+die() {
+  echo "install-binaries: $*" >&2
+  exit 1
+}
+
+command -v go >/dev/null 2>&1 || die "Go is not installed or not on PATH (Go 1.24 or later is needed to build Fabric ${FABRIC_RELEASE})"
+mkdir -p "$cache/logs"
+
+# module_dir MODULE@VERSION: downloads a module through the proxy and prints its directory.
+# (`go install pkg@version` is not used: it asks the proxy for the module's version
+# list to look up deprecations, and a proxy may refuse lists while serving versions.)
+module_dir() {
+  out=$(cd "$cache" && GOFLAGS=-mod=mod go mod download -json "$1" 2>&1) || die "downloading $1 failed: $(echo "$out" | grep -m1 -E 'Error|go:' || echo "$out" | tail -n 1)"
+  echo "$out" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'
+}
+
+# BUILD_DIR=DIR build NAME DEST_DIR LABEL -- go build arguments...
+# Runs the build in DIR only if DEST_DIR/NAME is missing; prints one line either way.
+build() {
+  name=$1 dest=$2 label=$3
+  shift 4
+  if [ -x "$dest/$name" ]; then
+    echo "  $label $name: cached ($dest/$name)"
+    return 0
+  fi
+  mkdir -p "$dest"
+  log="$cache/logs/$label-$name.log"
+  start=$(date +%s)
+  if ! (cd "$BUILD_DIR" && "$@") >"$log" 2>&1; then
+    rm -f "$dest/$name"
+    die "building $name ($label) failed: $(tail -n 1 "$log") (full log: $log)"
+  fi
+  [ -x "$dest/$name" ] || die "building $name ($label) produced no binary (log: $log)"
+  echo "  $label $name: built in $(($(date +%s) - start)) s"
+}
+
+want() {
+  case " $only " in *" $1 "*) return 0 ;; *) return 1 ;; esac
+}
+
+if want fabric; then
+  dest="$fabric_home/bin"
+  ldflags="-X github.com/hyperledger/fabric/common/metadata.Version=${FABRIC_RELEASE} -X github.com/hyperledger/fabric/common/metadata.CommitSHA=${FABRIC_COMMIT}"
+  echo "Fabric ${FABRIC_RELEASE} (github.com/hyperledger/fabric@${FABRIC_MODULE_VERSION}) -> $dest"
+  config="$fabric_home/config"
+  moddir=""
+  for bin in peer orderer configtxgen configtxlator osnadmin; do
+    [ -x "$dest/$bin" ] || [ -n "$moddir" ] || moddir=$(module_dir "github.com/hyperledger/fabric@${FABRIC_MODULE_VERSION}")
+    BUILD_DIR=$moddir build "$bin" "$dest" "fabric-${FABRIC_RELEASE}" -- \
+      go build -mod=readonly -trimpath -ldflags "$ldflags" -o "$dest/$bin" "./cmd/$bin"
+  done
+  # The default config files shipped inside the module, used with environment overrides.
+  if [ ! -f "$config/core.yaml" ] || [ ! -f "$config/orderer.yaml" ]; then
+    [ -n "$moddir" ] || moddir=$(module_dir "github.com/hyperledger/fabric@${FABRIC_MODULE_VERSION}")
+    [ -f "$moddir/sampleconfig/core.yaml" ] || die "could not locate Fabric's sampleconfig in $moddir"
+    mkdir -p "$config"
+    cp "$moddir/sampleconfig/core.yaml" "$moddir/sampleconfig/orderer.yaml" "$config/"
+    chmod u+w "$config"/*.yaml
+  fi
+  echo "  fabric-${FABRIC_RELEASE} config: $config"
+fi
+
+if want fabric-ca; then
+  dest="$fabric_ca_home/bin"
+  ldflags="-X github.com/hyperledger/fabric-ca/lib/metadata.Version=${FABRIC_CA_RELEASE}"
+  echo "Fabric CA ${FABRIC_CA_RELEASE} (github.com/hyperledger/fabric-ca@${FABRIC_CA_MODULE_VERSION}) -> $dest"
+  moddir=""
+  for bin in fabric-ca-server fabric-ca-client; do
+    [ -x "$dest/$bin" ] || [ -n "$moddir" ] || moddir=$(module_dir "github.com/hyperledger/fabric-ca@${FABRIC_CA_MODULE_VERSION}")
+    BUILD_DIR=$moddir build "$bin" "$dest" "fabric-ca-${FABRIC_CA_RELEASE}" -- \
+      go build -mod=readonly -trimpath -ldflags "$ldflags" -o "$dest/$bin" "./cmd/$bin"
+  done
+fi
+
+if want ccaas; then
+  # Our own external builder; keyed by a hash of its source so an edit rebuilds it.
+  dest="$cache/ccaas-builder-$(ccaas_key)/bin"
+  echo "ccaas external builder (network/ccaas-builder) -> $dest"
+  for bin in detect build release; do
+    BUILD_DIR="$ccaas_src" build "$bin" "$dest" "ccaas-builder" -- \
+      go build -trimpath -o "$dest/$bin" .
+  done
+fi
