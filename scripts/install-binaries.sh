@@ -85,7 +85,7 @@ if want fabric; then
   echo "Fabric ${FABRIC_RELEASE} (github.com/hyperledger/fabric@${FABRIC_MODULE_VERSION}) -> $dest"
   config="$fabric_home/config"
   moddir=""
-  for bin in peer orderer configtxgen configtxlator osnadmin; do
+  for bin in peer orderer configtxgen configtxlator osnadmin discover; do
     [ -x "$dest/$bin" ] || [ -n "$moddir" ] || moddir=$(module_dir "github.com/hyperledger/fabric@${FABRIC_MODULE_VERSION}")
     BUILD_DIR=$moddir build "$bin" "$dest" "fabric-${FABRIC_RELEASE}" -- \
       go build -mod=readonly -trimpath -ldflags "$ldflags" -o "$dest/$bin" "./cmd/$bin"

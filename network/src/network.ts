@@ -213,6 +213,18 @@ async function deployChaincode(plan: NetworkPlan, bin: Binaries, repoDir: string
     }, { retryForMs: 30_000 });
     report(`  ${cc.name} ${cc.version} (sequence ${cc.sequence}) committed on ${plan.channel}`);
   }
+  for (const org of plan.peerOrgs) {
+    const admin = orgAdmin(org);
+    for (const peer of org.nodes) {
+      await runStep(`waiting for ${peer.name} to discover endorsers of ${cc.name}`, scriptPath(repoDir, 'wait-endorsers.sh'), {
+        ...adminCliEnv(plan, org, peer, bin),
+        CC_NAME: cc.name,
+        USER_KEY: join(admin.msp, 'keystore', 'key.pem'),
+        USER_CERT: admin.signCert,
+      }, { retryForMs: 90_000 });
+    }
+  }
+  report(`  endorsers of ${cc.name} discoverable from every peer`);
   return servers;
 }
 

@@ -1,0 +1,17 @@
+export { locateBinaries } from './binaries';
+export type { Binaries } from './binaries';
+export { loadDescription, validateDescription } from './description';
+export type { ConsortiumDescription, PeerOrganisationDescription } from './description';
+export { NetworkError } from './errors';
+export type { NetworkErrorCode, NetworkErrorOptions } from './errors';
+export { adminCliEnv } from './env';
+export type { Env } from './env';
+export { enrollUser, ROLES } from './identities';
+export type { Role } from './identities';
+export { identityFiles, orgAdmin, planFile } from './layout';
+export type { IdentityFiles, TlsFiles } from './layout';
+export { down, status, up } from './network';
+export type { NetworkOptions, ProcessStatus, UpResult } from './network';
+export { portsFree } from './ports';
+export { allOrgs, allPeers, planNetwork, portsOf } from './topology';
+export type { CaPlan, Consensus, NetworkPlan, NodePlan, OrgPlan, PortUse } from './topology';
