@@ -28,7 +28,7 @@ export class ProbeContract extends Contract {
 
   /** Records `value` under `key`, stamped with the caller's MSP and the transaction time. */
   @Transaction()
-  public Put(ctx: Context, key: string, value: string): void {
+  public async Put(ctx: Context, key: string, value: string): Promise<void> {
     requireRole(ctx);
     validateKey(key);
     if (value.length > MAX_VALUE_LENGTH) {
@@ -43,7 +43,7 @@ export class ProbeContract extends Contract {
       writtenAt: new Date(Number(seconds.toString()) * 1000).toISOString(),
     };
     const stateKey = ctx.stub.createCompositeKey(OBJECT_TYPE, [key]);
-    ctx.stub.putState(stateKey, marshal(record));
+    await ctx.stub.putState(stateKey, marshal(record));
   }
 
   /** Returns the record stored under `key`. */

@@ -27,7 +27,10 @@ const REQUIRED: [keyof Binaries, string[]][] = [
  * binaries are, and checks they have been built.
  */
 export async function locateBinaries(repoDir: string): Promise<Binaries> {
-  const { stdout } = await promisify(execFile)('bash', [join(repoDir, 'scripts', 'install-binaries.sh'), '--paths']);
+  const { stdout } = await promisify(execFile)('bash', [
+    join(repoDir, 'scripts', 'install-binaries.sh'),
+    '--paths',
+  ]);
   const values = new Map(
     stdout
       .split('\n')

@@ -31,7 +31,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const basePort = values['base-port'] === undefined ? undefined : Number(values['base-port']);
   if (basePort !== undefined && (!Number.isInteger(basePort) || basePort < 1024 || basePort > 60000)) {
-    throw new NetworkError('USAGE', `--base-port must be a whole number from 1024 to 60000, not ${values['base-port'] ?? ''}`);
+    throw new NetworkError(
+      'USAGE',
+      `--base-port must be a whole number from 1024 to 60000, not ${values['base-port'] ?? ''}`,
+    );
   }
   const consensus = values.consensus;
   if (consensus !== undefined && consensus !== 'raft' && consensus !== 'bft') {
@@ -64,7 +67,11 @@ async function main(argv: string[]): Promise<number> {
           ? `Nothing was running in ${result.runDir}.`
           : `Stopped ${result.stopped.length} processes: ${result.stopped.join(', ')}.`,
       );
-      out(values.clean ? `Removed ${result.runDir}.` : `Data kept in ${result.runDir} (use --clean to remove it).`);
+      out(
+        values.clean
+          ? `Removed ${result.runDir}.`
+          : `Data kept in ${result.runDir} (use --clean to remove it).`,
+      );
       return 0;
     }
     case 'status': {
@@ -75,7 +82,11 @@ async function main(argv: string[]): Promise<number> {
       }
       summarise(result.plan, repoDir, result.processes).forEach(out);
       const down = result.processes.filter((p) => !p.ready).length;
-      out(down === 0 ? 'All processes are ready.' : `${down} of ${result.processes.length} processes are not ready.`);
+      out(
+        down === 0
+          ? 'All processes are ready.'
+          : `${down} of ${result.processes.length} processes are not ready.`,
+      );
       return down === 0 ? 0 : 3;
     }
     default:

@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import type { NetworkPlan, OrgPlan } from './topology';
 import { nodeTls } from './layout';
 
-type Policy = { Type: 'Signature' | 'ImplicitMeta'; Rule: string };
+interface Policy {
+  Type: 'Signature' | 'ImplicitMeta';
+  Rule: string;
+}
 const sig = (rule: string): Policy => ({ Type: 'Signature', Rule: rule });
 const meta = (rule: string): Policy => ({ Type: 'ImplicitMeta', Rule: rule });
 

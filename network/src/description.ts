@@ -60,7 +60,11 @@ const schema = z
       ] as const) {
         const id = `${field}:${value}`;
         if (seen.has(id)) {
-          ctx.addIssue({ code: 'custom', path: [...path, field], message: `duplicates ${seen.get(id) ?? ''}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, field],
+            message: `duplicates ${seen.get(id) ?? ''}`,
+          });
         }
         seen.set(id, `${path.join('.')}.${field}`);
       }

@@ -1,13 +1,6 @@
 import { join } from 'node:path';
 import type { Binaries } from './binaries';
-import {
-  allTlsRoots,
-  chaincodeServerIdentity,
-  identityFiles,
-  nodeTls,
-  orgAdmin,
-  registrar,
-} from './layout';
+import { allTlsRoots, chaincodeServerIdentity, identityFiles, nodeTls, orgAdmin, registrar } from './layout';
 import type { NetworkPlan, NodePlan, OrgPlan } from './topology';
 
 /** Environment variables of a process or step, as written to its env file. */

@@ -3,7 +3,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Binaries } from './binaries';
 import { registrarEnv } from './env';
-import { chaincodeClientIdentity, chaincodeServerIdentity, identityFiles, orgAdmin, registrar } from './layout';
+import {
+  chaincodeClientIdentity,
+  chaincodeServerIdentity,
+  identityFiles,
+  orgAdmin,
+  registrar,
+} from './layout';
 import type { IdentityFiles } from './layout';
 import { runStep, scriptPath } from './steps';
 import type { NetworkPlan, OrgPlan } from './topology';
@@ -73,19 +79,27 @@ export function networkIdentities(org: OrgPlan, registrarSecret: string): Identi
       attrs: 'role=admin:ecert',
       tlsHosts: LOCAL_HOSTS,
     },
-    ...org.nodes.map(
-      (n): IdentityRequest => ({
-        name: n.name,
-        type: n.type,
-        dir: n.dir,
-        tlsHosts: `${LOCAL_HOSTS},${n.name}`,
-      }),
-    ),
+    ...org.nodes.map((n): IdentityRequest => ({
+      name: n.name,
+      type: n.type,
+      dir: n.dir,
+      tlsHosts: `${LOCAL_HOSTS},${n.name}`,
+    })),
   ];
   if (org.role === 'peer') {
     requests.push(
-      { name: `ccaas.${org.key}`, type: 'client', dir: chaincodeServerIdentity(org).dir, tlsHosts: LOCAL_HOSTS },
-      { name: `ccaas-client.${org.key}`, type: 'client', dir: chaincodeClientIdentity(org).dir, tlsHosts: LOCAL_HOSTS },
+      {
+        name: `ccaas.${org.key}`,
+        type: 'client',
+        dir: chaincodeServerIdentity(org).dir,
+        tlsHosts: LOCAL_HOSTS,
+      },
+      {
+        name: `ccaas-client.${org.key}`,
+        type: 'client',
+        dir: chaincodeClientIdentity(org).dir,
+        tlsHosts: LOCAL_HOSTS,
+      },
     );
   }
   return requests;

@@ -22,7 +22,11 @@ export function identityFiles(dir: string): IdentityFiles {
     dir,
     msp: join(dir, 'msp'),
     signCert: join(dir, 'msp', 'signcerts', 'cert.pem'),
-    tls: { cert: join(dir, 'tls', 'cert.pem'), key: join(dir, 'tls', 'key.pem'), ca: join(dir, 'tls', 'ca.pem') },
+    tls: {
+      cert: join(dir, 'tls', 'cert.pem'),
+      key: join(dir, 'tls', 'key.pem'),
+      ca: join(dir, 'tls', 'ca.pem'),
+    },
   };
 }
 

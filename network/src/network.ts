@@ -22,7 +22,15 @@ import { chaincodeClientIdentity, orgAdmin, planFile, processFiles } from './lay
 import { assertPortsFree } from './ports';
 import { logTail, runningPid, startProcess, stopProcess, type ProcessSpec } from './processes';
 import { runStep, scriptPath } from './steps';
-import { allOrgs, allPeers, planNetwork, portsOf, type Consensus, type NetworkPlan, type OrgPlan } from './topology';
+import {
+  allOrgs,
+  allPeers,
+  planNetwork,
+  portsOf,
+  type Consensus,
+  type NetworkPlan,
+  type OrgPlan,
+} from './topology';
 
 /** Options shared by every network command. */
 export interface NetworkOptions {
@@ -64,9 +72,22 @@ async function readSavedPlan(runDir: string): Promise<NetworkPlan | undefined> {
   }
 }
 
-function service(plan: NetworkPlan, name: string, script: string, env: Env, readiness: Readiness, repoDir: string): Service {
+function service(
+  plan: NetworkPlan,
+  name: string,
+  script: string,
+  env: Env,
+  readiness: Readiness,
+  repoDir: string,
+): Service {
   return {
-    spec: { name, script: scriptPath(repoDir, script), env, files: processFiles(plan, name), cwd: plan.runDir },
+    spec: {
+      name,
+      script: scriptPath(repoDir, script),
+      env,
+      files: processFiles(plan, name),
+      cwd: plan.runDir,
+    },
     readiness,
   };
 }
@@ -82,15 +103,23 @@ async function startAndWait(services: Service[], report: (line: string) => void)
       const deadline = Date.now() + READY_TIMEOUT_MS;
       for (;;) {
         if ((await runningPid(s.spec.files.pid)) === undefined) {
-          throw new NetworkError('NODE_FAILED', `${s.spec.name} exited during start-up (log: ${s.spec.files.log})`, {
-            details: await logTail(s.spec.files.log),
-          });
+          throw new NetworkError(
+            'NODE_FAILED',
+            `${s.spec.name} exited during start-up (log: ${s.spec.files.log})`,
+            {
+              details: await logTail(s.spec.files.log),
+            },
+          );
         }
         if (await probe(s.readiness)) break;
         if (Date.now() > deadline) {
-          throw new NetworkError('NODE_FAILED', `${s.spec.name} was not ready after ${READY_TIMEOUT_MS / 1000} s`, {
-            details: await logTail(s.spec.files.log),
-          });
+          throw new NetworkError(
+            'NODE_FAILED',
+            `${s.spec.name} was not ready after ${READY_TIMEOUT_MS / 1000} s`,
+            {
+              details: await logTail(s.spec.files.log),
+            },
+          );
         }
         await sleep(250);
       }
@@ -102,10 +131,17 @@ async function startAndWait(services: Service[], report: (line: string) => void)
 async function caServices(plan: NetworkPlan, bin: Binaries, repoDir: string): Promise<Service[]> {
   return Promise.all(
     allOrgs(plan).map(async (org) =>
-      service(plan, org.ca.name, 'ca.sh', caEnv(plan, org, bin, `registrar:${await bootstrapSecret(org)}`), {
-        kind: 'healthz',
-        url: `http://127.0.0.1:${org.ca.opsPort}/healthz`,
-      }, repoDir),
+      service(
+        plan,
+        org.ca.name,
+        'ca.sh',
+        caEnv(plan, org, bin, `registrar:${await bootstrapSecret(org)}`),
+        {
+          kind: 'healthz',
+          url: `http://127.0.0.1:${org.ca.opsPort}/healthz`,
+        },
+        repoDir,
+      ),
     ),
   );
 }
@@ -117,11 +153,18 @@ async function nodeServices(plan: NetworkPlan, bin: Binaries, repoDir: string): 
     for (const node of org.nodes) {
       const env = node.type === 'orderer' ? ordererEnv(plan, node, bin) : peerEnv(plan, org, node, bin);
       services.push(
-        service(plan, node.name, `${node.type}.sh`, env, {
-          kind: 'healthz',
-          url: `https://127.0.0.1:${node.opsPort}/healthz`,
-          tls,
-        }, repoDir),
+        service(
+          plan,
+          node.name,
+          `${node.type}.sh`,
+          env,
+          {
+            kind: 'healthz',
+            url: `https://127.0.0.1:${node.opsPort}/healthz`,
+            tls,
+          },
+          repoDir,
+        ),
       );
     }
   }
@@ -148,10 +191,18 @@ async function writeOrgMsp(org: OrgPlan): Promise<void> {
   await copyFile(adminConfig, join(org.mspDir, 'config.yaml'));
 }
 
-async function deployChaincode(plan: NetworkPlan, bin: Binaries, repoDir: string, report: (l: string) => void): Promise<Service[]> {
+async function deployChaincode(
+  plan: NetworkPlan,
+  bin: Binaries,
+  repoDir: string,
+  report: (l: string) => void,
+): Promise<Service[]> {
   const cc = plan.chaincode;
   const ccDir = join(plan.runDir, 'chaincode');
-  const cli = join(dirname(createRequire(join(cc.dir, 'package.json')).resolve('fabric-shim/package.json')), 'cli.js');
+  const cli = join(
+    dirname(createRequire(join(cc.dir, 'package.json')).resolve('fabric-shim/package.json')),
+    'cli.js',
+  );
   const servers: Service[] = [];
   const packageIds = new Map<string, string>();
   for (const org of plan.peerOrgs) {
@@ -175,18 +226,29 @@ async function deployChaincode(plan: NetworkPlan, bin: Binaries, repoDir: string
       PKG_FILE: pkgFile,
     });
     for (const peer of org.nodes) {
-      const out = await runStep(`installing ${cc.label} on ${peer.name}`, scriptPath(repoDir, 'cc-install.sh'), {
-        ...adminCliEnv(plan, org, peer, bin),
-        PKG_FILE: pkgFile,
-      });
+      const out = await runStep(
+        `installing ${cc.label} on ${peer.name}`,
+        scriptPath(repoDir, 'cc-install.sh'),
+        {
+          ...adminCliEnv(plan, org, peer, bin),
+          PKG_FILE: pkgFile,
+        },
+      );
       packageIds.set(org.key, out.trim().split('\n').at(-1) ?? '');
     }
     const packageId = packageIds.get(org.key) ?? '';
     servers.push(
-      service(plan, `ccaas.${org.key}`, 'ccaas.sh', { ...chaincodeServerEnv(plan, org, packageId), CHAINCODE_CLI: cli }, {
-        kind: 'tcp',
-        port: org.chaincodeServerPort ?? 0,
-      }, repoDir),
+      service(
+        plan,
+        `ccaas.${org.key}`,
+        'ccaas.sh',
+        { ...chaincodeServerEnv(plan, org, packageId), CHAINCODE_CLI: cli },
+        {
+          kind: 'tcp',
+          port: org.chaincodeServerPort ?? 0,
+        },
+        repoDir,
+      ),
     );
     report(`  ${cc.label} installed for ${org.key} (${packageId})`);
   }
@@ -195,33 +257,48 @@ async function deployChaincode(plan: NetworkPlan, bin: Binaries, repoDir: string
   for (const org of plan.peerOrgs) {
     const peer = org.nodes[0];
     if (!peer) continue;
-    await runStep(`approving ${cc.name} for ${org.mspId}`, scriptPath(repoDir, 'cc-approve.sh'), {
-      ...adminCliEnv(plan, org, peer, bin),
-      ...lifecycle,
-      PACKAGE_ID: packageIds.get(org.key) ?? '',
-    }, { retryForMs: 30_000 });
+    await runStep(
+      `approving ${cc.name} for ${org.mspId}`,
+      scriptPath(repoDir, 'cc-approve.sh'),
+      {
+        ...adminCliEnv(plan, org, peer, bin),
+        ...lifecycle,
+        PACKAGE_ID: packageIds.get(org.key) ?? '',
+      },
+      { retryForMs: 30_000 },
+    );
     report(`  ${cc.name} approved by ${org.mspId}`);
   }
   const first = plan.peerOrgs[0];
   const firstPeer = first?.nodes[0];
   if (first && firstPeer) {
-    await runStep(`committing ${cc.name}`, scriptPath(repoDir, 'cc-commit.sh'), {
-      ...adminCliEnv(plan, first, firstPeer, bin),
-      ...lifecycle,
-      PEER_ADDRESSES: plan.peerOrgs.map((o) => o.nodes[0]?.address ?? '').join(' '),
-      PEER_TLS_ROOTS: plan.peerOrgs.map((o) => o.caCertFile).join(' '),
-    }, { retryForMs: 30_000 });
+    await runStep(
+      `committing ${cc.name}`,
+      scriptPath(repoDir, 'cc-commit.sh'),
+      {
+        ...adminCliEnv(plan, first, firstPeer, bin),
+        ...lifecycle,
+        PEER_ADDRESSES: plan.peerOrgs.map((o) => o.nodes[0]?.address ?? '').join(' '),
+        PEER_TLS_ROOTS: plan.peerOrgs.map((o) => o.caCertFile).join(' '),
+      },
+      { retryForMs: 30_000 },
+    );
     report(`  ${cc.name} ${cc.version} (sequence ${cc.sequence}) committed on ${plan.channel}`);
   }
   for (const org of plan.peerOrgs) {
     const admin = orgAdmin(org);
     for (const peer of org.nodes) {
-      await runStep(`waiting for ${peer.name} to discover endorsers of ${cc.name}`, scriptPath(repoDir, 'wait-endorsers.sh'), {
-        ...adminCliEnv(plan, org, peer, bin),
-        CC_NAME: cc.name,
-        USER_KEY: join(admin.msp, 'keystore', 'key.pem'),
-        USER_CERT: admin.signCert,
-      }, { retryForMs: 90_000 });
+      await runStep(
+        `waiting for ${peer.name} to discover endorsers of ${cc.name}`,
+        scriptPath(repoDir, 'wait-endorsers.sh'),
+        {
+          ...adminCliEnv(plan, org, peer, bin),
+          CC_NAME: cc.name,
+          USER_KEY: join(admin.msp, 'keystore', 'key.pem'),
+          USER_CERT: admin.signCert,
+        },
+        { retryForMs: 90_000 },
+      );
     }
   }
   report(`  endorsers of ${cc.name} discoverable from every peer`);
@@ -279,18 +356,30 @@ export async function up(options: NetworkOptions): Promise<UpResult> {
       GENESIS_BLOCK: genesisBlock(plan),
     });
     for (const node of plan.ordererOrg.nodes) {
-      await runStep(`joining ${node.name} to ${plan.channel}`, scriptPath(options.repoDir, 'orderer-join.sh'), osnadminEnv(plan, node, bin));
+      await runStep(
+        `joining ${node.name} to ${plan.channel}`,
+        scriptPath(options.repoDir, 'orderer-join.sh'),
+        osnadminEnv(plan, node, bin),
+      );
     }
     for (const org of plan.peerOrgs) {
       for (const peer of org.nodes) {
-        await runStep(`joining ${peer.name} to ${plan.channel}`, scriptPath(options.repoDir, 'peer-join.sh'), {
-          ...adminCliEnv(plan, org, peer, bin),
-          GENESIS_BLOCK: genesisBlock(plan),
-        }, { retryForMs: 15_000 });
+        await runStep(
+          `joining ${peer.name} to ${plan.channel}`,
+          scriptPath(options.repoDir, 'peer-join.sh'),
+          {
+            ...adminCliEnv(plan, org, peer, bin),
+            GENESIS_BLOCK: genesisBlock(plan),
+          },
+          { retryForMs: 15_000 },
+        );
       }
       const first = org.nodes[0];
       if (first) {
-        await writeFile(join(plan.runDir, 'env', `${org.key}-admin.env`), renderAdminEnv(adminCliEnv(plan, org, first, bin)));
+        await writeFile(
+          join(plan.runDir, 'env', `${org.key}-admin.env`),
+          renderAdminEnv(adminCliEnv(plan, org, first, bin)),
+        );
       }
     }
     report(`Deploying chaincode ${plan.chaincode.name} as a service`);
@@ -340,7 +429,8 @@ export async function runningProcesses(runDir: string): Promise<string[]> {
  */
 export async function stopAll(runDir: string): Promise<string[]> {
   const files = await pidFiles(runDir);
-  const rank = (f: string): number => (/ccaas\./.test(f) ? 0 : /\/peer/.test(f) ? 1 : /\/orderer/.test(f) ? 2 : 3);
+  const rank = (f: string): number =>
+    f.includes('ccaas.') ? 0 : f.includes('/peer') ? 1 : f.includes('/orderer') ? 2 : 3;
   const stopped: string[] = [];
   for (const r of [0, 1, 2, 3]) {
     const batch = files.filter((f) => rank(f) === r);
@@ -351,7 +441,9 @@ export async function stopAll(runDir: string): Promise<string[]> {
 }
 
 /** Stops the network; with `clean`, deletes its run directory too. */
-export async function down(options: NetworkOptions & { clean?: boolean }): Promise<{ runDir: string; stopped: string[] }> {
+export async function down(
+  options: NetworkOptions & { clean?: boolean },
+): Promise<{ runDir: string; stopped: string[] }> {
   const runDir = (await resolvePlanQuietly(options)).runDir;
   const stopped = await stopAll(runDir);
   if (options.clean) {
@@ -372,7 +464,9 @@ export interface ProcessStatus {
 }
 
 /** Status of every process of the network. */
-export async function status(options: NetworkOptions): Promise<{ plan: NetworkPlan; processes: ProcessStatus[]; saved: boolean }> {
+export async function status(
+  options: NetworkOptions,
+): Promise<{ plan: NetworkPlan; processes: ProcessStatus[]; saved: boolean }> {
   const plan = await resolvePlanQuietly(options);
   const saved = (await readSavedPlan(plan.runDir)) !== undefined;
   const processes: ProcessStatus[] = [];
@@ -390,7 +484,11 @@ export async function status(options: NetworkOptions): Promise<{ plan: NetworkPl
     ];
     for (const [name, readiness] of entries) {
       const pid = await runningPid(processFiles(plan, name).pid);
-      processes.push({ name, ...(pid !== undefined ? { pid } : {}), ready: pid !== undefined && (await probe(readiness)) });
+      processes.push({
+        name,
+        ...(pid !== undefined ? { pid } : {}),
+        ready: pid !== undefined && (await probe(readiness)),
+      });
     }
   }
   return { plan, processes, saved };

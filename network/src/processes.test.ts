@@ -15,7 +15,13 @@ describe('process management', () => {
     const script = join(dir, 'sleep.sh');
     await writeFile(script, '. "$1"\nexec sleep "$SECONDS_TO_SLEEP"\n');
     const files = { env: join(dir, 'env'), log: join(dir, 'log'), pid: join(dir, 'pid') };
-    const pid = await startProcess({ name: 'sleeper', script, env: { SECONDS_TO_SLEEP: '30' }, files, cwd: dir });
+    const pid = await startProcess({
+      name: 'sleeper',
+      script,
+      env: { SECONDS_TO_SLEEP: '30' },
+      files,
+      cwd: dir,
+    });
     assert.equal(await runningPid(files.pid), pid);
     assert.equal(await stopProcess(files.pid, 2000), true);
     assert.equal(await runningPid(files.pid), undefined);

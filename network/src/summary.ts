@@ -17,18 +17,27 @@ export function summarise(plan: NetworkPlan, repoDir: string, statuses?: Process
   ];
   for (const org of allOrgs(plan)) {
     lines.push(`  ${org.name} (${org.mspId})`);
-    lines.push(`    ${pad(org.ca.name, 22)} ${pad(org.ca.url, 24)} operations ${org.ca.opsPort}${state(org.ca.name)}`);
+    lines.push(
+      `    ${pad(org.ca.name, 22)} ${pad(org.ca.url, 24)} operations ${org.ca.opsPort}${state(org.ca.name)}`,
+    );
     for (const n of org.nodes) {
-      const extra = n.type === 'orderer' ? `admin ${String(n.adminPort)}` : `chaincode ${String(n.chaincodePort)}`;
-      lines.push(`    ${pad(n.name, 22)} ${pad(n.address, 24)} operations ${n.opsPort}, ${extra}${state(n.name)}`);
+      const extra =
+        n.type === 'orderer' ? `admin ${String(n.adminPort)}` : `chaincode ${String(n.chaincodePort)}`;
+      lines.push(
+        `    ${pad(n.name, 22)} ${pad(n.address, 24)} operations ${n.opsPort}, ${extra}${state(n.name)}`,
+      );
     }
     if (org.chaincodeServerPort !== undefined) {
-      lines.push(`    ${pad(`ccaas.${org.key}`, 22)} ${pad(`127.0.0.1:${org.chaincodeServerPort}`, 24)} chaincode server${state(`ccaas.${org.key}`)}`);
+      lines.push(
+        `    ${pad(`ccaas.${org.key}`, 22)} ${pad(`127.0.0.1:${org.chaincodeServerPort}`, 24)} chaincode server${state(`ccaas.${org.key}`)}`,
+      );
     }
   }
   const first = plan.peerOrgs[0];
   if (first) {
-    lines.push(`  Peer CLI as an organisation admin: source ${relative(repoDir, plan.runDir)}/env/${first.key}-admin.env`);
+    lines.push(
+      `  Peer CLI as an organisation admin: source ${relative(repoDir, plan.runDir)}/env/${first.key}-admin.env`,
+    );
   }
   return lines;
 }

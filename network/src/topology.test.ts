@@ -49,12 +49,20 @@ describe('network plan', () => {
 describe('configtx document', () => {
   it('describes an etcdraft channel with anchor peers and NodeOU policies', () => {
     const doc = configtxDocument(planNetwork(description(), { repoDir: '/r' })) as {
-      Profiles: { MedShareChannel: { Orderer: Record<string, unknown>; Application: { Organizations: Record<string, unknown>[] } } };
+      Profiles: {
+        MedShareChannel: {
+          Orderer: Record<string, unknown>;
+          Application: { Organizations: Record<string, unknown>[] };
+        };
+      };
     };
     const profile = doc.Profiles.MedShareChannel;
     assert.equal(profile.Orderer.OrdererType, 'etcdraft');
     assert.equal((profile.Orderer.EtcdRaft as { Consenters: unknown[] }).Consenters.length, 3);
-    const org = profile.Application.Organizations[0] as { AnchorPeers: unknown[]; Policies: { Endorsement: { Rule: string } } };
+    const org = profile.Application.Organizations[0] as {
+      AnchorPeers: unknown[];
+      Policies: { Endorsement: { Rule: string } };
+    };
     assert.deepEqual(org.AnchorPeers, [{ Host: '127.0.0.1', Port: 7110 }]);
     assert.equal(org.Policies.Endorsement.Rule, "OR('HospitalAMSP.peer')");
   });
@@ -66,7 +74,10 @@ describe('configtx document', () => {
     const orderer = doc.Profiles.MedShareChannel.Orderer;
     assert.equal(orderer.OrdererType, 'BFT');
     const mapping = orderer.ConsenterMapping as { ID: number; MSPID: string; Identity: string }[];
-    assert.deepEqual(mapping.map((m) => m.ID), [1, 2, 3, 4]);
+    assert.deepEqual(
+      mapping.map((m) => m.ID),
+      [1, 2, 3, 4],
+    );
     assert.ok(mapping.every((m) => m.MSPID === 'OrdererMSP' && m.Identity.endsWith('signcerts/cert.pem')));
     assert.equal(orderer.EtcdRaft, undefined);
   });

@@ -8,7 +8,14 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { adminCliEnv, enrollUser, type IdentityFiles, type NetworkPlan } from 'medshare-network';
 import { connectGateway } from '../support/gateway';
-import { freeBasePort, networkCli, processesMentioning, REPO_DIR, startTestNetwork, type TestNetwork } from '../support/network';
+import {
+  freeBasePort,
+  networkCli,
+  processesMentioning,
+  REPO_DIR,
+  startTestNetwork,
+  type TestNetwork,
+} from '../support/network';
 
 interface ChainInfo {
   height: number;
@@ -20,9 +27,13 @@ async function chainInfo(net: TestNetwork): Promise<Map<string, ChainInfo>> {
   for (const org of net.plan.peerOrgs) {
     for (const peer of org.nodes) {
       const env = adminCliEnv(net.plan, org, peer, net.bin);
-      const { stdout } = await promisify(execFile)(join(net.bin.fabricBin, 'peer'), ['channel', 'getinfo', '-c', net.plan.channel], {
-        env: { ...process.env, ...env },
-      });
+      const { stdout } = await promisify(execFile)(
+        join(net.bin.fabricBin, 'peer'),
+        ['channel', 'getinfo', '-c', net.plan.channel],
+        {
+          env: { ...process.env, ...env },
+        },
+      );
       const json = stdout.slice(stdout.indexOf('{'));
       infos.set(peer.name, JSON.parse(json) as ChainInfo);
     }
@@ -42,7 +53,10 @@ for (const consensus of ['raft', 'bft'] as const) {
       net = await startTestNetwork(consensus);
       plan = net.plan;
       for (const org of plan.peerOrgs) {
-        users.set(org.key, await enrollUser(REPO_DIR, plan, net.bin, org.key, `tech.${org.key}`, 'technologist'));
+        users.set(
+          org.key,
+          await enrollUser(REPO_DIR, plan, net.bin, org.key, `tech.${org.key}`, 'technologist'),
+        );
       }
     });
 
@@ -53,9 +67,15 @@ for (const consensus of ['raft', 'bft'] as const) {
     it('starts every node and prints a summary of nodes, ports, channel and chaincode', () => {
       const expectedOrderers = consensus === 'raft' ? 3 : 4;
       assert.equal(plan.ordererOrg.nodes.length, expectedOrderers);
-      assert.match(net.up.stdout, new RegExp(`${expectedOrderers} orderers, channel medshare, chaincode medshare`));
+      assert.match(
+        net.up.stdout,
+        new RegExp(`${expectedOrderers} orderers, channel medshare, chaincode medshare`),
+      );
       for (const org of plan.peerOrgs) {
-        assert.match(net.up.stdout, new RegExp(`peer0\\.${org.key} +127\\.0\\.0\\.1:${org.nodes[0]?.port ?? 0}`));
+        assert.match(
+          net.up.stdout,
+          new RegExp(`peer0\\.${org.key} +127\\.0\\.0\\.1:${org.nodes[0]?.port ?? 0}`),
+        );
       }
     });
 
@@ -70,7 +90,15 @@ for (const consensus of ['raft', 'bft'] as const) {
 
     it('refuses a second network on ports in use and starts nothing', async () => {
       const otherRunDir = await mkdtemp(join(tmpdir(), 'medshare-clash-'));
-      const clash = await networkCli(['up', '--base-port', String(plan.basePort), '--consensus', consensus, '--run-dir', otherRunDir]);
+      const clash = await networkCli([
+        'up',
+        '--base-port',
+        String(plan.basePort),
+        '--consensus',
+        consensus,
+        '--run-dir',
+        otherRunDir,
+      ]);
       assert.equal(clash.code, 1);
       assert.match(clash.stderr, /^network: port \d+ \(ca-orderer listen\) is in use; nothing was started/);
       assert.equal(clash.stderr.trim().split('\n').length, 1);
@@ -91,7 +119,9 @@ for (const consensus of ['raft', 'bft'] as const) {
         const w = await connectGateway(writer, writerPeer, writerUser);
         try {
           const contract = w.gateway.getNetwork(plan.channel).getContract(plan.chaincode.name, 'probe');
-          const result = await contract.submitAsync('Put', { arguments: [key, `written by ${writer.mspId}`] });
+          const result = await contract.submitAsync('Put', {
+            arguments: [key, `written by ${writer.mspId}`],
+          });
           const status = await result.getStatus();
           assert.equal(status.successful, true, `transaction ${status.transactionId} was not committed`);
         } finally {
@@ -101,7 +131,10 @@ for (const consensus of ['raft', 'bft'] as const) {
         const r = await connectGateway(reader, readerPeer, readerUser);
         try {
           const contract = r.gateway.getNetwork(plan.channel).getContract(plan.chaincode.name, 'probe');
-          const record = JSON.parse(decoder.decode(await contract.evaluateTransaction('Get', key))) as Record<string, string>;
+          const record = JSON.parse(decoder.decode(await contract.evaluateTransaction('Get', key))) as Record<
+            string,
+            string
+          >;
           assert.equal(record.value, `written by ${writer.mspId}`);
           assert.equal(record.writerMspId, writer.mspId);
         } finally {
@@ -113,14 +146,21 @@ for (const consensus of ['raft', 'bft'] as const) {
     it('keeps every peer at the same block height and block hash', async () => {
       const deadline = Date.now() + 30_000;
       let infos = await chainInfo(net);
-      while (new Set([...infos.values()].map((i) => `${i.height}/${i.currentBlockHash}`)).size !== 1 && Date.now() < deadline) {
+      while (
+        new Set([...infos.values()].map((i) => `${i.height}/${i.currentBlockHash}`)).size !== 1 &&
+        Date.now() < deadline
+      ) {
         await sleep(500);
         infos = await chainInfo(net);
       }
       const values = [...infos.values()];
       assert.equal(values.length, plan.peerOrgs.length);
       assert.equal(new Set(values.map((i) => i.height)).size, 1, JSON.stringify(Object.fromEntries(infos)));
-      assert.equal(new Set(values.map((i) => i.currentBlockHash)).size, 1, JSON.stringify(Object.fromEntries(infos)));
+      assert.equal(
+        new Set(values.map((i) => i.currentBlockHash)).size,
+        1,
+        JSON.stringify(Object.fromEntries(infos)),
+      );
       // Genesis, three approvals, the commit and one transfer per organisation at least.
       assert.ok((values[0]?.height ?? 0) >= 5 + plan.peerOrgs.length);
     });
@@ -140,7 +180,7 @@ for (const consensus of ['raft', 'bft'] as const) {
 }
 
 describe('network start-up failures', () => {
-  it('prints the failing node\'s log tail and stops everything started so far', async () => {
+  it("prints the failing node's log tail and stops everything started so far", async () => {
     const runDir = await mkdtemp(join(tmpdir(), 'medshare-fail-'));
     // A file where orderer1 keeps its ledger makes that orderer fail to start.
     const nodeDir = join(runDir, 'orgs', 'orderer', 'nodes', 'orderer1.orderer');

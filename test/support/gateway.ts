@@ -15,7 +15,11 @@ export interface GatewayConnection {
  * Connects to `peer` through its Fabric Gateway service as the enrolled user
  * `user` of `org`, with mutual TLS (the user's TLS client certificate).
  */
-export async function connectGateway(org: OrgPlan, peer: NodePlan, user: IdentityFiles): Promise<GatewayConnection> {
+export async function connectGateway(
+  org: OrgPlan,
+  peer: NodePlan,
+  user: IdentityFiles,
+): Promise<GatewayConnection> {
   const [caPem, tlsCert, tlsKey, cert, keyPem] = await Promise.all([
     readFile(org.caCertFile),
     readFile(user.tls.cert),

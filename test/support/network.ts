@@ -3,7 +3,17 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { loadDescription, locateBinaries, planFile, planNetwork, portsFree, portsOf, type Binaries, type Consensus, type NetworkPlan } from 'medshare-network';
+import {
+  loadDescription,
+  locateBinaries,
+  planFile,
+  planNetwork,
+  portsFree,
+  portsOf,
+  type Binaries,
+  type Consensus,
+  type NetworkPlan,
+} from 'medshare-network';
 
 /** The repository root. */
 export const REPO_DIR = resolve(__dirname, '..', '..', '..');
