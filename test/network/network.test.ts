@@ -43,14 +43,20 @@ async function chainInfo(net: TestNetwork): Promise<Map<string, ChainInfo>> {
 
 const decoder = new TextDecoder();
 
-for (const consensus of ['raft', 'bft'] as const) {
-  describe(`consortium network with ${consensus === 'raft' ? 'Raft' : 'SmartBFT'} ordering`, () => {
+const layouts = [
+  { consensus: 'raft', peersPerOrg: 1 },
+  { consensus: 'bft', peersPerOrg: 1 },
+  { consensus: 'raft', peersPerOrg: 2 },
+] as const;
+
+for (const { consensus, peersPerOrg } of layouts) {
+  describe(`consortium network with ${consensus === 'raft' ? 'Raft' : 'SmartBFT'} ordering, ${peersPerOrg} peer(s) per organisation`, () => {
     let net: TestNetwork;
     let plan: NetworkPlan;
     const users = new Map<string, IdentityFiles>();
 
     before(async () => {
-      net = await startTestNetwork(consensus);
+      net = await startTestNetwork(consensus, { peersPerOrg });
       plan = net.plan;
       for (const org of plan.peerOrgs) {
         users.set(
@@ -67,6 +73,7 @@ for (const consensus of ['raft', 'bft'] as const) {
     it('starts every node and prints a summary of nodes, ports, channel and chaincode', () => {
       const expectedOrderers = consensus === 'raft' ? 3 : 4;
       assert.equal(plan.ordererOrg.nodes.length, expectedOrderers);
+      assert.ok(plan.peerOrgs.every((o) => o.nodes.length === peersPerOrg));
       assert.match(
         net.up.stdout,
         new RegExp(`${expectedOrderers} orderers, channel medshare, chaincode medshare`),
@@ -109,12 +116,13 @@ for (const consensus of ['raft', 'bft'] as const) {
       const orgs = plan.peerOrgs;
       for (const [i, writer] of orgs.entries()) {
         const reader = orgs[(i + 1) % orgs.length];
-        const writerPeer = writer.nodes[0];
-        const readerPeer = reader?.nodes[0];
+        // Through each organisation's last peer, so a second peer is exercised too.
+        const writerPeer = writer.nodes.at(-1);
+        const readerPeer = reader?.nodes.at(-1);
         const writerUser = users.get(writer.key);
         const readerUser = reader ? users.get(reader.key) : undefined;
         assert.ok(reader && writerPeer && readerPeer && writerUser && readerUser);
-        const key = `${consensus}-${writer.key}`;
+        const key = `${consensus}-${peersPerOrg}-${writer.key}`;
 
         const w = await connectGateway(writer, writerPeer, writerUser);
         try {
@@ -154,7 +162,7 @@ for (const consensus of ['raft', 'bft'] as const) {
         infos = await chainInfo(net);
       }
       const values = [...infos.values()];
-      assert.equal(values.length, plan.peerOrgs.length);
+      assert.equal(values.length, plan.peerOrgs.length * peersPerOrg);
       assert.equal(new Set(values.map((i) => i.height)).size, 1, JSON.stringify(Object.fromEntries(infos)));
       assert.equal(
         new Set(values.map((i) => i.currentBlockHash)).size,
@@ -169,7 +177,9 @@ for (const consensus of ['raft', 'bft'] as const) {
       assert.ok((await processesMentioning(plan.runDir)).length > 0);
       const down = await networkCli(['down', ...net.args]);
       assert.equal(down.code, 0, down.stderr);
-      const expected = 4 + plan.ordererOrg.nodes.length + 2 * plan.peerOrgs.length;
+      // A CA per organisation, every orderer and peer, a chaincode server per peer organisation.
+      const peers = plan.peerOrgs.reduce((n, o) => n + o.nodes.length, 0);
+      const expected = 1 + plan.peerOrgs.length + plan.ordererOrg.nodes.length + peers + plan.peerOrgs.length;
       assert.match(down.stdout, new RegExp(`Stopped ${expected} processes`));
       assert.deepEqual(await processesMentioning(plan.runDir), []);
       const status = await networkCli(['status', ...net.args]);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -71,10 +71,20 @@ export interface TestNetwork {
 }
 
 /** Brings a fresh network up through the CLI on a free base port and a temporary state directory. */
-export async function startTestNetwork(consensus: Consensus): Promise<TestNetwork> {
+export async function startTestNetwork(
+  consensus: Consensus,
+  options: { peersPerOrg?: number } = {},
+): Promise<TestNetwork> {
   const runDir = await mkdtemp(join(tmpdir(), `medshare-${consensus}-`));
   const basePort = await freeBasePort(consensus);
   const args = ['--base-port', String(basePort), '--consensus', consensus, '--run-dir', runDir];
+  if (options.peersPerOrg !== undefined) {
+    // The same description with another peer count, as an operator would edit it.
+    const file = join(runDir, 'consortium.yaml');
+    const text = await readFile(DESCRIPTION, 'utf8');
+    await writeFile(file, text.replace(/^(\s+peers:) \d+$/gm, `$1 ${String(options.peersPerOrg)}`));
+    args.push('--description', file);
+  }
   const up = await networkCli(['up', ...args]);
   if (up.code !== 0) {
     await networkCli(['down', '--clean', ...args]);
