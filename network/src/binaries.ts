@@ -16,7 +16,7 @@ export interface Binaries {
 }
 
 const REQUIRED: [keyof Binaries, string[]][] = [
-  ['fabricBin', ['peer', 'orderer', 'configtxgen', 'osnadmin']],
+  ['fabricBin', ['peer', 'orderer', 'configtxgen', 'osnadmin', 'discover']],
   ['fabricCaBin', ['fabric-ca-server', 'fabric-ca-client']],
   ['ccaasBuilder', ['bin/detect', 'bin/build', 'bin/release']],
   ['fabricConfig', ['core.yaml', 'orderer.yaml']],

@@ -24,7 +24,6 @@ export function caEnv(plan: NetworkPlan, org: OrgPlan, bin: Binaries, bootstrap:
     FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS: `127.0.0.1:${org.ca.opsPort}`,
     FABRIC_CA_SERVER_METRICS_PROVIDER: 'disabled',
     FABRIC_CA_SERVER_BOOTSTRAP: bootstrap,
-    CA_CERT_OUT: org.caCertFile,
   };
 }
 
@@ -192,7 +191,8 @@ export function registrarEnv(org: OrgPlan, bin: Binaries): Env {
     FABRIC_CA_BIN: bin.fabricCaBin,
     CA_URL: org.ca.url,
     CA_NAME: org.ca.name,
-    CA_TLS_CERT: join(org.ca.home, 'tls-cert.pem'),
+    // The CA's TLS server certificate is issued by the CA's own root.
+    CA_TLS_CERT: org.caCertFile,
     REGISTRAR_HOME: registrar(org).dir,
   };
 }

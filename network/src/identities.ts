@@ -55,7 +55,6 @@ export async function enroll(
 ): Promise<IdentityFiles> {
   await runStep(`enrolling ${request.name} with ${org.ca.name}`, scriptPath(repoDir, 'enroll.sh'), {
     ...registrarEnv(org, bin),
-    CA_TLS_CERT: org.caCertFile,
     ID_NAME: request.name,
     ID_SECRET: request.secret ?? secret(),
     ID_TYPE: request.type,

@@ -20,17 +20,9 @@ import { probe, type Readiness } from './health';
 import { bootstrapSecret, enroll, networkIdentities } from './identities';
 import { chaincodeClientIdentity, orgAdmin, planFile, processFiles } from './layout';
 import { assertPortsFree } from './ports';
-import { logTail, runningPid, startProcess, stopProcess, type ProcessSpec } from './processes';
+import { logTail, renderEnvFile, runningPid, startProcess, stopProcess, type ProcessSpec } from './processes';
 import { runStep, scriptPath } from './steps';
-import {
-  allOrgs,
-  allPeers,
-  planNetwork,
-  portsOf,
-  type Consensus,
-  type NetworkPlan,
-  type OrgPlan,
-} from './topology';
+import { allOrgs, planNetwork, portsOf, type Consensus, type NetworkPlan, type OrgPlan } from './topology';
 
 /** Options shared by every network command. */
 export interface NetworkOptions {
@@ -378,7 +370,7 @@ export async function up(options: NetworkOptions): Promise<UpResult> {
       if (first) {
         await writeFile(
           join(plan.runDir, 'env', `${org.key}-admin.env`),
-          renderAdminEnv(adminCliEnv(plan, org, first, bin)),
+          renderEnvFile(adminCliEnv(plan, org, first, bin)),
         );
       }
     }
@@ -391,13 +383,6 @@ export async function up(options: NetworkOptions): Promise<UpResult> {
     await stopAll(plan.runDir);
     throw error;
   }
-}
-
-function renderAdminEnv(env: Env): string {
-  return Object.entries(env)
-    .map(([k, v]) => `export ${k}='${v}'`)
-    .join('\n')
-    .concat('\n');
 }
 
 function expectedProcessCount(plan: NetworkPlan): number {
@@ -493,6 +478,3 @@ export async function status(
   }
   return { plan, processes, saved };
 }
-
-/** Peers of the plan, for callers that need to reach every one. */
-export { allPeers };

@@ -16,22 +16,25 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
+async function firstInUse(uses: PortUse[]): Promise<PortUse | undefined> {
+  for (const use of uses) {
+    if (!(await isFree(use.port))) return use;
+  }
+  return undefined;
+}
+
 /** Throws PORT_IN_USE naming the first port of `uses` that something already listens on. */
 export async function assertPortsFree(uses: PortUse[]): Promise<void> {
-  for (const use of uses) {
-    if (!(await isFree(use.port))) {
-      throw new NetworkError(
-        'PORT_IN_USE',
-        `port ${use.port} (${use.owner} ${use.purpose}) is in use; nothing was started (choose another --base-port)`,
-      );
-    }
+  const use = await firstInUse(uses);
+  if (use) {
+    throw new NetworkError(
+      'PORT_IN_USE',
+      `port ${use.port} (${use.owner} ${use.purpose}) is in use; nothing was started (choose another --base-port)`,
+    );
   }
 }
 
 /** True when none of the ports is in use. */
 export async function portsFree(uses: PortUse[]): Promise<boolean> {
-  for (const use of uses) {
-    if (!(await isFree(use.port))) return false;
-  }
-  return true;
+  return (await firstInUse(uses)) === undefined;
 }
