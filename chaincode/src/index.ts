@@ -1,7 +1,14 @@
 import { ProbeContract } from './probe-contract';
+import { RegistryContract } from './registry-contract';
 
+export { ChaincodeError } from './errors';
+export type { ChaincodeErrorCode } from './errors';
+export { PERMISSIONS, ROLES } from './roles';
+export type { Action, Role } from './roles';
+export type { EncryptionKey, UserRecord, UserStatus } from './user';
 export { ProbeContract } from './probe-contract';
 export type { ProbeRecord } from './probe-contract';
+export { RegistryContract } from './registry-contract';
 
 /** The contracts the chaincode server hosts; read by fabric-chaincode-node. */
-export const contracts = [ProbeContract];
+export const contracts = [RegistryContract, ProbeContract];

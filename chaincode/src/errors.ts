@@ -1,0 +1,17 @@
+/** Stable codes that prefix every error message the chaincode returns. */
+export type ChaincodeErrorCode =
+  'ACCESS_DENIED' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION';
+
+/**
+ * An error returned to the client as `CODE: message`, so the gateway can map it
+ * to a status without parsing prose.
+ */
+export class ChaincodeError extends Error {
+  override readonly name = 'ChaincodeError';
+  readonly code: ChaincodeErrorCode;
+
+  constructor(code: ChaincodeErrorCode, message: string) {
+    super(`${code}: ${message}`);
+    this.code = code;
+  }
+}

@@ -1,0 +1,58 @@
+import * as x509 from '@peculiar/x509';
+import { webcrypto } from 'node:crypto';
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const FABRIC_ATTRS_OID = '1.2.3.4.5.6.7.8.1';
+
+/** A test certificate authority, standing in for an organisation's Fabric CA. */
+export interface TestCa {
+  name: string;
+  cert: x509.X509Certificate;
+  keys: webcrypto.CryptoKeyPair;
+}
+
+/** Creates a self-signed test CA. */
+export async function createCa(name: string): Promise<TestCa> {
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: `C=US, O=${name}, CN=ca.${name}`,
+    notBefore: new Date('2026-01-01T00:00:00Z'),
+    notAfter: new Date('2036-01-01T00:00:00Z'),
+    keys,
+    signingAlgorithm: algorithm,
+    extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
+  });
+  return { name, cert, keys };
+}
+
+/**
+ * Issues an enrolment certificate as Fabric CA would: OU for the identity type
+ * and, when `role` is given, the `attrs` JSON extension Fabric's shim reads.
+ */
+export async function issueCertificate(
+  ca: TestCa,
+  cn: string,
+  options: { role?: string; ou?: string } = {},
+): Promise<string> {
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const extensions: x509.Extension[] = [];
+  if (options.role !== undefined) {
+    const value = new TextEncoder().encode(JSON.stringify({ attrs: { role: options.role } }));
+    extensions.push(new x509.Extension(FABRIC_ATTRS_OID, false, value));
+  }
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: Buffer.from(cn).toString('hex').slice(0, 16).padStart(2, '0'),
+    subject: `C=US, O=${ca.name}, OU=${options.ou ?? 'client'}, CN=${cn}`,
+    issuer: ca.cert.subject,
+    notBefore: new Date('2026-01-01T00:00:00Z'),
+    notAfter: new Date('2030-01-01T00:00:00Z'),
+    signingKey: ca.keys.privateKey,
+    publicKey: keys.publicKey,
+    signingAlgorithm: algorithm,
+    extensions,
+  });
+  return cert.toString('pem');
+}

@@ -1,0 +1,99 @@
+import type { Context } from 'fabric-contract-api';
+import { ClientIdentity } from 'fabric-shim';
+
+interface Iterator {
+  next(): Promise<{ done: boolean; value: { key: string; value: Uint8Array } }>;
+  close(): Promise<void>;
+}
+
+/** A chaincode event recorded by {@link MapStub}. */
+export interface RecordedEvent {
+  name: string;
+  payload: string;
+}
+
+/**
+ * A map-backed stand-in for the parts of Fabric's ChaincodeStub the contracts
+ * use. World state is a sorted map; writes of one transaction are recorded so
+ * tests can compare write sets.
+ */
+export class MapStub {
+  readonly state = new Map<string, Uint8Array>();
+  readonly events: RecordedEvent[] = [];
+  /** Keys and values written by the current transaction, in order. */
+  writes: [string, string][] = [];
+  txId = 'tx-0';
+  seconds = 1_767_225_600; // 2026-01-01T00:00:00Z
+  creator: { mspid: string; idBytes: Buffer } = { mspid: '', idBytes: Buffer.alloc(0) };
+
+  /** Starts a new transaction by `certificatePem` of `mspId`, `secondsLater` after the previous one. */
+  begin(mspId: string, certificatePem: string, secondsLater = 1): Context {
+    this.seconds += secondsLater;
+    this.txId = `tx-${this.seconds}`;
+    this.writes = [];
+    this.events.length = 0;
+    this.creator = { mspid: mspId, idBytes: Buffer.from(certificatePem) };
+    const clientIdentity = new ClientIdentity(
+      this as unknown as ConstructorParameters<typeof ClientIdentity>[0],
+    );
+    return { stub: this, clientIdentity } as unknown as Context;
+  }
+
+  getCreator(): { mspid: string; idBytes: Buffer } {
+    return this.creator;
+  }
+  getChannelID(): string {
+    return 'medshare';
+  }
+  getTxID(): string {
+    return this.txId;
+  }
+  getTxTimestamp(): { seconds: { toString(): string }; nanos: number } {
+    return { seconds: { toString: () => String(this.seconds) }, nanos: 0 };
+  }
+  createCompositeKey(type: string, attributes: string[]): string {
+    return `\u0000${type}\u0000${attributes.map((a) => `${a}\u0000`).join('')}`;
+  }
+  getState(key: string): Promise<Uint8Array> {
+    return Promise.resolve(this.state.get(key) ?? new Uint8Array());
+  }
+  putState(key: string, value: Uint8Array): Promise<void> {
+    this.state.set(key, value);
+    this.writes.push([key, Buffer.from(value).toString('utf8')]);
+    return Promise.resolve();
+  }
+  deleteState(key: string): Promise<void> {
+    this.state.delete(key);
+    this.writes.push([key, '']);
+    return Promise.resolve();
+  }
+  setEvent(name: string, payload: Uint8Array): void {
+    this.events.push({ name, payload: Buffer.from(payload).toString('utf8') });
+  }
+  getStateByPartialCompositeKeyWithPagination(
+    type: string,
+    attributes: string[],
+    pageSize: number,
+    bookmark: string,
+  ): Promise<{ iterator: Iterator; metadata: { fetchedRecordsCount: number; bookmark: string } }> {
+    const prefix = this.createCompositeKey(type, attributes);
+    const keys = [...this.state.keys()]
+      .filter((k) => k.startsWith(prefix) && (bookmark === '' || k >= bookmark))
+      .sort();
+    const page = keys.slice(0, pageSize);
+    const next = keys[pageSize] ?? '';
+    let i = 0;
+    const iterator: Iterator = {
+      next: () => {
+        const key = page[i++];
+        return Promise.resolve(
+          key === undefined
+            ? { done: true, value: { key: '', value: new Uint8Array() } }
+            : { done: false, value: { key, value: this.state.get(key) ?? new Uint8Array() } },
+        );
+      },
+      close: () => Promise.resolve(),
+    };
+    return Promise.resolve({ iterator, metadata: { fetchedRecordsCount: page.length, bookmark: next } });
+  }
+}

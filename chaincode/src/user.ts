@@ -1,0 +1,81 @@
+import { createHash, createPublicKey } from 'node:crypto';
+import { ChaincodeError } from './errors';
+import type { Role } from './roles';
+
+/** Key agreement algorithms accepted for users' encryption keys. */
+export type KeyAlgorithm = 'P-256' | 'X25519';
+
+/** A user's public encryption key (SubjectPublicKeyInfo, DER, base64). */
+export interface EncryptionKey {
+  spki: string;
+  algorithm: KeyAlgorithm;
+  /** SHA-256 of the DER bytes, hex: what people compare out of band. */
+  fingerprint: string;
+  since: string;
+  retiredAt?: string;
+}
+
+/** Whether a user may act. */
+export type UserStatus = 'active' | 'suspended';
+
+/** A registry entry. It holds no name or other personal identifier: only ids, role and keys. */
+export interface UserRecord {
+  docType: 'user';
+  userId: string;
+  mspId: string;
+  role: Role;
+  status: UserStatus;
+  encryptionKey: EncryptionKey;
+  keyHistory: EncryptionKey[];
+  registeredAt: string;
+  registeredBy: string;
+  updatedAt: string;
+}
+
+const MAX_KEY_LENGTH = 512;
+
+/**
+ * Validates a public encryption key given as base64 SPKI DER: an EC P-256 or
+ * X25519 public key, nothing else. Deterministic: parsing only.
+ */
+export function parseEncryptionKey(spki: string, since: string): EncryptionKey {
+  if (spki.length === 0 || spki.length > MAX_KEY_LENGTH || !/^[A-Za-z0-9+/]+={0,2}$/.test(spki)) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      `encryption key must be base64 SPKI of at most ${MAX_KEY_LENGTH} characters`,
+    );
+  }
+  const der = Buffer.from(spki, 'base64');
+  let algorithm: KeyAlgorithm;
+  try {
+    const key = createPublicKey({ key: der, format: 'der', type: 'spki' });
+    if (key.asymmetricKeyType === 'x25519') {
+      algorithm = 'X25519';
+    } else if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
+      algorithm = 'P-256';
+    } else {
+      throw new Error('unsupported');
+    }
+  } catch {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      'encryption key must be an EC P-256 or X25519 public key (SPKI)',
+    );
+  }
+  return {
+    spki: der.toString('base64'),
+    algorithm,
+    fingerprint: createHash('sha256').update(der).digest('hex'),
+    since,
+  };
+}
+
+const HEX_ID = /^[0-9a-f]{64}$/;
+
+/** Validates a user id argument (64 lower-case hex characters). */
+export function validateUserId(userId: string): string {
+  if (!HEX_ID.test(userId)) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'userId must be 64 lower-case hexadecimal characters');
+  }
+  return userId;
+}
