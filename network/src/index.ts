@@ -2,6 +2,8 @@ export { locateBinaries } from './binaries';
 export type { Binaries } from './binaries';
 export { loadDescription, validateDescription } from './description';
 export type { ConsortiumDescription, PeerOrganisationDescription } from './description';
+export { collectionsConfig, pairCollectionName } from './collections';
+export type { CollectionConfig } from './collections';
 export { NetworkError } from './errors';
 export type { NetworkErrorCode, NetworkErrorOptions } from './errors';
 export { adminCliEnv } from './env';

@@ -3,6 +3,7 @@ import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promi
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { locateBinaries, type Binaries } from './binaries';
+import { collectionsConfig } from './collections';
 import { writeConfigFiles } from './config-files';
 import { loadDescription } from './description';
 import {
@@ -245,7 +246,14 @@ async function deployChaincode(
     report(`  ${cc.label} installed for ${org.key} (${packageId})`);
   }
   await startAndWait(servers, report);
-  const lifecycle = { CC_NAME: cc.name, CC_VERSION: cc.version, CC_SEQUENCE: String(cc.sequence) };
+  const collections = join(ccDir, 'collections.json');
+  await writeFile(collections, JSON.stringify(collectionsConfig(plan), null, 2));
+  const lifecycle = {
+    CC_NAME: cc.name,
+    CC_VERSION: cc.version,
+    CC_SEQUENCE: String(cc.sequence),
+    COLLECTIONS_CONFIG: collections,
+  };
   for (const org of plan.peerOrgs) {
     const peer = org.nodes[0];
     if (!peer) continue;

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { adminCliEnv, enrollUser, type IdentityFiles, type NetworkPlan } from 'medshare-network';
+import {
+  adminCliEnv,
+  collectionsConfig,
+  enrollUser,
+  type IdentityFiles,
+  type NetworkPlan,
+} from 'medshare-network';
 import { connectGateway } from '../support/gateway';
 import {
   freeBasePort,
@@ -149,6 +155,40 @@ for (const { consensus, peersPerOrg } of layouts) {
           r.close();
         }
       }
+    });
+
+    it('commits the chaincode definition with a private data collection per pair of organisations', async () => {
+      const org = plan.peerOrgs[0];
+      const peer = org?.nodes[0];
+      assert.ok(org && peer);
+      const { stdout } = await promisify(execFile)(
+        join(net.bin.fabricBin, 'peer'),
+        [
+          'lifecycle',
+          'chaincode',
+          'querycommitted',
+          '-C',
+          plan.channel,
+          '-n',
+          plan.chaincode.name,
+          '-O',
+          'json',
+        ],
+        { env: { ...process.env, ...adminCliEnv(plan, org, peer, net.bin) } },
+      );
+      const definition = JSON.parse(stdout) as {
+        sequence: number;
+        collections: {
+          config: { Payload: { StaticCollectionConfig: { name: string; endorsement_policy?: unknown } } }[];
+        };
+      };
+      const collections = definition.collections.config.map((c) => c.Payload.StaticCollectionConfig);
+      assert.deepEqual(
+        collections.map((c) => c.name),
+        collectionsConfig(plan).map((c) => c.name),
+      );
+      assert.equal(collections.length, 3);
+      assert.ok(collections.every((c) => c.endorsement_policy !== undefined));
     });
 
     it('keeps every peer at the same block height and block hash', async () => {
