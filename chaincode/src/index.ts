@@ -1,5 +1,6 @@
 import { ProbeContract } from './probe-contract';
 import { RegistryContract } from './registry-contract';
+import { TransferContract } from './transfer-contract';
 
 export { ChaincodeError } from './errors';
 export type { ChaincodeErrorCode } from './errors';
@@ -9,6 +10,9 @@ export type { EncryptionKey, UserRecord, UserStatus } from './user';
 export { ProbeContract } from './probe-contract';
 export type { ProbeRecord } from './probe-contract';
 export { RegistryContract } from './registry-contract';
+export { TransferContract } from './transfer-contract';
+export { collectionFor, signedMessage } from './transfer';
+export type { EnvelopeInput, TransferRecord, TransferStatus } from './transfer';
 
 /** The contracts the chaincode server hosts; read by fabric-chaincode-node. */
-export const contracts = [RegistryContract, ProbeContract];
+export const contracts = [RegistryContract, TransferContract, ProbeContract];

@@ -1,5 +1,5 @@
 import * as x509 from '@peculiar/x509';
-import { webcrypto } from 'node:crypto';
+import { KeyObject, webcrypto } from 'node:crypto';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -28,6 +28,23 @@ export async function createCa(name: string): Promise<TestCa> {
   return { name, cert, keys };
 }
 
+/** A certificate and its private key, as a user's device would hold them. */
+export interface TestIdentity {
+  pem: string;
+  privateKey: KeyObject;
+}
+
+/** Issues a certificate as {@link issueCertificate} does, and returns its private key too. */
+export async function issueIdentity(
+  ca: TestCa,
+  cn: string,
+  options: { role?: string; ou?: string } = {},
+): Promise<TestIdentity> {
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const pem = await issueWithKeys(ca, cn, options, keys);
+  return { pem, privateKey: KeyObject.from(keys.privateKey) };
+}
+
 /**
  * Issues an enrolment certificate as Fabric CA would: OU for the identity type
  * and, when `role` is given, the `attrs` JSON extension Fabric's shim reads.
@@ -37,7 +54,20 @@ export async function issueCertificate(
   cn: string,
   options: { role?: string; ou?: string } = {},
 ): Promise<string> {
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  return issueWithKeys(
+    ca,
+    cn,
+    options,
+    await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']),
+  );
+}
+
+async function issueWithKeys(
+  ca: TestCa,
+  cn: string,
+  options: { role?: string; ou?: string },
+  keys: webcrypto.CryptoKeyPair,
+): Promise<string> {
   const extensions: x509.Extension[] = [];
   if (options.role !== undefined) {
     const value = new TextEncoder().encode(JSON.stringify({ attrs: { role: options.role } }));

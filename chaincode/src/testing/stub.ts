@@ -20,14 +20,34 @@ export interface RecordedEvent {
 export class MapStub {
   readonly state = new Map<string, Uint8Array>();
   readonly events: RecordedEvent[] = [];
+  /** Private data by collection, then key. */
+  readonly privateData = new Map<string, Map<string, Uint8Array>>();
+  /** State-based endorsement parameters by key. */
+  readonly validationParameters = new Map<string, Uint8Array>();
+  transient = new Map<string, Uint8Array>();
   /** Keys and values written by the current transaction, in order. */
   writes: [string, string][] = [];
   txId = 'tx-0';
   seconds = 1_767_225_600; // 2026-01-01T00:00:00Z
   creator: { mspid: string; idBytes: Buffer } = { mspid: '', idBytes: Buffer.alloc(0) };
 
+  /** A copy of the world state and private data, to run the same proposal twice. */
+  clone(): MapStub {
+    const copy = new MapStub();
+    this.state.forEach((v, k) => copy.state.set(k, v));
+    this.privateData.forEach((data, collection) => copy.privateData.set(collection, new Map(data)));
+    copy.seconds = this.seconds;
+    return copy;
+  }
+
   /** Starts a new transaction by `certificatePem` of `mspId`, `secondsLater` after the previous one. */
-  begin(mspId: string, certificatePem: string, secondsLater = 1): Context {
+  begin(
+    mspId: string,
+    certificatePem: string,
+    secondsLater = 1,
+    transient: Record<string, unknown> = {},
+  ): Context {
+    this.transient = new Map(Object.entries(transient).map(([k, v]) => [k, Buffer.from(JSON.stringify(v))]));
     this.seconds += secondsLater;
     this.txId = `tx-${this.seconds}`;
     this.writes = [];
@@ -65,6 +85,23 @@ export class MapStub {
   deleteState(key: string): Promise<void> {
     this.state.delete(key);
     this.writes.push([key, '']);
+    return Promise.resolve();
+  }
+  getTransient(): Map<string, Uint8Array> {
+    return this.transient;
+  }
+  putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
+    const data = this.privateData.get(collection) ?? new Map<string, Uint8Array>();
+    data.set(key, value);
+    this.privateData.set(collection, data);
+    this.writes.push([`${collection}/${key}`, Buffer.from(value).toString('utf8')]);
+    return Promise.resolve();
+  }
+  getPrivateData(collection: string, key: string): Promise<Uint8Array> {
+    return Promise.resolve(this.privateData.get(collection)?.get(key) ?? new Uint8Array());
+  }
+  setStateValidationParameter(key: string, policy: Uint8Array): Promise<void> {
+    this.validationParameters.set(key, policy);
     return Promise.resolve();
   }
   setEvent(name: string, payload: Uint8Array): void {

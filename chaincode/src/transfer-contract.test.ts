@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { before, beforeEach, describe, it } from 'node:test';
+import { userIdOf } from './identity';
+import { RegistryContract } from './registry-contract';
+import { createCa, issueIdentity, type TestIdentity } from './testing/certificates';
+import { MapStub } from './testing/stub';
+import { collectionFor, signedMessage, type EnvelopeInput, type TransferRecord } from './transfer';
+import { TransferContract } from './transfer-contract';
+
+const A = 'HospitalAMSP';
+const B = 'HospitalBMSP';
+const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
+const HASH = createHash('sha256').update('ciphertext').digest('hex');
+const encryptionKey = (): string =>
+  generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    .publicKey.export({ format: 'der', type: 'spki' })
+    .toString('base64');
+
+describe('TransferContract.Send', () => {
+  const registry = new RegistryContract();
+  const transfers = new TransferContract();
+  const people: Record<string, { msp: string; identity: TestIdentity; id: string }> = {};
+  let admins: Record<string, TestIdentity>;
+  let stub: MapStub;
+
+  const person = (name: string): { msp: string; identity: TestIdentity; id: string } => {
+    const p = people[name];
+    assert.ok(p, name);
+    return p;
+  };
+
+  before(async () => {
+    const caA = await createCa('hospital-a');
+    const caB = await createCa('hospital-b');
+    admins = {
+      [A]: await issueIdentity(caA, 'admin.a', { role: 'admin', ou: 'admin' }),
+      [B]: await issueIdentity(caB, 'admin.b', { role: 'admin', ou: 'admin' }),
+    };
+    const specs: [string, string, string][] = [
+      ['tech', A, 'technologist'],
+      ['doctorA', A, 'doctor'],
+      ['patientA', A, 'patient'],
+      ['auditorA', A, 'auditor'],
+      ['patientB', B, 'patient'],
+      ['doctorB', B, 'doctor'],
+      ['auditorB', B, 'auditor'],
+      ['suspendedB', B, 'patient'],
+      ['unregisteredA', A, 'doctor'],
+    ];
+    for (const [name, msp, role] of specs) {
+      const identity = await issueIdentity(msp === A ? caA : caB, `u-${name}`, { role });
+      const ctx = new MapStub().begin(msp, identity.pem);
+      people[name] = { msp, identity, id: userIdOf(msp, ctx.clientIdentity.getID()) };
+    }
+  });
+
+  beforeEach(async () => {
+    stub = new MapStub();
+    for (const [name, p] of Object.entries(people)) {
+      if (name === 'unregisteredA') continue;
+      const admin = admins[p.msp];
+      assert.ok(admin);
+      const role = name
+        .replace(/[AB]$/, '')
+        .replace(/^suspended$/, 'patient')
+        .replace(/^tech$/, 'technologist');
+      await registry.RegisterUser(stub.begin(p.msp, admin.pem), p.identity.pem, role, encryptionKey());
+    }
+    await registry.SuspendUser(stub.begin(B, admins[B]?.pem ?? ''), person('suspendedB').id);
+  });
+
+  function envelope(
+    senderKey: KeyObject,
+    recordId: string,
+    recipientId: string,
+    overrides: Partial<EnvelopeInput> = {},
+  ): EnvelopeInput {
+    return {
+      cid: CID,
+      size: 1234,
+      mediaType: 'application/dicom',
+      wrappedKey: randomBytes(100).toString('base64'),
+      signature: sign('sha256', signedMessage(recordId, CID, HASH, recipientId), {
+        key: senderKey,
+        dsaEncoding: 'ieee-p1363',
+      }).toString('base64'),
+      salt: randomBytes(16).toString('base64'),
+      ...overrides,
+    };
+  }
+
+  async function send(
+    from: string,
+    to: string,
+    options: { recordId?: string; env?: Partial<EnvelopeInput> | null; hash?: string } = {},
+  ): Promise<string> {
+    const s = person(from);
+    const r = people[to]?.id ?? to;
+    const recordId =
+      options.recordId ?? `rec-${from}-${createHash('sha256').update(to).digest('hex').slice(0, 12)}`;
+    const transient =
+      options.env === null
+        ? {}
+        : { envelope: envelope(s.identity.privateKey, recordId, r, options.env ?? {}) };
+    await transfers.Send(stub.begin(s.msp, s.identity.pem, 1, transient), recordId, r, options.hash ?? HASH);
+    return recordId;
+  }
+
+  const publicWrites = (): string =>
+    stub.writes
+      .filter(([k]) => !k.includes('/'))
+      .map(([k, v]) => k + v)
+      .join('\n');
+
+  it('records a cross-organisation transfer: public audit fields, private envelope in the pair collection', async () => {
+    const recordId = await send('tech', 'patientB');
+    const transfer = JSON.parse(
+      await transfers.GetTransfer(stub.begin(B, person('patientB').identity.pem), recordId),
+    ) as TransferRecord;
+    assert.equal(transfer.senderId, person('tech').id);
+    assert.equal(transfer.recipientId, person('patientB').id);
+    assert.equal(transfer.senderMspId, A);
+    assert.equal(transfer.recipientMspId, B);
+    assert.equal(transfer.contentHash, HASH);
+    assert.equal(transfer.status, 'active');
+    const privateRecords = stub.privateData.get(collectionFor(A, B));
+    assert.equal(privateRecords?.size, 1);
+    assert.match(Buffer.from([...privateRecords.values()][0] ?? []).toString(), new RegExp(CID));
+  });
+
+  it('keeps the CID, wrapped key, media type and salt off the public state', async () => {
+    const env = envelope(person('tech').identity.privateKey, 'rec-private-check-1', person('patientB').id);
+    await transfers.Send(
+      stub.begin(A, person('tech').identity.pem, 1, { envelope: env }),
+      'rec-private-check-1',
+      person('patientB').id,
+      HASH,
+    );
+    const visible = publicWrites() + stub.events.map((e) => e.payload).join('');
+    for (const secret of [CID, env.wrappedKey, env.salt, 'application/dicom', env.signature]) {
+      assert.ok(!visible.includes(secret), `public state or events contain ${secret.slice(0, 20)}`);
+    }
+  });
+
+  it('requires both organisations to endorse later changes to the record', async () => {
+    const recordId = await send('tech', 'patientB');
+    const policy = stub.validationParameters.get(stub.createCompositeKey('transfer', [recordId]));
+    assert.ok(policy);
+    const text = Buffer.from(policy).toString('latin1');
+    assert.ok(text.includes(A) && text.includes(B));
+  });
+
+  it('uses the implicit organisation collection inside one organisation', async () => {
+    await send('doctorA', 'patientA');
+    assert.equal(stub.privateData.get(`_implicit_org_${A}`)?.size, 1);
+  });
+
+  it('lets technologists, doctors and patients send, and refuses auditors and admins', async () => {
+    await send('tech', 'patientB');
+    await send('doctorA', 'patientB');
+    await send('patientA', 'doctorB');
+    await assert.rejects(send('auditorA', 'patientB'), /ACCESS_DENIED: role auditor may not send/);
+    const admin = admins[A];
+    assert.ok(admin);
+    await assert.rejects(
+      transfers.Send(stub.begin(A, admin.pem, 1, {}), 'rec-from-admin-000', person('patientB').id, HASH),
+      /ACCESS_DENIED: the caller is not registered/,
+    );
+  });
+
+  it('refuses unregistered senders and recipients that are unknown, suspended or cannot receive', async () => {
+    await assert.rejects(send('unregisteredA', 'patientB'), /ACCESS_DENIED: the caller is not registered/);
+    await assert.rejects(
+      send('tech', 'f'.repeat(64)),
+      /FAILED_PRECONDITION: recipient .* is not an active registered user/,
+    );
+    await assert.rejects(send('tech', 'suspendedB'), /FAILED_PRECONDITION/);
+    await assert.rejects(send('tech', 'auditorB'), /FAILED_PRECONDITION: a auditor cannot receive records/);
+    await assert.rejects(send('tech', 'tech'), /INVALID_ARGUMENT: the recipient must be another user/);
+    assert.equal(publicWrites(), '');
+  });
+
+  it('rejects a signature by another key or over other content', async () => {
+    const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    const recordId = 'rec-bad-signature-1';
+    const forged = envelope(other, recordId, person('patientB').id).signature;
+    await assert.rejects(
+      send('tech', 'patientB', { recordId, env: { signature: forged } }),
+      /INVALID_ARGUMENT: the signature is not the sender's/,
+    );
+    await assert.rejects(
+      send('tech', 'patientB', { recordId, hash: 'a'.repeat(64) }),
+      /INVALID_ARGUMENT: the signature/,
+    );
+    assert.equal(publicWrites(), '');
+  });
+
+  it('rejects malformed arguments and envelopes', async () => {
+    await assert.rejects(send('tech', 'patientB', { recordId: 'short' }), /INVALID_ARGUMENT: recordId/);
+    await assert.rejects(send('tech', 'patientB', { hash: 'XYZ' }), /INVALID_ARGUMENT: contentHash/);
+    await assert.rejects(send('tech', 'patientB', { env: null }), /transient data must carry an "envelope"/);
+    await assert.rejects(send('tech', 'patientB', { env: { cid: 'not-a-cid' } }), /envelope.cid/);
+    await assert.rejects(
+      send('tech', 'patientB', { env: { salt: randomBytes(8).toString('base64') } }),
+      /envelope.salt must hold at least 16 bytes/,
+    );
+    await assert.rejects(send('tech', 'patientB', { env: { size: -1 } }), /envelope.size/);
+    await assert.rejects(send('tech', 'patientB', { env: { mediaType: 'dicom' } }), /envelope.mediaType/);
+    await assert.rejects(
+      send('tech', 'patientB', { env: { metadata: { note: 'x'.repeat(300) } } }),
+      /envelope.metadata.note/,
+    );
+    await assert.rejects(
+      send('tech', 'patientB', { env: { extra: 1 } as Partial<EnvelopeInput> }),
+      /envelope.extra is not a known field/,
+    );
+    assert.equal(publicWrites(), '');
+  });
+
+  it('refuses a duplicate record id', async () => {
+    await send('tech', 'patientB', { recordId: 'rec-duplicate-0001' });
+    await assert.rejects(send('doctorA', 'patientB', { recordId: 'rec-duplicate-0001' }), /ALREADY_EXISTS/);
+  });
+
+  it('lets only the parties and auditors read the public record', async () => {
+    const recordId = await send('tech', 'patientB');
+    await transfers.GetTransfer(stub.begin(A, person('tech').identity.pem), recordId);
+    await transfers.GetTransfer(stub.begin(B, person('auditorB').identity.pem), recordId);
+    await assert.rejects(
+      transfers.GetTransfer(stub.begin(B, person('doctorB').identity.pem), recordId),
+      /ACCESS_DENIED: only the parties and auditors/,
+    );
+  });
+
+  it('writes identical bytes when the same proposal runs twice', async () => {
+    const s = person('tech');
+    const env = envelope(s.identity.privateKey, 'rec-determinism-01', person('patientB').id);
+    const runs: string[] = [];
+    for (const copy of [stub.clone(), stub.clone()]) {
+      await transfers.Send(
+        copy.begin(A, s.identity.pem, 1, { envelope: env }),
+        'rec-determinism-01',
+        person('patientB').id,
+        HASH,
+      );
+      runs.push(JSON.stringify([copy.writes, [...copy.validationParameters], copy.events]));
+    }
+    assert.equal(runs[0], runs[1]);
+  });
+});

@@ -1,0 +1,175 @@
+import { ChaincodeError } from './errors';
+
+/** Lifecycle of a transfer record. */
+export type TransferStatus = 'active' | 'erased';
+
+/**
+ * The public part of a transfer, on the channel's world state: only what audit
+ * needs. Where the ciphertext is (its CID) and how to decrypt it are private.
+ */
+export interface TransferRecord {
+  docType: 'transfer';
+  recordId: string;
+  senderId: string;
+  senderMspId: string;
+  recipientId: string;
+  recipientMspId: string;
+  /** SHA-256 of the ciphertext, hex. */
+  contentHash: string;
+  status: TransferStatus;
+  createdAt: string;
+  updatedAt: string;
+  txId: string;
+}
+
+/** What the sender passes in transient data under the key `envelope`. */
+export interface EnvelopeInput {
+  cid: string;
+  size: number;
+  mediaType: string;
+  /** The record's data key wrapped for the reader, base64. */
+  wrappedKey: string;
+  /** The sender's ECDSA P-256 signature (IEEE P1363, base64) over {@link signedMessage}. */
+  signature: string;
+  /** At least 16 random bytes, base64, so the private record's on-chain hash reveals nothing. */
+  salt: string;
+  metadata?: Record<string, string>;
+}
+
+/** A reader's private envelope, held only in the collection of the organisations concerned. */
+export interface EnvelopeRecord extends EnvelopeInput {
+  docType: 'envelope';
+  recordId: string;
+  readerId: string;
+  contentHash: string;
+  senderId: string;
+  createdAt: string;
+}
+
+const RECORD_ID = /^[A-Za-z0-9_-]{16,64}$/;
+const HEX_64 = /^[0-9a-f]{64}$/;
+const CID_V1 = /^b[a-z2-7]{50,100}$/;
+const CID_V0 = /^Qm[1-9A-HJ-NP-Za-km-z]{44}$/;
+const MEDIA_TYPE = /^[a-z]+\/[a-z0-9.+-]{1,80}$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const MAX_SIZE = 64 * 1024 ** 3;
+
+/** Validates a record id: 16 to 64 URL-safe characters chosen by the sender. */
+export function validateRecordId(recordId: string): string {
+  if (!RECORD_ID.test(recordId)) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      'recordId must be 16 to 64 characters of letters, digits, "_" or "-"',
+    );
+  }
+  return recordId;
+}
+
+/** Validates a SHA-256 hex digest. */
+export function validateContentHash(hash: string): string {
+  if (!HEX_64.test(hash)) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'contentHash must be a SHA-256 digest in lower-case hex');
+  }
+  return hash;
+}
+
+function base64Field(name: string, value: unknown, maxLength: number, minBytes = 1): string {
+  if (typeof value !== 'string' || value.length > maxLength || !BASE64.test(value)) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      `envelope.${name} must be base64 of at most ${maxLength} characters`,
+    );
+  }
+  if (Buffer.from(value, 'base64').length < minBytes) {
+    throw new ChaincodeError('INVALID_ARGUMENT', `envelope.${name} must hold at least ${minBytes} bytes`);
+  }
+  return value;
+}
+
+/** Parses and validates the transient `envelope` entry. */
+export function parseEnvelope(bytes: Uint8Array | undefined): EnvelopeInput {
+  if (bytes === undefined || bytes.length === 0) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'transient data must carry an "envelope" entry');
+  }
+  if (bytes.length > 16 * 1024) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'the envelope must be at most 16 KiB');
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'the envelope must be JSON');
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'the envelope must be a JSON object');
+  }
+  const e = raw as Record<string, unknown>;
+  const allowed = new Set(['cid', 'size', 'mediaType', 'wrappedKey', 'signature', 'salt', 'metadata']);
+  const unknown = Object.keys(e).find((k) => !allowed.has(k));
+  if (unknown !== undefined) {
+    throw new ChaincodeError('INVALID_ARGUMENT', `envelope.${unknown} is not a known field`);
+  }
+  if (typeof e.cid !== 'string' || !(CID_V1.test(e.cid) || CID_V0.test(e.cid))) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'envelope.cid must be an IPFS CID (v0 or base32 v1)');
+  }
+  if (typeof e.size !== 'number' || !Number.isInteger(e.size) || e.size < 0 || e.size > MAX_SIZE) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      'envelope.size must be a whole number of bytes up to 64 GiB',
+    );
+  }
+  if (typeof e.mediaType !== 'string' || !MEDIA_TYPE.test(e.mediaType)) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      'envelope.mediaType must be a media type such as application/dicom',
+    );
+  }
+  const envelope: EnvelopeInput = {
+    cid: e.cid,
+    size: e.size,
+    mediaType: e.mediaType,
+    wrappedKey: base64Field('wrappedKey', e.wrappedKey, 4096),
+    signature: base64Field('signature', e.signature, 256, 64),
+    salt: base64Field('salt', e.salt, 88, 16),
+  };
+  if (e.metadata !== undefined) {
+    envelope.metadata = parseMetadata(e.metadata);
+  }
+  return envelope;
+}
+
+function parseMetadata(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'envelope.metadata must be an object of strings');
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > 20) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'envelope.metadata may hold at most 20 entries');
+  }
+  for (const [k, v] of entries) {
+    if (!/^[A-Za-z][A-Za-z0-9_.-]{0,40}$/.test(k) || typeof v !== 'string' || v.length > 256) {
+      throw new ChaincodeError(
+        'INVALID_ARGUMENT',
+        `envelope.metadata.${k} must be a string of at most 256 characters`,
+      );
+    }
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+/** The bytes the sender signs: record id, CID, content hash and recipient, one per line. */
+export function signedMessage(
+  recordId: string,
+  cid: string,
+  contentHash: string,
+  recipientId: string,
+): Buffer {
+  return Buffer.from(`medshare/transfer/v1\n${recordId}\n${cid}\n${contentHash}\n${recipientId}`, 'utf8');
+}
+
+/** The private data collection two organisations share (must match network/src/collections.ts). */
+export function collectionFor(mspA: string, mspB: string): string {
+  if (mspA === mspB) return `_implicit_org_${mspA}`;
+  const [first, second] = [mspA, mspB].sort();
+  return `pdc-${first ?? ''}-${second ?? ''}`;
+}

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { common, msp, peer } from '@hyperledger/fabric-protos';
+import { enrollUser, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
+import { connectGateway, type GatewayConnection } from '../support/gateway';
+import { REPO_DIR, startTestNetwork, type TestNetwork } from '../support/network';
+
+const decoder = new TextDecoder();
+const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
+const encryptionKey = (): string =>
+  generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    .publicKey.export({ format: 'der', type: 'spki' })
+    .toString('base64');
+
+/** MSP IDs of the peers that endorsed the transaction `txId` in `block`. */
+function endorsingMsps(blockBytes: Uint8Array, txId: string): string[] {
+  const block = common.Block.deserializeBinary(blockBytes);
+  for (const envelopeBytes of block.getData()?.getDataList_asU8() ?? []) {
+    const payload = common.Payload.deserializeBinary(
+      common.Envelope.deserializeBinary(envelopeBytes).getPayload_asU8(),
+    );
+    const header = common.ChannelHeader.deserializeBinary(
+      payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(),
+    );
+    if (header.getTxId() !== txId) continue;
+    const action = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0];
+    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(
+      action?.getPayload_asU8() ?? new Uint8Array(),
+    );
+    return (actionPayload.getAction()?.getEndorsementsList() ?? [])
+      .map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid())
+      .sort();
+  }
+  throw new Error(`transaction ${txId} is not in the block`);
+}
+
+function chaincodeMessage(error: unknown): string {
+  const e = error as { message?: string; details?: { message: string }[] };
+  return [e.message ?? '', ...(e.details ?? []).map((d) => d.message)].join(' | ');
+}
+
+describe('transfers on a real network', () => {
+  let net: TestNetwork;
+  let orgA: OrgPlan;
+  let orgB: OrgPlan;
+  let orgC: OrgPlan;
+  let tech: IdentityFiles;
+  let patient: IdentityFiles;
+  let doctorC: IdentityFiles;
+  let patientId: string;
+  const open: GatewayConnection[] = [];
+
+  const gatewayFor = async (org: OrgPlan, user: IdentityFiles) => {
+    const node = org.nodes[0];
+    assert.ok(node);
+    const connection = await connectGateway(org, node, user);
+    open.push(connection);
+    return connection.gateway.getNetwork(net.plan.channel);
+  };
+
+  const register = async (org: OrgPlan, user: IdentityFiles, role: string): Promise<string> => {
+    const registry = (await gatewayFor(org, orgAdmin(org))).getContract(net.plan.chaincode.name, 'registry');
+    await registry.submitTransaction(
+      'RegisterUser',
+      await readFile(user.signCert, 'utf8'),
+      role,
+      encryptionKey(),
+    );
+    const me = (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, 'registry');
+    return (JSON.parse(decoder.decode(await me.evaluateTransaction('WhoAmI'))) as { userId: string }).userId;
+  };
+
+  const envelopeFor = async (
+    sender: IdentityFiles,
+    recordId: string,
+    recipientId: string,
+    contentHash: string,
+  ) => {
+    const key = createPrivateKey(await readFile(join(sender.msp, 'keystore', 'key.pem')));
+    const message = Buffer.from(`medshare/transfer/v1\n${recordId}\n${CID}\n${contentHash}\n${recipientId}`);
+    return {
+      cid: CID,
+      size: 1048576,
+      mediaType: 'application/dicom',
+      wrappedKey: randomBytes(120).toString('base64'),
+      signature: sign('sha256', message, { key, dsaEncoding: 'ieee-p1363' }).toString('base64'),
+      salt: randomBytes(16).toString('base64'),
+    };
+  };
+
+  before(async () => {
+    net = await startTestNetwork('raft');
+    const [a, b, c] = net.plan.peerOrgs;
+    assert.ok(a && b && c);
+    [orgA, orgB, orgC] = [a, b, c];
+    tech = await enrollUser(REPO_DIR, net.plan, net.bin, orgA.key, 'u-tech-a', 'technologist');
+    patient = await enrollUser(REPO_DIR, net.plan, net.bin, orgB.key, 'u-patient-b', 'patient');
+    doctorC = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-doctor-c', 'doctor');
+    await register(orgA, tech, 'technologist');
+    patientId = await register(orgB, patient, 'patient');
+  });
+
+  after(async () => {
+    open.forEach((c) => {
+      c.close();
+    });
+    await net.down();
+  });
+
+  it('records a transfer endorsed by both organisations, with no CID or key in the block', async () => {
+    const recordId = `rec-${randomBytes(8).toString('hex')}`;
+    const contentHash = createHash('sha256').update(randomBytes(64)).digest('hex');
+    const envelope = await envelopeFor(tech, recordId, patientId, contentHash);
+    const network = await gatewayFor(orgA, tech);
+    const contract = network.getContract(net.plan.chaincode.name, 'transfer');
+    const submitted = await contract.submitAsync('Send', {
+      arguments: [recordId, patientId, contentHash],
+      transientData: { envelope: JSON.stringify(envelope) },
+    });
+    const status = await submitted.getStatus();
+    assert.equal(status.successful, true, `validation code ${String(status.code)}`);
+
+    const qscc = network.getContract('qscc');
+    const block = await qscc.evaluateTransaction(
+      'GetBlockByTxID',
+      net.plan.channel,
+      submitted.getTransactionId(),
+    );
+    assert.deepEqual(endorsingMsps(block, submitted.getTransactionId()), [orgA.mspId, orgB.mspId].sort());
+    const raw = Buffer.from(block).toString('latin1');
+    for (const secret of [CID, envelope.wrappedKey, envelope.salt, envelope.signature]) {
+      assert.ok(!raw.includes(secret), 'a private envelope field reached the block');
+    }
+
+    const record = JSON.parse(
+      decoder.decode(
+        await (
+          await gatewayFor(orgB, patient)
+        )
+          .getContract(net.plan.chaincode.name, 'transfer')
+          .evaluateTransaction('GetTransfer', recordId),
+      ),
+    ) as Record<string, string>;
+    assert.equal(record.contentHash, contentHash);
+    assert.equal(record.senderMspId, orgA.mspId);
+    assert.equal(record.recipientMspId, orgB.mspId);
+  });
+
+  it('refuses an unregistered direct caller, and a signature by someone other than the sender', async () => {
+    const recordId = `rec-${randomBytes(8).toString('hex')}`;
+    const contentHash = createHash('sha256').update(randomBytes(64)).digest('hex');
+    const unregistered = (await gatewayFor(orgC, doctorC)).getContract(net.plan.chaincode.name, 'transfer');
+    await assert.rejects(
+      unregistered.submit('Send', {
+        arguments: [recordId, patientId, contentHash],
+        transientData: {
+          envelope: JSON.stringify(await envelopeFor(doctorC, recordId, patientId, contentHash)),
+        },
+      }),
+      (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: the caller is not registered'),
+    );
+    const forged = await envelopeFor(doctorC, recordId, patientId, contentHash);
+    const sender = (await gatewayFor(orgA, tech)).getContract(net.plan.chaincode.name, 'transfer');
+    await assert.rejects(
+      sender.submit('Send', {
+        arguments: [recordId, patientId, contentHash],
+        transientData: { envelope: JSON.stringify(forged) },
+      }),
+      (e: unknown) => chaincodeMessage(e).includes("the signature is not the sender's"),
+    );
+  });
+});
