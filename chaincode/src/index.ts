@@ -1,7 +1,11 @@
+import { AccessContract } from './access-contract';
 import { ProbeContract } from './probe-contract';
 import { RegistryContract } from './registry-contract';
 import { TransferContract } from './transfer-contract';
 
+export { AccessContract } from './access-contract';
+export { PURPOSES } from './access';
+export type { AccessEvent, AccessOutcome, GrantRecord, Purpose } from './access';
 export { ChaincodeError } from './errors';
 export type { ChaincodeErrorCode } from './errors';
 export { PERMISSIONS, ROLES } from './roles';
@@ -15,4 +19,4 @@ export { collectionFor, signedMessage } from './transfer';
 export type { EnvelopeInput, TransferRecord, TransferStatus } from './transfer';
 
 /** The contracts the chaincode server hosts; read by fabric-chaincode-node. */
-export const contracts = [RegistryContract, TransferContract, ProbeContract];
+export const contracts = [RegistryContract, TransferContract, AccessContract, ProbeContract];

@@ -3,7 +3,7 @@ import { ChaincodeError } from './errors';
 import { marshal, unmarshal } from './json';
 
 /** Object types of the composite keys in the world state. */
-export type ObjectType = 'user' | 'transfer' | 'transfer-by-user';
+export type ObjectType = 'user' | 'transfer' | 'transfer-by-user' | 'grant' | 'access' | 'access-by-user';
 
 /** Composite key of a record. */
 export function keyOf(ctx: Context, type: ObjectType, ...attributes: string[]): string {

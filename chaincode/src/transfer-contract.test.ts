@@ -1,90 +1,60 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { before, beforeEach, describe, it } from 'node:test';
-import { userIdOf } from './identity';
 import { RegistryContract } from './registry-contract';
-import { createCa, issueIdentity, type TestIdentity } from './testing/certificates';
+import { TEST_CID, TestConsortium, type Person } from './testing/consortium';
 import { MapStub } from './testing/stub';
 import { collectionFor, signedMessage, type EnvelopeInput, type TransferRecord } from './transfer';
 import { TransferContract } from './transfer-contract';
 
 const A = 'HospitalAMSP';
 const B = 'HospitalBMSP';
-const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
+const CID = TEST_CID;
 const HASH = createHash('sha256').update('ciphertext').digest('hex');
-const encryptionKey = (): string =>
-  generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-    .publicKey.export({ format: 'der', type: 'spki' })
-    .toString('base64');
-
 describe('TransferContract.Send', () => {
   const registry = new RegistryContract();
   const transfers = new TransferContract();
-  const people: Record<string, { msp: string; identity: TestIdentity; id: string }> = {};
-  let admins: Record<string, TestIdentity>;
+  let t: TestConsortium;
   let stub: MapStub;
-
-  const person = (name: string): { msp: string; identity: TestIdentity; id: string } => {
-    const p = people[name];
-    assert.ok(p, name);
-    return p;
-  };
+  const person = (name: string): Person => t.person(name);
 
   before(async () => {
-    const caA = await createCa('hospital-a');
-    const caB = await createCa('hospital-b');
-    admins = {
-      [A]: await issueIdentity(caA, 'admin.a', { role: 'admin', ou: 'admin' }),
-      [B]: await issueIdentity(caB, 'admin.b', { role: 'admin', ou: 'admin' }),
-    };
-    const specs: [string, string, string][] = [
-      ['tech', A, 'technologist'],
-      ['doctorA', A, 'doctor'],
-      ['patientA', A, 'patient'],
-      ['auditorA', A, 'auditor'],
-      ['patientB', B, 'patient'],
-      ['doctorB', B, 'doctor'],
-      ['auditorB', B, 'auditor'],
-      ['suspendedB', B, 'patient'],
-      ['unregisteredA', A, 'doctor'],
-    ];
-    for (const [name, msp, role] of specs) {
-      const identity = await issueIdentity(msp === A ? caA : caB, `u-${name}`, { role });
-      const ctx = new MapStub().begin(msp, identity.pem);
-      people[name] = { msp, identity, id: userIdOf(msp, ctx.clientIdentity.getID()) };
-    }
+    t = await TestConsortium.create({
+      tech: [A, 'technologist'],
+      doctorA: [A, 'doctor'],
+      patientA: [A, 'patient'],
+      auditorA: [A, 'auditor'],
+      patientB: [B, 'patient'],
+      doctorB: [B, 'doctor'],
+      auditorB: [B, 'auditor'],
+      suspendedB: [B, 'patient'],
+      unregisteredA: [A, 'doctor'],
+    });
   });
 
   beforeEach(async () => {
     stub = new MapStub();
-    for (const [name, p] of Object.entries(people)) {
-      if (name === 'unregisteredA') continue;
-      const admin = admins[p.msp];
-      assert.ok(admin);
-      const role = name
-        .replace(/[AB]$/, '')
-        .replace(/^suspended$/, 'patient')
-        .replace(/^tech$/, 'technologist');
-      await registry.RegisterUser(stub.begin(p.msp, admin.pem), p.identity.pem, role, encryptionKey());
-    }
-    await registry.SuspendUser(stub.begin(B, admins[B]?.pem ?? ''), person('suspendedB').id);
+    await t.registerAll(stub, ['unregisteredA']);
+    await registry.SuspendUser(stub.begin(B, t.admin(B).pem), person('suspendedB').id);
   });
 
+  /** An envelope signed with `key`, which need not be the sender's. */
   function envelope(
-    senderKey: KeyObject,
+    key: KeyObject,
     recordId: string,
     recipientId: string,
     overrides: Partial<EnvelopeInput> = {},
   ): EnvelopeInput {
+    const signature = sign('sha256', signedMessage(recordId, CID, HASH, recipientId), {
+      key,
+      dsaEncoding: 'ieee-p1363',
+    }).toString('base64');
     return {
       cid: CID,
       size: 1234,
       mediaType: 'application/dicom',
       wrappedKey: randomBytes(100).toString('base64'),
-      signature: sign('sha256', signedMessage(recordId, CID, HASH, recipientId), {
-        key: senderKey,
-        dsaEncoding: 'ieee-p1363',
-      }).toString('base64'),
+      signature,
       salt: randomBytes(16).toString('base64'),
       ...overrides,
     };
@@ -96,13 +66,11 @@ describe('TransferContract.Send', () => {
     options: { recordId?: string; env?: Partial<EnvelopeInput> | null; hash?: string } = {},
   ): Promise<string> {
     const s = person(from);
-    const r = people[to]?.id ?? to;
+    const r = to.length === 64 ? to : person(to).id;
     const recordId =
       options.recordId ?? `rec-${from}-${createHash('sha256').update(to).digest('hex').slice(0, 12)}`;
     const transient =
-      options.env === null
-        ? {}
-        : { envelope: envelope(s.identity.privateKey, recordId, r, options.env ?? {}) };
+      options.env === null ? {} : { envelope: t.envelope(s, recordId, r, HASH, options.env ?? {}) };
     await transfers.Send(stub.begin(s.msp, s.identity.pem, 1, transient), recordId, r, options.hash ?? HASH);
     return recordId;
   }
@@ -161,8 +129,7 @@ describe('TransferContract.Send', () => {
     await send('doctorA', 'patientB');
     await send('patientA', 'doctorB');
     await assert.rejects(send('auditorA', 'patientB'), /ACCESS_DENIED: role auditor may not send/);
-    const admin = admins[A];
-    assert.ok(admin);
+    const admin = t.admin(A);
     await assert.rejects(
       transfers.Send(stub.begin(A, admin.pem, 1, {}), 'rec-from-admin-000', person('patientB').id, HASH),
       /ACCESS_DENIED: the caller is not registered/,

@@ -42,7 +42,7 @@ function chaincodeMessage(error: unknown): string {
   return [e.message ?? '', ...(e.details ?? []).map((d) => d.message)].join(' | ');
 }
 
-describe('transfers on a real network', () => {
+describe('transfers, grants and access on a real network', () => {
   let net: TestNetwork;
   let orgA: OrgPlan;
   let orgB: OrgPlan;
@@ -51,6 +51,9 @@ describe('transfers on a real network', () => {
   let patient: IdentityFiles;
   let doctorC: IdentityFiles;
   let patientId: string;
+  let doctorCId: string;
+  /** The record sent in the first test, used by the access tests. */
+  const shared = { recordId: '', contentHash: '' };
   const open: GatewayConnection[] = [];
 
   const gatewayFor = async (org: OrgPlan, user: IdentityFiles) => {
@@ -101,6 +104,7 @@ describe('transfers on a real network', () => {
     doctorC = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-doctor-c', 'doctor');
     await register(orgA, tech, 'technologist');
     patientId = await register(orgB, patient, 'patient');
+    doctorCId = await register(orgC, doctorC, 'doctor');
   });
 
   after(async () => {
@@ -122,6 +126,7 @@ describe('transfers on a real network', () => {
     });
     const status = await submitted.getStatus();
     assert.equal(status.successful, true, `validation code ${String(status.code)}`);
+    Object.assign(shared, { recordId, contentHash });
 
     const qscc = network.getContract('qscc');
     const block = await qscc.evaluateTransaction(
@@ -152,7 +157,8 @@ describe('transfers on a real network', () => {
   it('refuses an unregistered direct caller, and a signature by someone other than the sender', async () => {
     const recordId = `rec-${randomBytes(8).toString('hex')}`;
     const contentHash = createHash('sha256').update(randomBytes(64)).digest('hex');
-    const unregistered = (await gatewayFor(orgC, doctorC)).getContract(net.plan.chaincode.name, 'transfer');
+    const outsider = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-outsider-c', 'doctor');
+    const unregistered = (await gatewayFor(orgC, outsider)).getContract(net.plan.chaincode.name, 'transfer');
     await assert.rejects(
       unregistered.submit('Send', {
         arguments: [recordId, patientId, contentHash],
@@ -171,5 +177,78 @@ describe('transfers on a real network', () => {
       }),
       (e: unknown) => chaincodeMessage(e).includes("the signature is not the sender's"),
     );
+  });
+
+  const accessAs = async (org: OrgPlan, user: IdentityFiles) =>
+    (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, 'access');
+
+  /** Submits RecordAccess and returns its committed outcome. */
+  const recordAccess = async (org: OrgPlan, user: IdentityFiles, purpose = 'TREAT') => {
+    const submitted = await (
+      await accessAs(org, user)
+    ).submitAsync('RecordAccess', { arguments: [shared.recordId, purpose] });
+    const status = await submitted.getStatus();
+    assert.equal(status.successful, true, 'access attempts commit, granted or denied');
+    return JSON.parse(decoder.decode(submitted.getResult())) as {
+      outcome: string;
+      reason: string;
+      txId: string;
+    };
+  };
+
+  it('lets the recipient open the record: access committed, envelope read by query', async () => {
+    const result = await recordAccess(orgB, patient, 'PATRQT');
+    assert.equal(result.outcome, 'granted');
+    const envelope = JSON.parse(
+      decoder.decode(
+        await (
+          await accessAs(orgB, patient)
+        ).evaluateTransaction('ReadEnvelope', shared.recordId, result.txId),
+      ),
+    ) as Record<string, string>;
+    assert.equal(envelope.cid, CID);
+    assert.equal(envelope.contentHash, shared.contentHash);
+  });
+
+  it('commits a denial for a doctor without a grant, then grants, opens, revokes and refuses', async () => {
+    const denied = await recordAccess(orgC, doctorC);
+    assert.deepEqual([denied.outcome, denied.reason], ['denied', 'no grant for the caller']);
+
+    const expiresAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const envelope = await envelopeFor(tech, shared.recordId, patientId, shared.contentHash);
+    const grant = await (
+      await accessAs(orgB, patient)
+    ).submitAsync('GrantAccess', {
+      arguments: [shared.recordId, doctorCId, 'TREAT', expiresAt],
+      transientData: {
+        envelope: JSON.stringify({ ...envelope, wrappedKey: randomBytes(120).toString('base64') }),
+      },
+    });
+    assert.equal((await grant.getStatus()).successful, true);
+    const block = await (
+      await gatewayFor(orgB, patient)
+    )
+      .getContract('qscc')
+      .evaluateTransaction('GetBlockByTxID', net.plan.channel, grant.getTransactionId());
+    assert.deepEqual(endorsingMsps(block, grant.getTransactionId()), [orgB.mspId, orgC.mspId].sort());
+
+    const granted = await recordAccess(orgC, doctorC);
+    assert.equal(granted.outcome, 'granted');
+    const doctorEnvelope = JSON.parse(
+      decoder.decode(
+        await (
+          await accessAs(orgC, doctorC)
+        ).evaluateTransaction('ReadEnvelope', shared.recordId, granted.txId),
+      ),
+    ) as Record<string, string>;
+    assert.equal(doctorEnvelope.cid, CID);
+    assert.equal(doctorEnvelope.readerId, doctorCId);
+
+    await (await accessAs(orgB, patient)).submitTransaction('RevokeGrant', shared.recordId, doctorCId);
+    await assert.rejects(
+      (await accessAs(orgC, doctorC)).evaluateTransaction('ReadEnvelope', shared.recordId, granted.txId),
+      (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: the grant was revoked'),
+    );
+    assert.equal((await recordAccess(orgC, doctorC)).reason, 'the grant was revoked');
   });
 });

@@ -100,6 +100,11 @@ export class MapStub {
   getPrivateData(collection: string, key: string): Promise<Uint8Array> {
     return Promise.resolve(this.privateData.get(collection)?.get(key) ?? new Uint8Array());
   }
+  deletePrivateData(collection: string, key: string): Promise<void> {
+    this.privateData.get(collection)?.delete(key);
+    this.writes.push([`${collection}/${key}`, '']);
+    return Promise.resolve();
+  }
   setStateValidationParameter(key: string, policy: Uint8Array): Promise<void> {
     this.validationParameters.set(key, policy);
     return Promise.resolve();

@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { before, beforeEach, describe, it } from 'node:test';
+import type { AccessEvent, GrantRecord } from './access';
+import { AccessContract } from './access-contract';
+import { RegistryContract } from './registry-contract';
+import { TEST_CID, TestConsortium } from './testing/consortium';
+import { MapStub } from './testing/stub';
+import { collectionFor } from './transfer';
+import { TransferContract } from './transfer-contract';
+
+const A = 'HospitalAMSP';
+const B = 'HospitalBMSP';
+const C = 'ImagingMSP';
+const HASH = createHash('sha256').update('ciphertext').digest('hex');
+const RECORD = 'rec-access-tests-01';
+
+interface Outcome {
+  outcome: 'granted' | 'denied';
+  reason: string;
+  txId: string;
+}
+
+describe('AccessContract', () => {
+  const access = new AccessContract();
+  const transfers = new TransferContract();
+  let t: TestConsortium;
+  let stub: MapStub;
+  let txCounter = 0;
+
+  before(async () => {
+    t = await TestConsortium.create({
+      tech: [A, 'technologist'],
+      patient: [B, 'patient'],
+      doctorC: [C, 'doctor'],
+      doctorB: [B, 'doctor'],
+      otherPatient: [B, 'patient'],
+      auditor: [C, 'auditor'],
+      stranger: [C, 'doctor'],
+    });
+  });
+
+  beforeEach(async () => {
+    stub = new MapStub();
+    await t.registerAll(stub, ['stranger']);
+    const tech = t.person('tech');
+    const patient = t.person('patient');
+    await transfers.Send(
+      stub.begin(A, tech.identity.pem, 1, { envelope: t.envelope(tech, RECORD, patient.id, HASH) }),
+      RECORD,
+      patient.id,
+      HASH,
+    );
+  });
+
+  /** Begins a transaction with a 64-hex transaction id, as Fabric's are. */
+  const begin = (name: string, secondsLater = 1, transient: Record<string, unknown> = {}) => {
+    const p = t.person(name);
+    const ctx = stub.begin(p.msp, p.identity.pem, secondsLater, transient);
+    stub.txId = createHash('sha256').update(String(++txCounter)).digest('hex');
+    return ctx;
+  };
+
+  const recordAccess = async (name: string, purpose = 'TREAT', recordId = RECORD): Promise<Outcome> =>
+    JSON.parse(await access.RecordAccess(begin(name), recordId, purpose)) as Outcome;
+
+  const grant = async (to: string, expiresInDays = 30): Promise<void> => {
+    const patient = t.person('patient');
+    const expiresAt = new Date((stub.seconds + 1 + expiresInDays * 86400) * 1000).toISOString();
+    const envelope = t.envelope(t.person('tech'), RECORD, patient.id, HASH);
+    await access.GrantAccess(begin('patient', 1, { envelope }), RECORD, t.person(to).id, 'TREAT', expiresAt);
+  };
+
+  it('grants the recipient and returns their envelope, without the salt', async () => {
+    const result = await recordAccess('patient', 'PATRQT');
+    assert.deepEqual([result.outcome, result.reason], ['granted', 'recipient']);
+    const envelope = JSON.parse(await access.ReadEnvelope(begin('patient'), RECORD, result.txId)) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(envelope.cid, TEST_CID);
+    assert.equal(envelope.readerId, t.person('patient').id);
+    assert.equal(envelope.salt, undefined);
+  });
+
+  it('commits a denial instead of failing, and refuses the envelope for it', async () => {
+    const result = await recordAccess('doctorC');
+    assert.deepEqual([result.outcome, result.reason], ['denied', 'no grant for the caller']);
+    const event = JSON.parse(
+      Buffer.from(stub.state.get(stub.createCompositeKey('access', [RECORD, result.txId])) ?? []).toString(),
+    ) as AccessEvent;
+    assert.equal(event.outcome, 'denied');
+    assert.equal(event.userId, t.person('doctorC').id);
+    assert.equal(event.purpose, 'TREAT');
+    assert.equal(stub.events[0]?.name, 'RecordAccessed');
+    await assert.rejects(
+      access.ReadEnvelope(begin('doctorC'), RECORD, result.txId),
+      /ACCESS_DENIED: no granted access/,
+    );
+  });
+
+  it('records denials for unregistered, suspended and wrong-role callers, and for unknown records', async () => {
+    assert.equal((await recordAccess('stranger')).reason, 'the caller is not registered');
+    assert.equal((await recordAccess('auditor')).reason, 'role auditor may not access records');
+    assert.equal((await recordAccess('tech')).reason, 'no grant for the caller');
+    assert.equal((await recordAccess('patient', 'TREAT', 'rec-does-not-exist')).reason, 'no such record');
+    await new RegistryContract().SuspendUser(stub.begin(B, t.admin(B).pem), t.person('patient').id);
+    assert.equal((await recordAccess('patient')).reason, 'the caller is suspended');
+  });
+
+  it('lets the recipient grant a doctor at another organisation, whose envelope goes to their shared collection', async () => {
+    await grant('doctorC');
+    const collection = stub.privateData.get(collectionFor(B, C));
+    assert.equal(collection?.size, 1);
+    const result = await recordAccess('doctorC');
+    assert.equal(result.outcome, 'granted');
+    assert.match(result.reason, /^grant for TREAT until /);
+    const envelope = JSON.parse(await access.ReadEnvelope(begin('doctorC'), RECORD, result.txId)) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(envelope.readerId, t.person('doctorC').id);
+    assert.equal(envelope.contentHash, HASH);
+  });
+
+  it('ends access at once on revocation, even for an earlier granted access', async () => {
+    await grant('doctorC');
+    const before = await recordAccess('doctorC');
+    await access.RevokeGrant(begin('patient'), RECORD, t.person('doctorC').id);
+    await assert.rejects(
+      access.ReadEnvelope(begin('doctorC'), RECORD, before.txId),
+      /ACCESS_DENIED: the grant was revoked/,
+    );
+    assert.equal((await recordAccess('doctorC')).reason, 'the grant was revoked');
+    assert.equal(stub.privateData.get(collectionFor(B, C))?.size, 0);
+    await assert.rejects(
+      access.RevokeGrant(begin('patient'), RECORD, t.person('doctorC').id),
+      /FAILED_PRECONDITION/,
+    );
+  });
+
+  it('denies access after a grant expires', async () => {
+    await grant('doctorC', 1);
+    const result = await access.RecordAccess(begin('doctorC', 2 * 86400), RECORD, 'TREAT');
+    assert.equal((JSON.parse(result) as Outcome).reason, 'the grant has expired');
+  });
+
+  it('lets only the recipient patient grant, only to active doctors, with a valid expiry', async () => {
+    const patient = t.person('patient');
+    const env = { envelope: t.envelope(t.person('tech'), RECORD, patient.id, HASH) };
+    const future = new Date((stub.seconds + 86400) * 1000).toISOString();
+    await assert.rejects(
+      access.GrantAccess(begin('otherPatient', 1, env), RECORD, t.person('doctorC').id, 'TREAT', future),
+      /ACCESS_DENIED: only the recipient/,
+    );
+    await assert.rejects(
+      access.GrantAccess(begin('doctorB', 1, env), RECORD, t.person('doctorC').id, 'TREAT', future),
+      /ACCESS_DENIED: role doctor may not grant/,
+    );
+    await assert.rejects(
+      access.GrantAccess(begin('patient', 1, env), RECORD, t.person('otherPatient').id, 'TREAT', future),
+      /doctors only/,
+    );
+    await assert.rejects(
+      access.GrantAccess(begin('patient', 1, env), RECORD, t.person('stranger').id, 'TREAT', future),
+      /not an active registered user/,
+    );
+    await assert.rejects(
+      access.GrantAccess(
+        begin('patient', 1, env),
+        RECORD,
+        t.person('doctorC').id,
+        'TREAT',
+        '2020-01-01T00:00:00Z',
+      ),
+      /must be in the future/,
+    );
+    await assert.rejects(
+      access.GrantAccess(begin('patient', 1, env), RECORD, t.person('doctorC').id, 'TREAT', 'tomorrow'),
+      /ISO 8601/,
+    );
+    await assert.rejects(
+      access.GrantAccess(begin('patient', 1, env), RECORD, t.person('doctorC').id, 'FUN', future),
+      /purpose must be one of/,
+    );
+    await assert.rejects(
+      access.GrantAccess(begin('patient', 1, {}), RECORD, t.person('doctorC').id, 'TREAT', future),
+      /envelope/,
+    );
+  });
+
+  it('keeps the grantee envelope off the public state and names both organisations for later changes', async () => {
+    const envelope = t.envelope(t.person('tech'), RECORD, t.person('patient').id, HASH, {
+      wrappedKey: randomBytes(90).toString('base64'),
+    });
+    const expiresAt = new Date((stub.seconds + 86400) * 1000).toISOString();
+    await access.GrantAccess(
+      begin('patient', 1, { envelope }),
+      RECORD,
+      t.person('doctorC').id,
+      'TREAT',
+      expiresAt,
+    );
+    const publicWrites = stub.writes
+      .filter(([k]) => !k.includes('/'))
+      .map(([, v]) => v)
+      .join('');
+    assert.ok(!publicWrites.includes(envelope.wrappedKey) && !publicWrites.includes(TEST_CID));
+    const policy = stub.validationParameters.get(
+      stub.createCompositeKey('grant', [RECORD, t.person('doctorC').id]),
+    );
+    assert.ok(
+      policy &&
+        Buffer.from(policy).toString('latin1').includes(B) &&
+        Buffer.from(policy).toString('latin1').includes(C),
+    );
+  });
+
+  it('lists grants for the recipient and auditors only', async () => {
+    await grant('doctorC');
+    const page = JSON.parse(await access.ListGrants(begin('auditor'), RECORD, 10, '')) as {
+      records: GrantRecord[];
+    };
+    assert.deepEqual(
+      page.records.map((g) => g.granteeId),
+      [t.person('doctorC').id],
+    );
+    await access.ListGrants(begin('patient'), RECORD, 10, '');
+    await assert.rejects(access.ListGrants(begin('doctorC'), RECORD, 10, ''), /ACCESS_DENIED/);
+  });
+
+  it('rejects malformed ids and purposes without writing anything', async () => {
+    stub.writes = [];
+    await assert.rejects(
+      access.RecordAccess(begin('patient'), 'bad id', 'TREAT'),
+      /INVALID_ARGUMENT: recordId/,
+    );
+    await assert.rejects(access.RecordAccess(begin('patient'), RECORD, 'treat'), /INVALID_ARGUMENT: purpose/);
+    await assert.rejects(
+      access.ReadEnvelope(begin('patient'), RECORD, 'nope'),
+      /INVALID_ARGUMENT: accessTxId/,
+    );
+    assert.deepEqual(stub.writes, []);
+  });
+
+  it('writes identical bytes when the same access proposal runs twice', async () => {
+    const runs: string[] = [];
+    for (const copy of [stub.clone(), stub.clone()]) {
+      const p = t.person('doctorC');
+      const ctx = copy.begin(p.msp, p.identity.pem);
+      copy.txId = 'a'.repeat(64);
+      await access.RecordAccess(ctx, RECORD, 'TREAT');
+      runs.push(JSON.stringify([copy.writes, copy.events]));
+    }
+    assert.equal(runs[0], runs[1]);
+  });
+});

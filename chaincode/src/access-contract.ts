@@ -1,0 +1,286 @@
+import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { KeyEndorsementPolicy } from 'fabric-shim';
+import {
+  validateExpiry,
+  validatePurpose,
+  type AccessEvent,
+  type AccessOutcome,
+  type GrantRecord,
+} from './access';
+import { ChaincodeError } from './errors';
+import { callerOf, type CertificateIdentity } from './identity';
+import { marshal } from './json';
+import { activeUser } from './registry-contract';
+import { PERMISSIONS, requirePermission } from './roles';
+import { keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
+import { txTime } from './time';
+import {
+  collectionFor,
+  parseEnvelope,
+  validateRecordId,
+  type EnvelopeRecord,
+  type TransferRecord,
+} from './transfer';
+import { validateUserId, type UserRecord } from './user';
+
+const TX_ID = /^[0-9a-f]{64}$/;
+
+/** The outcome of the access rules for one caller, record and moment. */
+interface Decision {
+  outcome: AccessOutcome;
+  reason: string;
+  transfer?: TransferRecord;
+  user?: UserRecord;
+}
+
+/**
+ * Who may read a record's envelope, and the audit trail of every attempt.
+ *
+ * Reading takes two calls, so that no secret is ever written to the ledger:
+ * `RecordAccess` is submitted and commits an access event whether the rules
+ * grant or deny (a denial is recorded, not an endorsement failure), returning
+ * only the outcome; `ReadEnvelope` is evaluated, never committed, and returns
+ * the CID and the caller's wrapped key only against a granted access event of
+ * the caller, re-checking the rules so a revocation or erasure ends access at once.
+ */
+@Info({ title: 'AccessContract', description: 'Grants, access decisions and the access audit trail' })
+export class AccessContract extends Contract {
+  constructor() {
+    super('access');
+  }
+
+  /**
+   * The recipient of a record (a patient) grants a doctor access for a purpose
+   * until `expiresAt`. Transient data `envelope` carries the record's CID, size,
+   * media type, original sender signature and the data key wrapped for the doctor.
+   */
+  @Transaction()
+  @Param('expiresAt', 'string', 'ISO 8601 UTC, at most a year ahead')
+  public async GrantAccess(
+    ctx: Context,
+    recordId: string,
+    granteeId: string,
+    purpose: string,
+    expiresAt: string,
+  ): Promise<void> {
+    validateRecordId(recordId);
+    validateUserId(granteeId);
+    const purposeOfUse = validatePurpose(purpose);
+    const { caller, record: grantor } = await activeUser(ctx);
+    requirePermission(grantor.role, 'grant');
+    const transfer = await requireRecord<TransferRecord>(
+      ctx,
+      keyOf(ctx, 'transfer', recordId),
+      `record ${recordId}`,
+    );
+    if (transfer.recipientId !== grantor.userId) {
+      throw new ChaincodeError(
+        'ACCESS_DENIED',
+        `only the recipient of record ${recordId} may grant access to it`,
+      );
+    }
+    if (transfer.status !== 'active') {
+      throw new ChaincodeError('FAILED_PRECONDITION', `record ${recordId} was erased`);
+    }
+    const grantee = await readRecord<UserRecord>(ctx, keyOf(ctx, 'user', granteeId));
+    if (grantee?.status !== 'active') {
+      throw new ChaincodeError(
+        'FAILED_PRECONDITION',
+        `grantee ${granteeId} is not an active registered user`,
+      );
+    }
+    if (grantee.role !== 'doctor') {
+      throw new ChaincodeError('FAILED_PRECONDITION', 'access can be granted to doctors only');
+    }
+    const now = txTime(ctx);
+    const grant: GrantRecord = {
+      docType: 'grant',
+      recordId,
+      granteeId,
+      granteeMspId: grantee.mspId,
+      grantorId: grantor.userId,
+      purpose: purposeOfUse,
+      expiresAt: validateExpiry(expiresAt, now),
+      status: 'active',
+      createdAt: now,
+    };
+    const envelope = parseEnvelope(ctx.stub.getTransient().get('envelope'));
+    const key = keyOf(ctx, 'grant', recordId, granteeId);
+    await writeRecord(ctx, key, grant);
+    await setPartiesPolicy(ctx, key, caller.mspId, grantee.mspId);
+    const privateRecord: EnvelopeRecord = {
+      ...envelope,
+      docType: 'envelope',
+      recordId,
+      readerId: granteeId,
+      contentHash: transfer.contentHash,
+      senderId: transfer.senderId,
+      createdAt: now,
+    };
+    await ctx.stub.putPrivateData(
+      collectionFor(caller.mspId, grantee.mspId),
+      envelopeKey(ctx, recordId, granteeId),
+      marshal(privateRecord),
+    );
+    ctx.stub.setEvent('AccessGranted', marshal({ recordId, granteeId, purpose, expiresAt: grant.expiresAt }));
+  }
+
+  /** The grantor revokes a grant; the grantee's envelope is deleted and access ends at once. */
+  @Transaction()
+  public async RevokeGrant(ctx: Context, recordId: string, granteeId: string): Promise<void> {
+    validateRecordId(recordId);
+    validateUserId(granteeId);
+    const { caller, record: grantor } = await activeUser(ctx);
+    requirePermission(grantor.role, 'revoke');
+    const key = keyOf(ctx, 'grant', recordId, granteeId);
+    const grant = await requireRecord<GrantRecord>(ctx, key, `grant of record ${recordId} to ${granteeId}`);
+    if (grant.grantorId !== grantor.userId) {
+      throw new ChaincodeError('ACCESS_DENIED', 'only the grantor may revoke a grant');
+    }
+    if (grant.status !== 'active') {
+      throw new ChaincodeError('FAILED_PRECONDITION', 'the grant is already revoked');
+    }
+    const now = txTime(ctx);
+    await writeRecord(ctx, key, { ...grant, status: 'revoked', revokedAt: now });
+    await ctx.stub.deletePrivateData(
+      collectionFor(caller.mspId, grant.granteeMspId),
+      envelopeKey(ctx, recordId, granteeId),
+    );
+    ctx.stub.setEvent('AccessRevoked', marshal({ recordId, granteeId, revokedAt: now }));
+  }
+
+  /**
+   * Records an attempt to open a record and returns `{outcome, reason, txId}`.
+   * Denials commit too: the audit trail holds every attempt.
+   */
+  @Transaction()
+  @Returns('string')
+  public async RecordAccess(ctx: Context, recordId: string, purpose: string): Promise<string> {
+    validateRecordId(recordId);
+    const purposeOfUse = validatePurpose(purpose);
+    const caller = callerOf(ctx);
+    const now = txTime(ctx);
+    const decision = await decide(ctx, caller, recordId, now);
+    const txId = ctx.stub.getTxID();
+    const event: AccessEvent = {
+      docType: 'access',
+      recordId,
+      txId,
+      userId: caller.userId,
+      mspId: caller.mspId,
+      role: caller.role ?? '',
+      purpose: purposeOfUse,
+      outcome: decision.outcome,
+      reason: decision.reason,
+      at: now,
+    };
+    await writeRecord(ctx, keyOf(ctx, 'access', recordId, txId), event);
+    await writeRecord(ctx, keyOf(ctx, 'access-by-user', caller.userId, now, txId), { recordId, txId });
+    ctx.stub.setEvent('RecordAccessed', marshal(event));
+    return JSON.stringify({ outcome: decision.outcome, reason: decision.reason, txId });
+  }
+
+  /**
+   * Returns the caller's envelope of a record (CID, wrapped key, media type,
+   * sender signature) against the caller's granted access event `accessTxId`.
+   * A query: its answer is never written to the ledger.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async ReadEnvelope(ctx: Context, recordId: string, accessTxId: string): Promise<string> {
+    validateRecordId(recordId);
+    if (!TX_ID.test(accessTxId)) {
+      throw new ChaincodeError('INVALID_ARGUMENT', 'accessTxId must be a transaction id (64 hex characters)');
+    }
+    const caller = callerOf(ctx);
+    const event = await readRecord<AccessEvent>(ctx, keyOf(ctx, 'access', recordId, accessTxId));
+    if (event?.userId !== caller.userId || event.outcome !== 'granted') {
+      throw new ChaincodeError(
+        'ACCESS_DENIED',
+        `no granted access to record ${recordId} by the caller in ${accessTxId}`,
+      );
+    }
+    const decision = await decide(ctx, caller, recordId, event.at);
+    if (decision.outcome !== 'granted' || !decision.transfer || !decision.user) {
+      throw new ChaincodeError('ACCESS_DENIED', decision.reason);
+    }
+    const { transfer, user } = decision;
+    const collection =
+      transfer.recipientId === user.userId
+        ? collectionFor(transfer.senderMspId, transfer.recipientMspId)
+        : collectionFor(transfer.recipientMspId, user.mspId);
+    const bytes = await ctx.stub.getPrivateData(collection, envelopeKey(ctx, recordId, user.userId));
+    if (bytes.length === 0) {
+      throw new ChaincodeError('NOT_FOUND', `no envelope of record ${recordId} for the caller on this peer`);
+    }
+    const envelope = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<EnvelopeRecord>;
+    delete envelope.salt;
+    return JSON.stringify(envelope);
+  }
+
+  /** Grants of a record, for its recipient and for auditors. */
+  @Transaction(false)
+  @Returns('string')
+  public async ListGrants(
+    ctx: Context,
+    recordId: string,
+    pageSize: number,
+    bookmark: string,
+  ): Promise<string> {
+    validateRecordId(recordId);
+    const { record: reader } = await activeUser(ctx);
+    const transfer = await requireRecord<TransferRecord>(
+      ctx,
+      keyOf(ctx, 'transfer', recordId),
+      `record ${recordId}`,
+    );
+    if (reader.role !== 'auditor' && reader.userId !== transfer.recipientId) {
+      throw new ChaincodeError(
+        'ACCESS_DENIED',
+        `only the recipient and auditors may list grants of record ${recordId}`,
+      );
+    }
+    return JSON.stringify(await readPage<GrantRecord>(ctx, 'grant', [recordId], pageSize, bookmark));
+  }
+}
+
+function envelopeKey(ctx: Context, recordId: string, readerId: string): string {
+  return ctx.stub.createCompositeKey('envelope', [recordId, readerId]);
+}
+
+async function setPartiesPolicy(ctx: Context, key: string, ...mspIds: string[]): Promise<void> {
+  const policy = new KeyEndorsementPolicy();
+  policy.addOrgs('PEER', ...new Set(mspIds));
+  await ctx.stub.setStateValidationParameter(key, policy.getPolicy());
+}
+
+/** The access rules: deny unless the caller is the active recipient or holds a current grant. */
+async function decide(
+  ctx: Context,
+  caller: CertificateIdentity,
+  recordId: string,
+  at: string,
+): Promise<Decision> {
+  const deny = (reason: string): Decision => ({ outcome: 'denied', reason });
+  const transfer = await readRecord<TransferRecord>(ctx, keyOf(ctx, 'transfer', recordId));
+  if (transfer === undefined) return deny('no such record');
+  if (transfer.status !== 'active') return deny('the record was erased');
+  const user = await readRecord<UserRecord>(ctx, keyOf(ctx, 'user', caller.userId));
+  if (user === undefined) return deny('the caller is not registered');
+  if (user.status !== 'active') return deny('the caller is suspended');
+  if (user.role !== caller.role) return deny('the certificate role differs from the registered role');
+  if (!PERMISSIONS.access.includes(user.role)) return deny(`role ${user.role} may not access records`);
+  if (transfer.recipientId === user.userId) {
+    return { outcome: 'granted', reason: 'recipient', transfer, user };
+  }
+  const grant = await readRecord<GrantRecord>(ctx, keyOf(ctx, 'grant', recordId, user.userId));
+  if (grant === undefined) return deny('no grant for the caller');
+  if (grant.status !== 'active') return deny('the grant was revoked');
+  if (Date.parse(grant.expiresAt) <= Date.parse(at)) return deny('the grant has expired');
+  return {
+    outcome: 'granted',
+    reason: `grant for ${grant.purpose} until ${grant.expiresAt}`,
+    transfer,
+    user,
+  };
+}

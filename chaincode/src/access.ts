@@ -1,0 +1,70 @@
+import { ChaincodeError } from './errors';
+
+/**
+ * Purposes of use, after HL7 v3 PurposeOfUse: treatment, patient request, care
+ * management, operations, and emergency treatment (break-glass).
+ */
+export const PURPOSES = ['TREAT', 'PATRQT', 'CAREMGT', 'HOPERAT', 'ETREAT'] as const;
+/** A purpose of use. */
+export type Purpose = (typeof PURPOSES)[number];
+
+/** Validates a purpose of use. */
+export function validatePurpose(purpose: string): Purpose {
+  if (!(PURPOSES as readonly string[]).includes(purpose)) {
+    throw new ChaincodeError('INVALID_ARGUMENT', `purpose must be one of ${PURPOSES.join(', ')}`);
+  }
+  return purpose as Purpose;
+}
+
+/** A patient's grant of access to one record for one doctor. */
+export interface GrantRecord {
+  docType: 'grant';
+  recordId: string;
+  granteeId: string;
+  granteeMspId: string;
+  grantorId: string;
+  purpose: Purpose;
+  expiresAt: string;
+  status: 'active' | 'revoked';
+  createdAt: string;
+  revokedAt?: string;
+}
+
+/** Whether an access attempt was allowed. */
+export type AccessOutcome = 'granted' | 'denied';
+
+/** One access attempt, granted or denied: the audit trail's unit. */
+export interface AccessEvent {
+  docType: 'access';
+  recordId: string;
+  txId: string;
+  userId: string;
+  mspId: string;
+  role: string;
+  purpose: Purpose;
+  outcome: AccessOutcome;
+  /** Why access was denied, or on what basis it was granted. */
+  reason: string;
+  at: string;
+}
+
+const MAX_GRANT_DAYS = 366;
+
+/** Validates a grant's expiry: an ISO 8601 UTC time after `now` and within a year. */
+export function validateExpiry(expiresAt: string, now: string): string {
+  const ms = Date.parse(expiresAt);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/.test(expiresAt) || Number.isNaN(ms)) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      'expiresAt must be an ISO 8601 UTC time such as 2027-01-31T12:00:00Z',
+    );
+  }
+  const nowMs = Date.parse(now);
+  if (ms <= nowMs || ms > nowMs + MAX_GRANT_DAYS * 86_400_000) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      `expiresAt must be in the future and at most ${MAX_GRANT_DAYS} days away`,
+    );
+  }
+  return new Date(ms).toISOString();
+}
