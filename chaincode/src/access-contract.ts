@@ -8,14 +8,16 @@ import {
   type GrantRecord,
 } from './access';
 import { ChaincodeError } from './errors';
+import { requireRecipientOrAuditor, requireTransfer } from './guards';
 import { callerOf, type CertificateIdentity } from './identity';
 import { marshal } from './json';
 import { activeUser } from './registry-contract';
 import { PERMISSIONS, requirePermission } from './roles';
-import { keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
+import { activityKey, keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
 import { txTime } from './time';
 import {
   collectionFor,
+  envelopeKey,
   parseEnvelope,
   validateRecordId,
   type EnvelopeRecord,
@@ -68,11 +70,7 @@ export class AccessContract extends Contract {
     const purposeOfUse = validatePurpose(purpose);
     const { caller, record: grantor } = await activeUser(ctx);
     requirePermission(grantor.role, 'grant');
-    const transfer = await requireRecord<TransferRecord>(
-      ctx,
-      keyOf(ctx, 'transfer', recordId),
-      `record ${recordId}`,
-    );
+    const transfer = await requireTransfer(ctx, recordId);
     if (transfer.recipientId !== grantor.userId) {
       throw new ChaincodeError(
         'ACCESS_DENIED',
@@ -175,7 +173,7 @@ export class AccessContract extends Contract {
       at: now,
     };
     await writeRecord(ctx, keyOf(ctx, 'access', recordId, txId), event);
-    await writeRecord(ctx, keyOf(ctx, 'access-by-user', caller.userId, now, txId), { recordId, txId });
+    await writeRecord(ctx, activityKey('access', caller.userId, now, txId), { recordId, txId });
     ctx.stub.setEvent('RecordAccessed', marshal(event));
     return JSON.stringify({ outcome: decision.outcome, reason: decision.reason, txId });
   }
@@ -227,25 +225,9 @@ export class AccessContract extends Contract {
     pageSize: number,
     bookmark: string,
   ): Promise<string> {
-    validateRecordId(recordId);
-    const { record: reader } = await activeUser(ctx);
-    const transfer = await requireRecord<TransferRecord>(
-      ctx,
-      keyOf(ctx, 'transfer', recordId),
-      `record ${recordId}`,
-    );
-    if (reader.role !== 'auditor' && reader.userId !== transfer.recipientId) {
-      throw new ChaincodeError(
-        'ACCESS_DENIED',
-        `only the recipient and auditors may list grants of record ${recordId}`,
-      );
-    }
+    await requireRecipientOrAuditor(ctx, recordId, 'list grants of');
     return JSON.stringify(await readPage<GrantRecord>(ctx, 'grant', [recordId], pageSize, bookmark));
   }
-}
-
-function envelopeKey(ctx: Context, recordId: string, readerId: string): string {
-  return ctx.stub.createCompositeKey('envelope', [recordId, readerId]);
 }
 
 async function setPartiesPolicy(ctx: Context, key: string, ...mspIds: string[]): Promise<void> {

@@ -1,10 +1,13 @@
 import { AccessContract } from './access-contract';
+import { AuditContract } from './audit-contract';
 import { ProbeContract } from './probe-contract';
 import { RegistryContract } from './registry-contract';
 import { TransferContract } from './transfer-contract';
 
 export { AccessContract } from './access-contract';
 export { PURPOSES } from './access';
+export { AuditContract } from './audit-contract';
+export type { HistoryEntry } from './audit-contract';
 export type { AccessEvent, AccessOutcome, GrantRecord, Purpose } from './access';
 export { ChaincodeError } from './errors';
 export type { ChaincodeErrorCode } from './errors';
@@ -19,4 +22,4 @@ export { collectionFor, signedMessage } from './transfer';
 export type { EnvelopeInput, TransferRecord, TransferStatus } from './transfer';
 
 /** The contracts the chaincode server hosts; read by fabric-chaincode-node. */
-export const contracts = [RegistryContract, TransferContract, AccessContract, ProbeContract];
+export const contracts = [RegistryContract, TransferContract, AccessContract, AuditContract, ProbeContract];

@@ -3,7 +3,7 @@ import { ChaincodeError } from './errors';
 import { marshal, unmarshal } from './json';
 
 /** Object types of the composite keys in the world state. */
-export type ObjectType = 'user' | 'transfer' | 'transfer-by-user' | 'grant' | 'access' | 'access-by-user';
+export type ObjectType = 'user' | 'transfer' | 'grant' | 'access';
 
 /** Composite key of a record. */
 export function keyOf(ctx: Context, type: ObjectType, ...attributes: string[]): string {
@@ -64,13 +64,77 @@ export async function readPage<T>(
     pageSize(size),
     bookmark,
   );
+  return { records: await drain<T>(iterator), bookmark: metadata.bookmark };
+}
+
+/** Kinds of per-user activity index. */
+export type ActivityKind = 'transfer' | 'access';
+
+/**
+ * A per-user activity index key. Simple keys, not composite ones, because
+ * Fabric range queries (needed for time ranges) refuse composite keys; ISO
+ * times sort lexicographically, so a range over times is a range over keys.
+ */
+export function activityKey(kind: ActivityKind, userId: string, at: string, id: string): string {
+  return `activity~${kind}~${userId}~${at}~${id}`;
+}
+
+/** A page of records whose simple keys fall in [startKey, endKey). Read-only transactions only. */
+export async function readRangePage<T>(
+  ctx: Context,
+  startKey: string,
+  endKey: string,
+  size: number,
+  bookmark: string,
+): Promise<Page<T>> {
+  const { iterator, metadata } = await ctx.stub.getStateByRangeWithPagination(
+    startKey,
+    endKey,
+    pageSize(size),
+    bookmark,
+  );
+  return { records: await drain<T>(iterator), bookmark: metadata.bookmark };
+}
+
+/**
+ * Every record under a partial composite key, at most `max` of them (more is an
+ * error, never a silent cut). For update transactions, where Fabric allows no
+ * paginated queries.
+ */
+export async function readAll<T>(
+  ctx: Context,
+  type: ObjectType,
+  attributes: string[],
+  max: number,
+): Promise<T[]> {
+  const records = await drain<T>(await ctx.stub.getStateByPartialCompositeKey(type, attributes), max + 1);
+  if (records.length > max) {
+    throw new ChaincodeError(
+      'FAILED_PRECONDITION',
+      `more than ${max} ${type} records; refusing an unbounded operation`,
+    );
+  }
+  return records;
+}
+
+interface ValueIterator {
+  next(): Promise<{ done?: boolean; value: { value: Uint8Array } }>;
+  close(): Promise<void>;
+}
+
+/** Reads up to `limit` values from a state iterator and closes it. */
+async function drain<T>(iterator: ValueIterator, limit = Number.POSITIVE_INFINITY): Promise<T[]> {
   const records: T[] = [];
   try {
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    for (
+      let next = await iterator.next();
+      !next.done && records.length < limit;
+      next = await iterator.next()
+    ) {
       records.push(unmarshal(next.value.value) as T);
     }
   } finally {
     await iterator.close();
   }
-  return { records, bookmark: metadata.bookmark };
+  return records;
 }

@@ -1,15 +1,18 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
+import type { GrantRecord } from './access';
 import { ChaincodeError } from './errors';
+import { requireTransfer } from './guards';
 import { callerOf } from './identity';
 import { marshal } from './json';
 import { activeUser } from './registry-contract';
 import { PERMISSIONS, requirePermission } from './roles';
-import { keyOf, readRecord, requireRecord, writeRecord } from './state';
+import { activityKey, keyOf, readAll, readRecord, writeRecord } from './state';
 import { txTime } from './time';
 import {
   collectionFor,
+  envelopeKey,
   parseEnvelope,
   signedMessage,
   validateContentHash,
@@ -18,6 +21,9 @@ import {
   type TransferRecord,
 } from './transfer';
 import { validateUserId, type UserRecord } from './user';
+
+/** Erasure handles at most this many grants of one record (a bound, not a cut: more is an error). */
+const MAX_GRANTS_PER_RECORD = 1000;
 
 /**
  * Transfers of encrypted content between users. The channel sees ids, parties,
@@ -90,7 +96,7 @@ export class TransferContract extends Contract {
     policy.addOrgs('PEER', ...new Set([caller.mspId, recipient.mspId]));
     await ctx.stub.setStateValidationParameter(key, policy.getPolicy());
     for (const userId of new Set([sender.userId, recipientId])) {
-      await writeRecord(ctx, keyOf(ctx, 'transfer-by-user', userId, now, recordId), { recordId });
+      await writeRecord(ctx, activityKey('transfer', userId, now, recordId), { recordId });
     }
     const privateRecord: EnvelopeRecord = {
       ...envelope,
@@ -103,7 +109,7 @@ export class TransferContract extends Contract {
     };
     await ctx.stub.putPrivateData(
       collectionFor(caller.mspId, recipient.mspId),
-      ctx.stub.createCompositeKey('envelope', [recordId, recipientId]),
+      envelopeKey(ctx, recordId, recipientId),
       marshal(privateRecord),
     );
     ctx.stub.setEvent(
@@ -112,16 +118,55 @@ export class TransferContract extends Contract {
     );
   }
 
+  /**
+   * An admin of the recipient's organisation erases a record: every envelope of
+   * it (the recipient's and each grantee's) is purged from private data, grants
+   * are closed, and the public record is marked erased. The audit trail stays.
+   */
+  @Transaction()
+  public async EraseRecord(ctx: Context, recordId: string): Promise<void> {
+    validateRecordId(recordId);
+    const admin = callerOf(ctx);
+    requirePermission(admin.role, 'erase');
+    const key = keyOf(ctx, 'transfer', recordId);
+    const transfer = await requireTransfer(ctx, recordId);
+    if (transfer.recipientMspId !== admin.mspId) {
+      throw new ChaincodeError(
+        'ACCESS_DENIED',
+        `only an admin of ${transfer.recipientMspId} may erase record ${recordId}`,
+      );
+    }
+    if (transfer.status === 'erased') {
+      throw new ChaincodeError('FAILED_PRECONDITION', `record ${recordId} is already erased`);
+    }
+    const now = txTime(ctx);
+    await ctx.stub.purgePrivateData(
+      collectionFor(transfer.senderMspId, transfer.recipientMspId),
+      envelopeKey(ctx, recordId, transfer.recipientId),
+    );
+    for (const grant of await readAll<GrantRecord>(ctx, 'grant', [recordId], MAX_GRANTS_PER_RECORD)) {
+      await ctx.stub.purgePrivateData(
+        collectionFor(transfer.recipientMspId, grant.granteeMspId),
+        envelopeKey(ctx, recordId, grant.granteeId),
+      );
+      if (grant.status === 'active') {
+        await writeRecord(ctx, keyOf(ctx, 'grant', recordId, grant.granteeId), {
+          ...grant,
+          status: 'revoked',
+          revokedAt: now,
+        });
+      }
+    }
+    await writeRecord(ctx, key, { ...transfer, status: 'erased', updatedAt: now });
+    ctx.stub.setEvent('RecordErased', marshal({ recordId, erasedBy: admin.userId, at: now }));
+  }
+
   /** The public record of a transfer, for its parties and for auditors. */
   @Transaction(false)
   @Returns('string')
   public async GetTransfer(ctx: Context, recordId: string): Promise<string> {
     validateRecordId(recordId);
-    const transfer = await requireRecord<TransferRecord>(
-      ctx,
-      keyOf(ctx, 'transfer', recordId),
-      `record ${recordId}`,
-    );
+    const transfer = await requireTransfer(ctx, recordId);
     if (callerOf(ctx).role !== 'auditor') {
       const { record } = await activeUser(ctx);
       if (record.userId !== transfer.senderId && record.userId !== transfer.recipientId) {

@@ -1,3 +1,4 @@
+import type { Context } from 'fabric-contract-api';
 import { ChaincodeError } from './errors';
 
 /** Lifecycle of a transfer record. */
@@ -165,6 +166,11 @@ export function signedMessage(
   recipientId: string,
 ): Buffer {
   return Buffer.from(`medshare/transfer/v1\n${recordId}\n${cid}\n${contentHash}\n${recipientId}`, 'utf8');
+}
+
+/** Key of a reader's envelope in a private data collection. */
+export function envelopeKey(ctx: Context, recordId: string, readerId: string): string {
+  return ctx.stub.createCompositeKey('envelope', [recordId, readerId]);
 }
 
 /** The private data collection two organisations share (must match network/src/collections.ts). */

@@ -52,6 +52,7 @@ describe('transfers, grants and access on a real network', () => {
   let doctorC: IdentityFiles;
   let patientId: string;
   let doctorCId: string;
+  let auditor: IdentityFiles;
   /** The record sent in the first test, used by the access tests. */
   const shared = { recordId: '', contentHash: '' };
   const open: GatewayConnection[] = [];
@@ -105,6 +106,8 @@ describe('transfers, grants and access on a real network', () => {
     await register(orgA, tech, 'technologist');
     patientId = await register(orgB, patient, 'patient');
     doctorCId = await register(orgC, doctorC, 'doctor');
+    auditor = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-auditor-c', 'auditor');
+    await register(orgC, auditor, 'auditor');
   });
 
   after(async () => {
@@ -250,5 +253,54 @@ describe('transfers, grants and access on a real network', () => {
       (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: the grant was revoked'),
     );
     assert.equal((await recordAccess(orgC, doctorC)).reason, 'the grant was revoked');
+  });
+
+  it("lets an auditor of another organisation see every attempt on the record and a user's activity", async () => {
+    const audit = (await gatewayFor(orgC, auditor)).getContract(net.plan.chaincode.name, 'audit');
+    const accesses = JSON.parse(
+      decoder.decode(await audit.evaluateTransaction('RecordAccesses', shared.recordId, '50', '')),
+    ) as {
+      records: { outcome: string; userId: string }[];
+    };
+    assert.deepEqual(
+      accesses.records
+        .filter((r) => r.userId === doctorCId)
+        .map((r) => r.outcome)
+        .sort(),
+      ['denied', 'denied', 'granted'],
+    );
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 3_600_000).toISOString();
+    const activity = JSON.parse(
+      decoder.decode(
+        await audit.evaluateTransaction('UserActivity', patientId, 'transfer', from, to, '10', ''),
+      ),
+    ) as { records: { recordId: string }[] };
+    assert.ok(activity.records.some((r) => r.recordId === shared.recordId));
+  });
+
+  it("lets the recipient organisation's admin erase the record: envelopes purged, access ends, history stays", async () => {
+    const opened = await recordAccess(orgB, patient, 'PATRQT');
+    const transfer = (await gatewayFor(orgB, orgAdmin(orgB))).getContract(
+      net.plan.chaincode.name,
+      'transfer',
+    );
+    const erase = await transfer.submitAsync('EraseRecord', { arguments: [shared.recordId] });
+    assert.equal((await erase.getStatus()).successful, true);
+    await assert.rejects(
+      (await accessAs(orgB, patient)).evaluateTransaction('ReadEnvelope', shared.recordId, opened.txId),
+      (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: the record was erased'),
+    );
+    assert.equal((await recordAccess(orgB, patient, 'PATRQT')).reason, 'the record was erased');
+    const audit = (await gatewayFor(orgC, auditor)).getContract(net.plan.chaincode.name, 'audit');
+    const history = JSON.parse(
+      decoder.decode(await audit.evaluateTransaction('RecordHistory', shared.recordId)),
+    ) as {
+      record: { status: string };
+    }[];
+    assert.deepEqual(
+      history.map((h) => h.record.status),
+      ['erased', 'active'],
+    );
   });
 });

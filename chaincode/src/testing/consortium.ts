@@ -1,6 +1,8 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { userIdOf } from '../identity';
+import { AccessContract } from '../access-contract';
 import { RegistryContract } from '../registry-contract';
+import { TransferContract } from '../transfer-contract';
 import { signedMessage, type EnvelopeInput } from '../transfer';
 import { createCa, issueIdentity, type TestCa, type TestIdentity } from './certificates';
 import { MapStub } from './stub';
@@ -80,6 +82,41 @@ export class TestConsortium {
         encryptionKey(),
       );
     }
+  }
+
+  /** `from` sends record `recordId` to `to` (names of people). */
+  async send(stub: MapStub, from: string, to: string, recordId: string, contentHash: string): Promise<void> {
+    const sender = this.person(from);
+    const recipient = this.person(to);
+    const envelope = this.envelope(sender, recordId, recipient.id, contentHash);
+    await new TransferContract().Send(
+      stub.begin(sender.msp, sender.identity.pem, 1, { envelope }),
+      recordId,
+      recipient.id,
+      contentHash,
+    );
+  }
+
+  /** The recipient `grantor` grants `grantee` access to a record it received from `sender`, for `days`. */
+  async grant(
+    stub: MapStub,
+    grantor: string,
+    grantee: string,
+    sender: string,
+    recordId: string,
+    contentHash: string,
+    days = 30,
+  ): Promise<void> {
+    const g = this.person(grantor);
+    const envelope = this.envelope(this.person(sender), recordId, g.id, contentHash);
+    const expiresAt = new Date((stub.seconds + 1 + days * 86400) * 1000).toISOString();
+    await new AccessContract().GrantAccess(
+      stub.begin(g.msp, g.identity.pem, 1, { envelope }),
+      recordId,
+      this.person(grantee).id,
+      'TREAT',
+      expiresAt,
+    );
   }
 
   /** An envelope signed by `signer` over (recordId, CID, contentHash, recipientId). */

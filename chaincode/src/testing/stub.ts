@@ -1,9 +1,26 @@
 import type { Context } from 'fabric-contract-api';
 import { ClientIdentity } from 'fabric-shim';
 
-interface Iterator {
-  next(): Promise<{ done: boolean; value: { key: string; value: Uint8Array } }>;
+interface KV {
+  key: string;
+  value: Uint8Array;
+}
+
+interface Iterator<T = KV> {
+  next(): Promise<{ done: boolean; value: T }>;
   close(): Promise<void>;
+}
+
+interface HistoryEntry {
+  txId: string;
+  value: Uint8Array;
+  timestamp: { seconds: number; nanos: number };
+  isDelete: boolean;
+}
+
+interface PagedResult {
+  iterator: Iterator;
+  metadata: { fetchedRecordsCount: number; bookmark: string };
 }
 
 /** A chaincode event recorded by {@link MapStub}. */
@@ -12,13 +29,28 @@ export interface RecordedEvent {
   payload: string;
 }
 
+function iterate<T>(items: T[], empty: T): Iterator<T> {
+  let i = 0;
+  return {
+    next: () => {
+      const item = items[i++];
+      return Promise.resolve(
+        item === undefined ? { done: true, value: empty } : { done: false, value: item },
+      );
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
 /**
  * A map-backed stand-in for the parts of Fabric's ChaincodeStub the contracts
- * use. World state is a sorted map; writes of one transaction are recorded so
- * tests can compare write sets.
+ * use: world state with key history, private data by collection, transient
+ * data, state-based endorsement parameters and events. Writes of the current
+ * transaction are recorded so tests can compare write sets.
  */
 export class MapStub {
   readonly state = new Map<string, Uint8Array>();
+  readonly history = new Map<string, HistoryEntry[]>();
   readonly events: RecordedEvent[] = [];
   /** Private data by collection, then key. */
   readonly privateData = new Map<string, Map<string, Uint8Array>>();
@@ -71,25 +103,65 @@ export class MapStub {
   getTxTimestamp(): { seconds: { toString(): string }; nanos: number } {
     return { seconds: { toString: () => String(this.seconds) }, nanos: 0 };
   }
+  getTransient(): Map<string, Uint8Array> {
+    return this.transient;
+  }
   createCompositeKey(type: string, attributes: string[]): string {
     return `\u0000${type}\u0000${attributes.map((a) => `${a}\u0000`).join('')}`;
   }
+
   getState(key: string): Promise<Uint8Array> {
     return Promise.resolve(this.state.get(key) ?? new Uint8Array());
   }
   putState(key: string, value: Uint8Array): Promise<void> {
     this.state.set(key, value);
-    this.writes.push([key, Buffer.from(value).toString('utf8')]);
+    this.record(key, value, false);
     return Promise.resolve();
   }
   deleteState(key: string): Promise<void> {
     this.state.delete(key);
-    this.writes.push([key, '']);
+    this.record(key, new Uint8Array(), true);
     return Promise.resolve();
   }
-  getTransient(): Map<string, Uint8Array> {
-    return this.transient;
+  getHistoryForKey(key: string): Promise<Iterator<HistoryEntry>> {
+    const entries = [...(this.history.get(key) ?? [])].reverse();
+    return Promise.resolve(
+      iterate(entries, {
+        txId: '',
+        value: new Uint8Array(),
+        timestamp: { seconds: 0, nanos: 0 },
+        isDelete: false,
+      }),
+    );
   }
+  getStateByPartialCompositeKeyWithPagination(
+    type: string,
+    attributes: string[],
+    pageSize: number,
+    bookmark: string,
+  ): Promise<PagedResult> {
+    const prefix = this.createCompositeKey(type, attributes);
+    return Promise.resolve(this.page((k) => k.startsWith(prefix), pageSize, bookmark));
+  }
+  getStateByPartialCompositeKey(type: string, attributes: string[]): Promise<Iterator> {
+    const prefix = this.createCompositeKey(type, attributes);
+    const keys = [...this.state.keys()].filter((k) => k.startsWith(prefix)).sort();
+    return Promise.resolve(
+      iterate(
+        keys.map((key) => ({ key, value: this.state.get(key) ?? new Uint8Array() })),
+        { key: '', value: new Uint8Array() },
+      ),
+    );
+  }
+  getStateByRangeWithPagination(
+    startKey: string,
+    endKey: string,
+    pageSize: number,
+    bookmark: string,
+  ): Promise<PagedResult> {
+    return Promise.resolve(this.page((k) => k >= startKey && k < endKey, pageSize, bookmark));
+  }
+
   putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
     const data = this.privateData.get(collection) ?? new Map<string, Uint8Array>();
     data.set(key, value);
@@ -105,6 +177,12 @@ export class MapStub {
     this.writes.push([`${collection}/${key}`, '']);
     return Promise.resolve();
   }
+  purgePrivateData(collection: string, key: string): Promise<void> {
+    this.privateData.get(collection)?.delete(key);
+    this.writes.push([`${collection}/${key}`, '(purged)']);
+    return Promise.resolve();
+  }
+
   setStateValidationParameter(key: string, policy: Uint8Array): Promise<void> {
     this.validationParameters.set(key, policy);
     return Promise.resolve();
@@ -112,30 +190,21 @@ export class MapStub {
   setEvent(name: string, payload: Uint8Array): void {
     this.events.push({ name, payload: Buffer.from(payload).toString('utf8') });
   }
-  getStateByPartialCompositeKeyWithPagination(
-    type: string,
-    attributes: string[],
-    pageSize: number,
-    bookmark: string,
-  ): Promise<{ iterator: Iterator; metadata: { fetchedRecordsCount: number; bookmark: string } }> {
-    const prefix = this.createCompositeKey(type, attributes);
-    const keys = [...this.state.keys()]
-      .filter((k) => k.startsWith(prefix) && (bookmark === '' || k >= bookmark))
-      .sort();
+
+  private record(key: string, value: Uint8Array, isDelete: boolean): void {
+    this.writes.push([key, Buffer.from(value).toString('utf8')]);
+    const entry = { txId: this.txId, value, timestamp: { seconds: this.seconds, nanos: 0 }, isDelete };
+    this.history.set(key, [...(this.history.get(key) ?? []), entry]);
+  }
+
+  /** Keys matching `match` in order, from `bookmark` (the first key of the page), `pageSize` at a time. */
+  private page(match: (key: string) => boolean, pageSize: number, bookmark: string): PagedResult {
+    const keys = [...this.state.keys()].filter((k) => match(k) && (bookmark === '' || k >= bookmark)).sort();
     const page = keys.slice(0, pageSize);
-    const next = keys[pageSize] ?? '';
-    let i = 0;
-    const iterator: Iterator = {
-      next: () => {
-        const key = page[i++];
-        return Promise.resolve(
-          key === undefined
-            ? { done: true, value: { key: '', value: new Uint8Array() } }
-            : { done: false, value: { key, value: this.state.get(key) ?? new Uint8Array() } },
-        );
-      },
-      close: () => Promise.resolve(),
+    const items = page.map((key) => ({ key, value: this.state.get(key) ?? new Uint8Array() }));
+    return {
+      iterator: iterate(items, { key: '', value: new Uint8Array() }),
+      metadata: { fetchedRecordsCount: page.length, bookmark: keys[pageSize] ?? '' },
     };
-    return Promise.resolve({ iterator, metadata: { fetchedRecordsCount: page.length, bookmark: next } });
   }
 }

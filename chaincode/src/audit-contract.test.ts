@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { before, beforeEach, describe, it } from 'node:test';
+import type { AccessEvent } from './access';
+import { AccessContract } from './access-contract';
+import { AuditContract, type HistoryEntry } from './audit-contract';
+import { TestConsortium } from './testing/consortium';
+import { MapStub } from './testing/stub';
+import { collectionFor, type TransferRecord } from './transfer';
+import { TransferContract } from './transfer-contract';
+
+const A = 'HospitalAMSP';
+const B = 'HospitalBMSP';
+const C = 'ImagingMSP';
+const HASH = createHash('sha256').update('ciphertext').digest('hex');
+const RECORD = 'rec-audit-tests-0001';
+
+describe('EraseRecord and the audit queries', () => {
+  const transfers = new TransferContract();
+  const access = new AccessContract();
+  const audit = new AuditContract();
+  let t: TestConsortium;
+  let stub: MapStub;
+
+  before(async () => {
+    t = await TestConsortium.create({
+      tech: [A, 'technologist'],
+      patient: [B, 'patient'],
+      doctorC: [C, 'doctor'],
+      auditor: [C, 'auditor'],
+    });
+  });
+
+  beforeEach(async () => {
+    stub = new MapStub();
+    await t.registerAll(stub);
+    await t.send(stub, 'tech', 'patient', RECORD, HASH);
+    await t.grant(stub, 'patient', 'doctorC', 'tech', RECORD, HASH);
+  });
+
+  const as = (name: string, secondsLater = 1) => {
+    const p = t.person(name);
+    const ctx = stub.begin(p.msp, p.identity.pem, secondsLater);
+    stub.txId = createHash('sha256')
+      .update(`${name}-${String(stub.seconds)}`)
+      .digest('hex');
+    return ctx;
+  };
+  const asAdmin = (msp: string) => stub.begin(msp, t.admin(msp).pem);
+
+  /** UserActivity as the auditor, parsed. */
+  const activity = async (userId: string, kind: string, from: string, to: string, size = 10, bookmark = '') =>
+    JSON.parse(await audit.UserActivity(as('auditor'), userId, kind, from, to, size, bookmark)) as {
+      records: { recordId: string }[];
+      bookmark: string;
+    };
+
+  describe('EraseRecord', () => {
+    it("lets the recipient organisation's admin purge every envelope and mark the record erased, keeping the trail", async () => {
+      await access.RecordAccess(as('doctorC'), RECORD, 'TREAT');
+      await transfers.EraseRecord(asAdmin(B), RECORD);
+      assert.equal(stub.privateData.get(collectionFor(A, B))?.size, 0);
+      assert.equal(stub.privateData.get(collectionFor(B, C))?.size, 0);
+      assert.ok(stub.writes.some(([k, v]) => k.startsWith(`${collectionFor(A, B)}/`) && v === '(purged)'));
+      assert.equal(stub.events[0]?.name, 'RecordErased');
+      const denied = JSON.parse(await access.RecordAccess(as('patient'), RECORD, 'PATRQT')) as {
+        reason: string;
+      };
+      assert.equal(denied.reason, 'the record was erased');
+      const accesses = JSON.parse(await audit.RecordAccesses(as('auditor'), RECORD, 10, '')) as {
+        records: AccessEvent[];
+      };
+      assert.equal(accesses.records.length, 2, 'the audit trail stays');
+      await assert.rejects(
+        transfers.EraseRecord(asAdmin(B), RECORD),
+        /FAILED_PRECONDITION: record .* is already erased/,
+      );
+    });
+
+    it("refuses the sender organisation's admin and non-admins", async () => {
+      await assert.rejects(
+        transfers.EraseRecord(asAdmin(A), RECORD),
+        /ACCESS_DENIED: only an admin of HospitalBMSP may erase/,
+      );
+      await assert.rejects(
+        transfers.EraseRecord(as('patient'), RECORD),
+        /ACCESS_DENIED: role patient may not erase/,
+      );
+      assert.equal(stub.privateData.get(collectionFor(A, B))?.size, 1);
+    });
+  });
+
+  describe('RecordHistory', () => {
+    it("returns every version of the record's public entry, newest first", async () => {
+      await transfers.EraseRecord(asAdmin(B), RECORD);
+      const history = JSON.parse(await audit.RecordHistory(as('auditor'), RECORD)) as HistoryEntry[];
+      assert.deepEqual(
+        history.map((h) => (h.record as TransferRecord).status),
+        ['erased', 'active'],
+      );
+      assert.match(history[0]?.at ?? '', /^2026-01-01T/);
+    });
+
+    it('is for auditors only', async () => {
+      await assert.rejects(
+        audit.RecordHistory(as('patient'), RECORD),
+        /ACCESS_DENIED: role patient may not audit/,
+      );
+      await assert.rejects(
+        audit.RecordHistory(asAdmin(B), RECORD),
+        /ACCESS_DENIED: the caller is not registered/,
+      );
+    });
+  });
+
+  describe('RecordAccesses', () => {
+    it('lists granted and denied attempts for auditors and for the recipient, and no one else', async () => {
+      await access.RecordAccess(as('doctorC'), RECORD, 'TREAT');
+      await access.RecordAccess(as('tech'), RECORD, 'TREAT');
+      const page = JSON.parse(await audit.RecordAccesses(as('patient'), RECORD, 10, '')) as {
+        records: AccessEvent[];
+      };
+      assert.deepEqual(page.records.map((e) => e.outcome).sort(), ['denied', 'granted']);
+      await assert.rejects(
+        audit.RecordAccesses(as('doctorC'), RECORD, 10, ''),
+        /ACCESS_DENIED: only auditors and the recipient/,
+      );
+    });
+  });
+
+  describe('UserActivity', () => {
+    it("returns a user's transfers and accesses within a time range, paginated", async () => {
+      for (let i = 0; i < 3; i++) {
+        await access.RecordAccess(as('doctorC', 3600), RECORD, 'TREAT');
+      }
+      const id = t.person('doctorC').id;
+      const [day, nextDay] = ['2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'];
+      const first = await activity(id, 'access', day, nextDay, 2);
+      assert.equal(first.records.length, 2);
+      assert.notEqual(first.bookmark, '');
+      const rest = await activity(id, 'access', day, nextDay, 2, first.bookmark);
+      assert.deepEqual([rest.records.length, rest.bookmark], [1, '']);
+      assert.equal((await activity(id, 'access', day, '2026-01-01T01:30:00Z')).records.length, 1);
+      const received = await activity(t.person('patient').id, 'transfer', day, '2027-01-01T00:00:00Z');
+      assert.deepEqual(
+        received.records.map((r) => r.recordId),
+        [RECORD],
+      );
+    });
+
+    it('validates its arguments and is for auditors only', async () => {
+      const id = t.person('doctorC').id;
+      await assert.rejects(
+        audit.UserActivity(
+          as('auditor'),
+          id,
+          'logins',
+          '2026-01-01T00:00:00Z',
+          '2026-01-02T00:00:00Z',
+          10,
+          '',
+        ),
+        /kind must be/,
+      );
+      await assert.rejects(
+        audit.UserActivity(as('auditor'), id, 'access', 'yesterday', '2026-01-02T00:00:00Z', 10, ''),
+        /from must be an ISO/,
+      );
+      await assert.rejects(
+        audit.UserActivity(
+          as('auditor'),
+          id,
+          'access',
+          '2026-01-02T00:00:00Z',
+          '2026-01-01T00:00:00Z',
+          10,
+          '',
+        ),
+        /from must be before to/,
+      );
+      await assert.rejects(
+        audit.UserActivity(
+          as('auditor'),
+          id,
+          'access',
+          '2026-01-01T00:00:00Z',
+          '2026-01-02T00:00:00Z',
+          500,
+          '',
+        ),
+        /pageSize/,
+      );
+      await assert.rejects(
+        audit.UserActivity(
+          as('doctorC'),
+          id,
+          'access',
+          '2026-01-01T00:00:00Z',
+          '2026-01-02T00:00:00Z',
+          10,
+          '',
+        ),
+        /ACCESS_DENIED/,
+      );
+    });
+  });
+});

@@ -1,0 +1,130 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import type { AccessEvent } from './access';
+import { ChaincodeError } from './errors';
+import { requireRecipientOrAuditor } from './guards';
+import { unmarshal } from './json';
+import { activeUser } from './registry-contract';
+import { requirePermission } from './roles';
+import { activityKey, keyOf, readPage, readRangePage, requireRecord } from './state';
+import { validateRecordId } from './transfer';
+import { validateUserId } from './user';
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
+const MAX_HISTORY = 100;
+
+/** One version of a record, from the ledger's history database. */
+export interface HistoryEntry {
+  txId: string;
+  at: string;
+  isDelete: boolean;
+  record?: unknown;
+}
+
+function validateInstant(name: string, value: string): string {
+  if (!ISO_UTC.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      `${name} must be an ISO 8601 UTC time such as 2026-01-31T00:00:00Z`,
+    );
+  }
+  return new Date(value).toISOString();
+}
+
+/**
+ * Read-only queries for auditors (of any organisation): the history of a
+ * record, every access attempt on it, and a user's transfers and accesses over
+ * a time range. All bounded and paginated.
+ */
+@Info({ title: 'AuditContract', description: 'Audit queries over transfers and access attempts' })
+export class AuditContract extends Contract {
+  constructor() {
+    super('audit');
+  }
+
+  /** Every committed version of a record's public entry, newest first (at most 100). */
+  @Transaction(false)
+  @Returns('string')
+  public async RecordHistory(ctx: Context, recordId: string): Promise<string> {
+    validateRecordId(recordId);
+    const { record: auditor } = await activeUser(ctx);
+    requirePermission(auditor.role, 'audit');
+    const iterator = await ctx.stub.getHistoryForKey(keyOf(ctx, 'transfer', recordId));
+    const entries: HistoryEntry[] = [];
+    try {
+      for (
+        let next = await iterator.next();
+        !next.done && entries.length < MAX_HISTORY;
+        next = await iterator.next()
+      ) {
+        const { txId, timestamp, isDelete, value } = next.value;
+        const seconds = Number(timestamp.seconds.toString());
+        entries.push({
+          txId,
+          at: new Date(seconds * 1000 + Math.floor(timestamp.nanos / 1e6)).toISOString(),
+          isDelete,
+          ...(isDelete ? {} : { record: unmarshal(value) }),
+        });
+      }
+    } finally {
+      await iterator.close();
+    }
+    return JSON.stringify(entries);
+  }
+
+  /** Every access attempt on a record, granted or denied: for auditors and for the record's recipient. */
+  @Transaction(false)
+  @Returns('string')
+  public async RecordAccesses(
+    ctx: Context,
+    recordId: string,
+    pageSize: number,
+    bookmark: string,
+  ): Promise<string> {
+    await requireRecipientOrAuditor(ctx, recordId, 'list accesses to');
+    return JSON.stringify(await readPage<AccessEvent>(ctx, 'access', [recordId], pageSize, bookmark));
+  }
+
+  /**
+   * A user's transfers (as sender or recipient) or access attempts with a time
+   * in [from, to), oldest first, resolved to the records themselves.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async UserActivity(
+    ctx: Context,
+    userId: string,
+    kind: string,
+    from: string,
+    to: string,
+    pageSize: number,
+    bookmark: string,
+  ): Promise<string> {
+    validateUserId(userId);
+    if (kind !== 'transfer' && kind !== 'access') {
+      throw new ChaincodeError('INVALID_ARGUMENT', 'kind must be transfer or access');
+    }
+    const start = validateInstant('from', from);
+    const end = validateInstant('to', to);
+    if (start >= end) {
+      throw new ChaincodeError('INVALID_ARGUMENT', 'from must be before to');
+    }
+    const { record: auditor } = await activeUser(ctx);
+    requirePermission(auditor.role, 'audit');
+    const page = await readRangePage<{ recordId: string; txId?: string }>(
+      ctx,
+      activityKey(kind, userId, start, ''),
+      activityKey(kind, userId, end, ''),
+      pageSize,
+      bookmark,
+    );
+    const records: unknown[] = [];
+    for (const entry of page.records) {
+      const key =
+        kind === 'transfer'
+          ? keyOf(ctx, 'transfer', entry.recordId)
+          : keyOf(ctx, 'access', entry.recordId, entry.txId ?? '');
+      records.push(await requireRecord<unknown>(ctx, key, `${kind} entry of ${entry.recordId}`));
+    }
+    return JSON.stringify({ records, bookmark: page.bookmark });
+  }
+}
