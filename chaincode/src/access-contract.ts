@@ -1,39 +1,19 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
-import {
-  validateExpiry,
-  validatePurpose,
-  type AccessEvent,
-  type AccessOutcome,
-  type GrantRecord,
-} from './access';
+import { validateExpiry, validatePurpose, type AccessEvent, type GrantRecord } from './access';
+import { decide } from './access-rules';
 import { ChaincodeError } from './errors';
 import { requireRecipientOrAuditor, requireTransfer } from './guards';
-import { callerOf, type CertificateIdentity } from './identity';
+import { callerOf } from './identity';
 import { marshal } from './json';
 import { activeUser } from './registry-contract';
-import { PERMISSIONS, requirePermission } from './roles';
+import { requirePermission } from './roles';
 import { activityKey, keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
 import { txTime } from './time';
-import {
-  collectionFor,
-  envelopeKey,
-  parseEnvelope,
-  validateRecordId,
-  type EnvelopeRecord,
-  type TransferRecord,
-} from './transfer';
+import { collectionFor, envelopeKey, parseEnvelope, validateRecordId, type EnvelopeRecord } from './transfer';
 import { validateUserId, type UserRecord } from './user';
 
 const TX_ID = /^[0-9a-f]{64}$/;
-
-/** The outcome of the access rules for one caller, record and moment. */
-interface Decision {
-  outcome: AccessOutcome;
-  reason: string;
-  transfer?: TransferRecord;
-  user?: UserRecord;
-}
 
 /**
  * Who may read a record's envelope, and the audit trail of every attempt.
@@ -234,35 +214,4 @@ async function setPartiesPolicy(ctx: Context, key: string, ...mspIds: string[]):
   const policy = new KeyEndorsementPolicy();
   policy.addOrgs('PEER', ...new Set(mspIds));
   await ctx.stub.setStateValidationParameter(key, policy.getPolicy());
-}
-
-/** The access rules: deny unless the caller is the active recipient or holds a current grant. */
-async function decide(
-  ctx: Context,
-  caller: CertificateIdentity,
-  recordId: string,
-  at: string,
-): Promise<Decision> {
-  const deny = (reason: string): Decision => ({ outcome: 'denied', reason });
-  const transfer = await readRecord<TransferRecord>(ctx, keyOf(ctx, 'transfer', recordId));
-  if (transfer === undefined) return deny('no such record');
-  if (transfer.status !== 'active') return deny('the record was erased');
-  const user = await readRecord<UserRecord>(ctx, keyOf(ctx, 'user', caller.userId));
-  if (user === undefined) return deny('the caller is not registered');
-  if (user.status !== 'active') return deny('the caller is suspended');
-  if (user.role !== caller.role) return deny('the certificate role differs from the registered role');
-  if (!PERMISSIONS.access.includes(user.role)) return deny(`role ${user.role} may not access records`);
-  if (transfer.recipientId === user.userId) {
-    return { outcome: 'granted', reason: 'recipient', transfer, user };
-  }
-  const grant = await readRecord<GrantRecord>(ctx, keyOf(ctx, 'grant', recordId, user.userId));
-  if (grant === undefined) return deny('no grant for the caller');
-  if (grant.status !== 'active') return deny('the grant was revoked');
-  if (Date.parse(grant.expiresAt) <= Date.parse(at)) return deny('the grant has expired');
-  return {
-    outcome: 'granted',
-    reason: `grant for ${grant.purpose} until ${grant.expiresAt}`,
-    transfer,
-    user,
-  };
 }

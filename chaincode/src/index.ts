@@ -1,5 +1,6 @@
 import { AccessContract } from './access-contract';
 import { AuditContract } from './audit-contract';
+import { EmergencyContract } from './emergency-contract';
 import { ProbeContract } from './probe-contract';
 import { RegistryContract } from './registry-contract';
 import { TransferContract } from './transfer-contract';
@@ -9,6 +10,9 @@ export { PURPOSES } from './access';
 export { AuditContract } from './audit-contract';
 export type { HistoryEntry } from './audit-contract';
 export type { AccessEvent, AccessOutcome, GrantRecord, Purpose } from './access';
+export { EmergencyContract } from './emergency-contract';
+export { BREAK_GLASS_HOURS, EMERGENCY_REASONS } from './emergency';
+export type { BreakGlassRecord, EmergencyReason, ReviewRecord } from './emergency';
 export { ChaincodeError } from './errors';
 export type { ChaincodeErrorCode } from './errors';
 export { PERMISSIONS, ROLES } from './roles';
@@ -22,4 +26,11 @@ export { collectionFor, signedMessage } from './transfer';
 export type { EnvelopeInput, TransferRecord, TransferStatus } from './transfer';
 
 /** The contracts the chaincode server hosts; read by fabric-chaincode-node. */
-export const contracts = [RegistryContract, TransferContract, AccessContract, AuditContract, ProbeContract];
+export const contracts = [
+  RegistryContract,
+  TransferContract,
+  AccessContract,
+  EmergencyContract,
+  AuditContract,
+  ProbeContract,
+];

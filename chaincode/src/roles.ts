@@ -16,6 +16,7 @@ export type Action =
   | 'revoke'
   | 'access'
   | 'breakGlass'
+  | 'manageEmergencyKey'
   | 'closeReview'
   | 'erase'
   | 'audit';
@@ -34,6 +35,7 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   revoke: ['patient'],
   access: ['technologist', 'doctor', 'patient'],
   breakGlass: ['doctor'],
+  manageEmergencyKey: ['admin'],
   closeReview: ['auditor'],
   erase: ['admin'],
   audit: ['auditor'],

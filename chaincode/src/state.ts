@@ -3,7 +3,8 @@ import { ChaincodeError } from './errors';
 import { marshal, unmarshal } from './json';
 
 /** Object types of the composite keys in the world state. */
-export type ObjectType = 'user' | 'transfer' | 'grant' | 'access';
+export type ObjectType =
+  'user' | 'transfer' | 'grant' | 'access' | 'emergency-key' | 'break-glass' | 'review';
 
 /** Composite key of a record. */
 export function keyOf(ctx: Context, type: ObjectType, ...attributes: string[]): string {
@@ -64,7 +65,11 @@ export async function readPage<T>(
     pageSize(size),
     bookmark,
   );
-  return { records: await drain<T>(iterator), bookmark: metadata.bookmark };
+  // fabric-shim leaves metadata out when the peer sends none (an empty page), whatever its types say.
+  return {
+    records: await drain<T>(iterator),
+    bookmark: (metadata as typeof metadata | undefined)?.bookmark ?? '',
+  };
 }
 
 /** Kinds of per-user activity index. */
@@ -93,7 +98,11 @@ export async function readRangePage<T>(
     pageSize(size),
     bookmark,
   );
-  return { records: await drain<T>(iterator), bookmark: metadata.bookmark };
+  // fabric-shim leaves metadata out when the peer sends none (an empty page), whatever its types say.
+  return {
+    records: await drain<T>(iterator),
+    bookmark: (metadata as typeof metadata | undefined)?.bookmark ?? '',
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import type { GrantRecord } from './access';
+import type { BreakGlassRecord } from './emergency';
 import { ChaincodeError } from './errors';
 import { requireTransfer } from './guards';
 import { callerOf } from './identity';
@@ -156,6 +157,17 @@ export class TransferContract extends Contract {
           revokedAt: now,
         });
       }
+    }
+    for (const opening of await readAll<BreakGlassRecord>(
+      ctx,
+      'break-glass',
+      [recordId],
+      MAX_GRANTS_PER_RECORD,
+    )) {
+      await ctx.stub.purgePrivateData(
+        collectionFor(transfer.recipientMspId, opening.doctorMspId),
+        envelopeKey(ctx, recordId, opening.doctorId),
+      );
     }
     await writeRecord(ctx, key, { ...transfer, status: 'erased', updatedAt: now });
     ctx.stub.setEvent('RecordErased', marshal({ recordId, erasedBy: admin.userId, at: now }));

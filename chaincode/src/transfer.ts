@@ -34,6 +34,8 @@ export interface EnvelopeInput {
   signature: string;
   /** At least 16 random bytes, base64, so the private record's on-chain hash reveals nothing. */
   salt: string;
+  /** The data key wrapped for the recipient organisation's emergency key, for break-glass release. */
+  emergencyWrappedKey?: string;
   metadata?: Record<string, string>;
 }
 
@@ -105,7 +107,16 @@ export function parseEnvelope(bytes: Uint8Array | undefined): EnvelopeInput {
     throw new ChaincodeError('INVALID_ARGUMENT', 'the envelope must be a JSON object');
   }
   const e = raw as Record<string, unknown>;
-  const allowed = new Set(['cid', 'size', 'mediaType', 'wrappedKey', 'signature', 'salt', 'metadata']);
+  const allowed = new Set([
+    'cid',
+    'size',
+    'mediaType',
+    'wrappedKey',
+    'signature',
+    'salt',
+    'emergencyWrappedKey',
+    'metadata',
+  ]);
   const unknown = Object.keys(e).find((k) => !allowed.has(k));
   if (unknown !== undefined) {
     throw new ChaincodeError('INVALID_ARGUMENT', `envelope.${unknown} is not a known field`);
@@ -133,6 +144,9 @@ export function parseEnvelope(bytes: Uint8Array | undefined): EnvelopeInput {
     signature: base64Field('signature', e.signature, 256, 64),
     salt: base64Field('salt', e.salt, 88, 16),
   };
+  if (e.emergencyWrappedKey !== undefined) {
+    envelope.emergencyWrappedKey = base64Field('emergencyWrappedKey', e.emergencyWrappedKey, 4096);
+  }
   if (e.metadata !== undefined) {
     envelope.metadata = parseMetadata(e.metadata);
   }

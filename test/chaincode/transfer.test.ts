@@ -303,4 +303,87 @@ describe('transfers, grants and access on a real network', () => {
       ['erased', 'active'],
     );
   });
+
+  it('opens a record to a doctor in an emergency: announced, key released by the organisation, reviewed', async () => {
+    const adminB = await gatewayFor(orgB, orgAdmin(orgB));
+    const emergency = adminB.getContract(net.plan.chaincode.name, 'emergency');
+    await emergency.submitTransaction('RegisterEmergencyKey', encryptionKey());
+
+    const recordId = `rec-${randomBytes(8).toString('hex')}`;
+    const contentHash = createHash('sha256').update(randomBytes(64)).digest('hex');
+    const emergencyWrappedKey = randomBytes(120).toString('base64');
+    const sent = { ...(await envelopeFor(tech, recordId, patientId, contentHash)), emergencyWrappedKey };
+    await (await gatewayFor(orgA, tech)).getContract(net.plan.chaincode.name, 'transfer').submit('Send', {
+      arguments: [recordId, patientId, contentHash],
+      transientData: { envelope: JSON.stringify(sent) },
+    });
+
+    const doctorNetwork = await gatewayFor(orgC, doctorC);
+    const justification = createHash('sha256').update('unconscious on arrival').digest('hex');
+    const opening = await doctorNetwork
+      .getContract(net.plan.chaincode.name, 'emergency')
+      .submitAsync('BreakGlass', { arguments: [recordId, 'UNCONSCIOUS', justification] });
+    const openingStatus = await opening.getStatus();
+    assert.equal(openingStatus.successful, true);
+    const { reviewId } = JSON.parse(decoder.decode(opening.getResult())) as { reviewId: string };
+    const events = await (
+      await gatewayFor(orgB, patient)
+    ).getChaincodeEvents(net.plan.chaincode.name, {
+      startBlock: openingStatus.blockNumber,
+    });
+    try {
+      const first = await events[Symbol.asyncIterator]().next();
+      const event = first.value as { eventName: string; payload: Uint8Array };
+      assert.equal(event.eventName, 'BreakGlassOpened');
+      assert.equal(
+        (JSON.parse(decoder.decode(event.payload)) as { recipientId: string }).recipientId,
+        patientId,
+      );
+    } finally {
+      events.close();
+    }
+
+    const forService = JSON.parse(
+      decoder.decode(await emergency.evaluateTransaction('ReadEmergencyEnvelope', recordId, doctorCId)),
+    ) as Record<string, string>;
+    assert.equal(forService.emergencyWrappedKey, emergencyWrappedKey);
+    const released = { ...sent, wrappedKey: randomBytes(120).toString('base64') };
+    delete (released as Partial<typeof released>).emergencyWrappedKey;
+    const release = await emergency.submitAsync('ReleaseBreakGlassKey', {
+      arguments: [recordId, doctorCId],
+      transientData: { envelope: JSON.stringify(released) },
+    });
+    assert.equal((await release.getStatus()).successful, true);
+
+    const access = doctorNetwork.getContract(net.plan.chaincode.name, 'access');
+    const attempt = await access.submitAsync('RecordAccess', { arguments: [recordId, 'ETREAT'] });
+    const result = JSON.parse(decoder.decode(attempt.getResult())) as {
+      outcome: string;
+      reason: string;
+      txId: string;
+    };
+    assert.equal((await attempt.getStatus()).successful, true);
+    assert.equal(result.outcome, 'granted');
+    assert.match(result.reason, /^break-glass UNCONSCIOUS until /);
+    const envelope = JSON.parse(
+      decoder.decode(await access.evaluateTransaction('ReadEnvelope', recordId, result.txId)),
+    ) as Record<string, string>;
+    assert.equal(envelope.wrappedKey, released.wrappedKey);
+
+    const reviews = (await gatewayFor(orgC, auditor)).getContract(net.plan.chaincode.name, 'emergency');
+    const open = JSON.parse(decoder.decode(await reviews.evaluateTransaction('OpenReviews', '50', ''))) as {
+      records: { reviewId: string }[];
+    };
+    assert.ok(open.records.some((r) => r.reviewId === reviewId));
+    await reviews.submitTransaction(
+      'CloseReview',
+      reviewId,
+      'justified',
+      createHash('sha256').update('ok').digest('hex'),
+    );
+    const after = JSON.parse(decoder.decode(await reviews.evaluateTransaction('OpenReviews', '50', ''))) as {
+      records: { reviewId: string }[];
+    };
+    assert.ok(!after.records.some((r) => r.reviewId === reviewId));
+  });
 });

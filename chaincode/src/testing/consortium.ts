@@ -85,10 +85,17 @@ export class TestConsortium {
   }
 
   /** `from` sends record `recordId` to `to` (names of people). */
-  async send(stub: MapStub, from: string, to: string, recordId: string, contentHash: string): Promise<void> {
+  async send(
+    stub: MapStub,
+    from: string,
+    to: string,
+    recordId: string,
+    contentHash: string,
+    overrides: Partial<EnvelopeInput> = {},
+  ): Promise<void> {
     const sender = this.person(from);
     const recipient = this.person(to);
-    const envelope = this.envelope(sender, recordId, recipient.id, contentHash);
+    const envelope = this.envelope(sender, recordId, recipient.id, contentHash, overrides);
     await new TransferContract().Send(
       stub.begin(sender.msp, sender.identity.pem, 1, { envelope }),
       recordId,

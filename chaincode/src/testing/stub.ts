@@ -202,9 +202,9 @@ export class MapStub {
     const keys = [...this.state.keys()].filter((k) => match(k) && (bookmark === '' || k >= bookmark)).sort();
     const page = keys.slice(0, pageSize);
     const items = page.map((key) => ({ key, value: this.state.get(key) ?? new Uint8Array() }));
-    return {
-      iterator: iterate(items, { key: '', value: new Uint8Array() }),
-      metadata: { fetchedRecordsCount: page.length, bookmark: keys[pageSize] ?? '' },
-    };
+    // Like fabric-shim, which omits the metadata when the peer sends none (an empty page).
+    const metadata =
+      page.length === 0 ? undefined : { fetchedRecordsCount: page.length, bookmark: keys[pageSize] ?? '' };
+    return { iterator: iterate(items, { key: '', value: new Uint8Array() }), metadata } as PagedResult;
   }
 }

@@ -1,0 +1,58 @@
+import type { Context } from 'fabric-contract-api';
+import type { AccessOutcome, GrantRecord } from './access';
+import type { BreakGlassRecord } from './emergency';
+import type { CertificateIdentity } from './identity';
+import { PERMISSIONS } from './roles';
+import { keyOf, readRecord } from './state';
+import type { TransferRecord } from './transfer';
+import type { UserRecord } from './user';
+
+/** The outcome of the access rules for one caller, record and moment. */
+export interface Decision {
+  outcome: AccessOutcome;
+  reason: string;
+  transfer?: TransferRecord;
+  user?: UserRecord;
+}
+
+/**
+ * The access rules, deny by default: the caller must be an active registered
+ * user of a role that may access records, and either the record's recipient,
+ * the holder of a current grant, or a doctor with a break-glass opening in force.
+ */
+export async function decide(
+  ctx: Context,
+  caller: CertificateIdentity,
+  recordId: string,
+  at: string,
+): Promise<Decision> {
+  const deny = (reason: string): Decision => ({ outcome: 'denied', reason });
+  const transfer = await readRecord<TransferRecord>(ctx, keyOf(ctx, 'transfer', recordId));
+  if (transfer === undefined) return deny('no such record');
+  if (transfer.status !== 'active') return deny('the record was erased');
+  const user = await readRecord<UserRecord>(ctx, keyOf(ctx, 'user', caller.userId));
+  if (user === undefined) return deny('the caller is not registered');
+  if (user.status !== 'active') return deny('the caller is suspended');
+  if (user.role !== caller.role) return deny('the certificate role differs from the registered role');
+  if (!PERMISSIONS.access.includes(user.role)) return deny(`role ${user.role} may not access records`);
+  const granted = (reason: string): Decision => ({ outcome: 'granted', reason, transfer, user });
+  if (transfer.recipientId === user.userId) return granted('recipient');
+  const now = Date.parse(at);
+  const grant = await readRecord<GrantRecord>(ctx, keyOf(ctx, 'grant', recordId, user.userId));
+  if (grant?.status === 'active' && Date.parse(grant.expiresAt) > now) {
+    return granted(`grant for ${grant.purpose} until ${grant.expiresAt}`);
+  }
+  const breakGlass = await readRecord<BreakGlassRecord>(
+    ctx,
+    keyOf(ctx, 'break-glass', recordId, user.userId),
+  );
+  if (
+    breakGlass !== undefined &&
+    Date.parse(breakGlass.openedAt) <= now &&
+    Date.parse(breakGlass.expiresAt) > now
+  ) {
+    return granted(`break-glass ${breakGlass.reasonCode} until ${breakGlass.expiresAt}`);
+  }
+  if (grant === undefined) return deny('no grant for the caller');
+  return deny(grant.status !== 'active' ? 'the grant was revoked' : 'the grant has expired');
+}

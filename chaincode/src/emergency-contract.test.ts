@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { before, beforeEach, describe, it } from 'node:test';
+import { AccessContract } from './access-contract';
+import type { ReviewRecord } from './emergency';
+import { EmergencyContract } from './emergency-contract';
+import { encryptionKey, TestConsortium } from './testing/consortium';
+import { MapStub } from './testing/stub';
+import { collectionFor } from './transfer';
+import { TransferContract } from './transfer-contract';
+
+const A = 'HospitalAMSP';
+const B = 'HospitalBMSP';
+const C = 'ImagingMSP';
+const HASH = createHash('sha256').update('ciphertext').digest('hex');
+const RECORD = 'rec-emergency-test-01';
+const JUSTIFICATION = createHash('sha256')
+  .update('patient arrived unconscious; allergies unknown')
+  .digest('hex');
+
+describe('EmergencyContract (break-glass)', () => {
+  const emergency = new EmergencyContract();
+  const access = new AccessContract();
+  let t: TestConsortium;
+  let stub: MapStub;
+  const emergencyWrappedKey = randomBytes(120).toString('base64');
+
+  before(async () => {
+    t = await TestConsortium.create({
+      tech: [A, 'technologist'],
+      patient: [B, 'patient'],
+      doctorC: [C, 'doctor'],
+      auditor: [A, 'auditor'],
+      otherDoctor: [B, 'doctor'],
+    });
+  });
+
+  beforeEach(async () => {
+    stub = new MapStub();
+    await t.registerAll(stub);
+    await emergency.RegisterEmergencyKey(stub.begin(B, t.admin(B).pem), encryptionKey());
+    await t.send(stub, 'tech', 'patient', RECORD, HASH, { emergencyWrappedKey });
+  });
+
+  const as = (name: string, secondsLater = 1, transient: Record<string, unknown> = {}) => {
+    const p = t.person(name);
+    const ctx = stub.begin(p.msp, p.identity.pem, secondsLater, transient);
+    stub.txId = createHash('sha256')
+      .update(`${name}-${String(stub.seconds)}`)
+      .digest('hex');
+    return ctx;
+  };
+  const asAdmin = (msp: string, transient: Record<string, unknown> = {}) =>
+    stub.begin(msp, t.admin(msp).pem, 1, transient);
+  const breakGlass = async (name = 'doctorC') =>
+    JSON.parse(await emergency.BreakGlass(as(name), RECORD, 'UNCONSCIOUS', JUSTIFICATION)) as {
+      reviewId: string;
+      expiresAt: string;
+    };
+  const outcome = async (name: string, secondsLater = 1) =>
+    JSON.parse(await access.RecordAccess(as(name, secondsLater), RECORD, 'ETREAT')) as {
+      outcome: string;
+      reason: string;
+      txId: string;
+    };
+
+  it('publishes and serves the organisation emergency key, for admins only to set', async () => {
+    const key = JSON.parse(await emergency.GetEmergencyKey(as('tech'), B)) as {
+      mspId: string;
+      fingerprint: string;
+    };
+    assert.equal(key.mspId, B);
+    await assert.rejects(
+      emergency.RegisterEmergencyKey(as('otherDoctor'), encryptionKey()),
+      /ACCESS_DENIED: role doctor may not manageEmergencyKey/,
+    );
+  });
+
+  it('opens a record for four hours to a doctor without a grant, announced and flagged for review', async () => {
+    assert.equal((await outcome('doctorC')).reason, 'no grant for the caller');
+    const { reviewId, expiresAt } = await breakGlass();
+    const event = stub.events.find((e) => e.name === 'BreakGlassOpened');
+    assert.ok(event);
+    assert.match(event.payload, new RegExp(`"recipientId":"${t.person('patient').id}"`));
+    assert.match(event.payload, /"reasonCode":"UNCONSCIOUS"/);
+    const opened = await outcome('doctorC');
+    assert.equal(opened.outcome, 'granted');
+    assert.equal(opened.reason, `break-glass UNCONSCIOUS until ${expiresAt}`);
+    const reviews = JSON.parse(await emergency.OpenReviews(as('auditor'), 10, '')) as {
+      records: ReviewRecord[];
+    };
+    assert.deepEqual(
+      reviews.records.map((r) => r.reviewId),
+      [reviewId],
+    );
+    assert.equal((await outcome('doctorC', 4 * 3600)).reason, 'no grant for the caller');
+  });
+
+  it('keeps free text off the ledger and validates its arguments', async () => {
+    await breakGlass();
+    assert.ok(!stub.writes.some(([, v]) => v.includes('unconscious;')));
+    await assert.rejects(
+      emergency.BreakGlass(as('doctorC', 4 * 3600 + 1), RECORD, 'BORED', JUSTIFICATION),
+      /INVALID_ARGUMENT: reasonCode/,
+    );
+    await assert.rejects(
+      emergency.BreakGlass(as('doctorC'), RECORD, 'OTHER', 'patient was unconscious'),
+      /INVALID_ARGUMENT: justificationHash/,
+    );
+  });
+
+  it('refuses non-doctors, the recipient, and a second opening in force', async () => {
+    await assert.rejects(
+      emergency.BreakGlass(as('tech'), RECORD, 'URGENT_CARE', JUSTIFICATION),
+      /ACCESS_DENIED: role technologist may not breakGlass/,
+    );
+    await assert.rejects(
+      emergency.BreakGlass(as('patient'), RECORD, 'URGENT_CARE', JUSTIFICATION),
+      /ACCESS_DENIED: role patient may not breakGlass/,
+    );
+    await breakGlass();
+    await assert.rejects(breakGlass(), /FAILED_PRECONDITION: a break-glass opening of record .* is in force/);
+    const toDoctor = 'rec-emergency-to-doctor';
+    await t.send(stub, 'tech', 'otherDoctor', toDoctor, HASH);
+    await assert.rejects(
+      emergency.BreakGlass(as('otherDoctor'), toDoctor, 'URGENT_CARE', JUSTIFICATION),
+      /FAILED_PRECONDITION: the recipient needs no break-glass/,
+    );
+  });
+
+  it("releases the key through the recipient organisation's emergency service, once, while in force", async () => {
+    await breakGlass();
+    const doctorId = t.person('doctorC').id;
+    const forService = JSON.parse(
+      await emergency.ReadEmergencyEnvelope(asAdmin(B), RECORD, doctorId),
+    ) as Record<string, unknown>;
+    assert.equal(forService.emergencyWrappedKey, emergencyWrappedKey);
+    assert.equal(forService.wrappedKey, undefined);
+    assert.equal(forService.salt, undefined);
+    await assert.rejects(
+      emergency.ReadEmergencyEnvelope(asAdmin(A), RECORD, doctorId),
+      /ACCESS_DENIED: only HospitalBMSP's emergency service/,
+    );
+
+    const envelope = t.envelope(t.person('tech'), RECORD, t.person('patient').id, HASH);
+    await emergency.ReleaseBreakGlassKey(asAdmin(B, { envelope }), RECORD, doctorId);
+    assert.equal(stub.privateData.get(collectionFor(B, C))?.size, 1);
+    const opened = await outcome('doctorC');
+    const forDoctor = JSON.parse(await access.ReadEnvelope(as('doctorC'), RECORD, opened.txId)) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(forDoctor.wrappedKey, envelope.wrappedKey);
+    assert.equal(forDoctor.emergencyWrappedKey, undefined);
+    await assert.rejects(
+      emergency.ReleaseBreakGlassKey(asAdmin(B, { envelope }), RECORD, doctorId),
+      /already released/,
+    );
+  });
+
+  it('refuses a release after the opening expires', async () => {
+    await breakGlass();
+    stub.seconds += 4 * 3600;
+    await assert.rejects(
+      emergency.ReadEmergencyEnvelope(asAdmin(B), RECORD, t.person('doctorC').id),
+      /no longer in force/,
+    );
+  });
+
+  it('lets an auditor close a review with a finding, and only an auditor', async () => {
+    const { reviewId } = await breakGlass();
+    const note = createHash('sha256').update('reviewed with the ward; justified').digest('hex');
+    await assert.rejects(emergency.CloseReview(as('doctorC'), reviewId, 'justified', note), /ACCESS_DENIED/);
+    await assert.rejects(emergency.CloseReview(as('auditor'), reviewId, 'fine', note), /finding must be/);
+    await emergency.CloseReview(as('auditor'), reviewId, 'justified', note);
+    assert.deepEqual(
+      (JSON.parse(await emergency.OpenReviews(as('auditor'), 10, '')) as { records: unknown[] }).records,
+      [],
+    );
+    await assert.rejects(
+      emergency.CloseReview(as('auditor'), reviewId, 'justified', note),
+      /NOT_FOUND: no open review/,
+    );
+  });
+
+  it('purges a released break-glass envelope when the record is erased', async () => {
+    await breakGlass();
+    const envelope = t.envelope(t.person('tech'), RECORD, t.person('patient').id, HASH);
+    await emergency.ReleaseBreakGlassKey(asAdmin(B, { envelope }), RECORD, t.person('doctorC').id);
+    await new TransferContract().EraseRecord(asAdmin(B), RECORD);
+    assert.equal(stub.privateData.get(collectionFor(B, C))?.size, 0);
+  });
+});

@@ -1,0 +1,287 @@
+import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { ChaincodeError } from './errors';
+import {
+  BREAK_GLASS_HOURS,
+  validateReason,
+  validateTextHash,
+  type BreakGlassRecord,
+  type EmergencyKeyRecord,
+  type ReviewRecord,
+} from './emergency';
+import { requireTransfer } from './guards';
+import { callerOf } from './identity';
+import { marshal, unmarshal } from './json';
+import { activeUser } from './registry-contract';
+import { requirePermission } from './roles';
+import { keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
+import { txTime } from './time';
+import {
+  collectionFor,
+  envelopeKey,
+  parseEnvelope,
+  type EnvelopeRecord,
+  type TransferRecord,
+} from './transfer';
+import { parseEncryptionKey, validateUserId } from './user';
+
+/**
+ * Emergency access ("break-glass"). A doctor without a grant opens a record
+ * with a reason code; the opening lasts {@link BREAK_GLASS_HOURS} hours, is
+ * announced by an event to the patient and auditors, and stays open for review
+ * until an auditor closes it. The doctor gets the data key without anyone
+ * holding users' keys: senders also wrap each record's data key for the
+ * recipient organisation's emergency public key, and the holder of that key's
+ * private half (the organisation's emergency service, acting as its admin)
+ * re-wraps it for the doctor only while an opening is in force.
+ */
+@Info({ title: 'EmergencyContract', description: 'Break-glass access, its key release and its review' })
+export class EmergencyContract extends Contract {
+  constructor() {
+    super('emergency');
+  }
+
+  /** An admin registers (or replaces) its organisation's emergency public key. */
+  @Transaction()
+  public async RegisterEmergencyKey(ctx: Context, encryptionKey: string): Promise<void> {
+    const admin = callerOf(ctx);
+    requirePermission(admin.role, 'manageEmergencyKey');
+    const now = txTime(ctx);
+    const record: EmergencyKeyRecord = {
+      docType: 'emergency-key',
+      mspId: admin.mspId,
+      registeredBy: admin.userId,
+      ...parseEncryptionKey(encryptionKey, now),
+    };
+    await writeRecord(ctx, keyOf(ctx, 'emergency-key', admin.mspId), record);
+    ctx.stub.setEvent(
+      'EmergencyKeyRegistered',
+      marshal({ mspId: admin.mspId, fingerprint: record.fingerprint }),
+    );
+  }
+
+  /** An organisation's emergency public key, which senders wrap each record's data key for. */
+  @Transaction(false)
+  @Returns('string')
+  public async GetEmergencyKey(ctx: Context, mspId: string): Promise<string> {
+    if (callerOf(ctx).role !== 'admin') {
+      await activeUser(ctx);
+    }
+    const record = await requireRecord<EmergencyKeyRecord>(
+      ctx,
+      keyOf(ctx, 'emergency-key', mspId),
+      `emergency key of ${mspId}`,
+    );
+    return JSON.stringify(record);
+  }
+
+  /**
+   * A doctor opens a record in an emergency. `justificationHash` is the SHA-256
+   * of the doctor's written justification, which stays with the hospital.
+   * Returns `{reviewId, expiresAt}`.
+   */
+  @Transaction()
+  @Param('reasonCode', 'string', 'UNCONSCIOUS, LIFE_THREATENING, URGENT_CARE or OTHER')
+  @Returns('string')
+  public async BreakGlass(
+    ctx: Context,
+    recordId: string,
+    reasonCode: string,
+    justificationHash: string,
+  ): Promise<string> {
+    const reason = validateReason(reasonCode);
+    validateTextHash('justificationHash', justificationHash);
+    const transfer = await requireTransfer(ctx, recordId);
+    const { record: doctor } = await activeUser(ctx);
+    requirePermission(doctor.role, 'breakGlass');
+    if (transfer.status !== 'active') {
+      throw new ChaincodeError('FAILED_PRECONDITION', `record ${recordId} was erased`);
+    }
+    if (transfer.recipientId === doctor.userId) {
+      throw new ChaincodeError('FAILED_PRECONDITION', 'the recipient needs no break-glass');
+    }
+    const key = keyOf(ctx, 'break-glass', recordId, doctor.userId);
+    const now = txTime(ctx);
+    const current = await readRecord<BreakGlassRecord>(ctx, key);
+    if (current !== undefined && Date.parse(current.expiresAt) > Date.parse(now)) {
+      throw new ChaincodeError(
+        'FAILED_PRECONDITION',
+        `a break-glass opening of record ${recordId} is in force until ${current.expiresAt}`,
+      );
+    }
+    const txId = ctx.stub.getTxID();
+    const opening: BreakGlassRecord = {
+      docType: 'break-glass',
+      recordId,
+      doctorId: doctor.userId,
+      doctorMspId: doctor.mspId,
+      recipientId: transfer.recipientId,
+      recipientMspId: transfer.recipientMspId,
+      reasonCode: reason,
+      justificationHash,
+      openedAt: now,
+      expiresAt: new Date(Date.parse(now) + BREAK_GLASS_HOURS * 3_600_000).toISOString(),
+      txId,
+    };
+    await writeRecord(ctx, key, opening);
+    const review: ReviewRecord = {
+      docType: 'review',
+      reviewId: txId,
+      recordId,
+      doctorId: doctor.userId,
+      reasonCode: reason,
+      justificationHash,
+      openedAt: now,
+      status: 'open',
+    };
+    await writeRecord(ctx, keyOf(ctx, 'review', 'open', txId), review);
+    ctx.stub.setEvent(
+      'BreakGlassOpened',
+      marshal({
+        recordId,
+        doctorId: doctor.userId,
+        recipientId: transfer.recipientId,
+        reasonCode: reason,
+        openedAt: now,
+        expiresAt: opening.expiresAt,
+        reviewId: txId,
+      }),
+    );
+    return JSON.stringify({ reviewId: txId, expiresAt: opening.expiresAt });
+  }
+
+  /**
+   * For the recipient organisation's emergency service (its admin): the
+   * record's envelope with the data key wrapped for the emergency key, while a
+   * break-glass opening by `doctorId` is in force and its key not yet released.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async ReadEmergencyEnvelope(ctx: Context, recordId: string, doctorId: string): Promise<string> {
+    const { transfer } = await this.openingInForce(ctx, recordId, doctorId);
+    const bytes = await ctx.stub.getPrivateData(
+      collectionFor(transfer.senderMspId, transfer.recipientMspId),
+      envelopeKey(ctx, recordId, transfer.recipientId),
+    );
+    if (bytes.length === 0) {
+      throw new ChaincodeError('NOT_FOUND', `no envelope of record ${recordId} on this peer`);
+    }
+    const envelope = unmarshal(bytes) as EnvelopeRecord;
+    if (envelope.emergencyWrappedKey === undefined) {
+      throw new ChaincodeError(
+        'FAILED_PRECONDITION',
+        `the sender of record ${recordId} did not wrap its key for the emergency key`,
+      );
+    }
+    // The service needs the emergency-wrapped key, never the recipient's own key or the salt.
+    const released: Partial<EnvelopeRecord> = { ...envelope };
+    delete released.salt;
+    delete released.wrappedKey;
+    return JSON.stringify(released);
+  }
+
+  /**
+   * The recipient organisation's emergency service releases the data key to the
+   * doctor of a break-glass opening in force: transient `envelope` carries the
+   * record's envelope with the key wrapped for the doctor.
+   */
+  @Transaction()
+  public async ReleaseBreakGlassKey(ctx: Context, recordId: string, doctorId: string): Promise<void> {
+    const { transfer, opening, key, now } = await this.openingInForce(ctx, recordId, doctorId);
+    const envelope = parseEnvelope(ctx.stub.getTransient().get('envelope'));
+    const record: EnvelopeRecord = {
+      ...envelope,
+      docType: 'envelope',
+      recordId,
+      readerId: doctorId,
+      contentHash: transfer.contentHash,
+      senderId: transfer.senderId,
+      createdAt: now,
+    };
+    delete record.emergencyWrappedKey;
+    await ctx.stub.putPrivateData(
+      collectionFor(transfer.recipientMspId, opening.doctorMspId),
+      envelopeKey(ctx, recordId, doctorId),
+      marshal(record),
+    );
+    await writeRecord(ctx, key, { ...opening, keyReleasedAt: now });
+    ctx.stub.setEvent('BreakGlassKeyReleased', marshal({ recordId, doctorId, releasedAt: now }));
+  }
+
+  /** An auditor closes the review of a break-glass opening with a finding and the hash of a note kept off the ledger. */
+  @Transaction()
+  @Param('finding', 'string', 'justified or unjustified')
+  public async CloseReview(ctx: Context, reviewId: string, finding: string, noteHash: string): Promise<void> {
+    if (!/^[0-9a-f]{64}$/.test(reviewId)) {
+      throw new ChaincodeError('INVALID_ARGUMENT', 'reviewId must be a transaction id (64 hex characters)');
+    }
+    if (finding !== 'justified' && finding !== 'unjustified') {
+      throw new ChaincodeError('INVALID_ARGUMENT', 'finding must be justified or unjustified');
+    }
+    validateTextHash('noteHash', noteHash);
+    const { record: auditor } = await activeUser(ctx);
+    requirePermission(auditor.role, 'closeReview');
+    const openKey = keyOf(ctx, 'review', 'open', reviewId);
+    const review = await requireRecord<ReviewRecord>(ctx, openKey, `open review ${reviewId}`);
+    const now = txTime(ctx);
+    await ctx.stub.deleteState(openKey);
+    const closed: ReviewRecord = {
+      ...review,
+      status: 'closed',
+      finding,
+      closedBy: auditor.userId,
+      closedAt: now,
+      noteHash,
+    };
+    await writeRecord(ctx, keyOf(ctx, 'review', 'closed', reviewId), closed);
+    ctx.stub.setEvent(
+      'BreakGlassReviewed',
+      marshal({ reviewId, recordId: review.recordId, finding, closedAt: now }),
+    );
+  }
+
+  /** Break-glass openings still awaiting an auditor's review. */
+  @Transaction(false)
+  @Returns('string')
+  public async OpenReviews(ctx: Context, pageSize: number, bookmark: string): Promise<string> {
+    const { record: auditor } = await activeUser(ctx);
+    requirePermission(auditor.role, 'audit');
+    return JSON.stringify(await readPage<ReviewRecord>(ctx, 'review', ['open'], pageSize, bookmark));
+  }
+
+  private async openingInForce(
+    ctx: Context,
+    recordId: string,
+    doctorId: string,
+  ): Promise<{ transfer: TransferRecord; opening: BreakGlassRecord; key: string; now: string }> {
+    validateUserId(doctorId);
+    const transfer = await requireTransfer(ctx, recordId);
+    const admin = callerOf(ctx);
+    requirePermission(admin.role, 'manageEmergencyKey');
+    if (admin.mspId !== transfer.recipientMspId) {
+      throw new ChaincodeError(
+        'ACCESS_DENIED',
+        `only ${transfer.recipientMspId}'s emergency service may release keys of record ${recordId}`,
+      );
+    }
+    const key = keyOf(ctx, 'break-glass', recordId, doctorId);
+    const opening = await requireRecord<BreakGlassRecord>(
+      ctx,
+      key,
+      `break-glass opening of record ${recordId} by ${doctorId}`,
+    );
+    const now = txTime(ctx);
+    if (Date.parse(opening.expiresAt) <= Date.parse(now) || transfer.status !== 'active') {
+      throw new ChaincodeError(
+        'FAILED_PRECONDITION',
+        `the break-glass opening of record ${recordId} is no longer in force`,
+      );
+    }
+    if (opening.keyReleasedAt !== undefined) {
+      throw new ChaincodeError(
+        'FAILED_PRECONDITION',
+        `the key of record ${recordId} was already released to ${doctorId}`,
+      );
+    }
+    return { transfer, opening, key, now };
+  }
+}

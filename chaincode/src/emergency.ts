@@ -1,0 +1,72 @@
+import { ChaincodeError } from './errors';
+import type { EncryptionKey } from './user';
+
+/**
+ * Why a doctor opened a record without a grant. Codes only: the free-text
+ * justification stays with the hospital, and only its SHA-256 is on the ledger.
+ */
+export const EMERGENCY_REASONS = ['UNCONSCIOUS', 'LIFE_THREATENING', 'URGENT_CARE', 'OTHER'] as const;
+/** A break-glass reason code. */
+export type EmergencyReason = (typeof EMERGENCY_REASONS)[number];
+
+/** How long a break-glass opening lasts. */
+export const BREAK_GLASS_HOURS = 4;
+
+/** An organisation's emergency public key: break-glass keys are released by the holder of its private half. */
+export interface EmergencyKeyRecord extends EncryptionKey {
+  docType: 'emergency-key';
+  mspId: string;
+  registeredBy: string;
+}
+
+/** The current break-glass opening of a record by a doctor. */
+export interface BreakGlassRecord {
+  docType: 'break-glass';
+  recordId: string;
+  doctorId: string;
+  doctorMspId: string;
+  recipientId: string;
+  recipientMspId: string;
+  reasonCode: EmergencyReason;
+  justificationHash: string;
+  openedAt: string;
+  expiresAt: string;
+  /** The opening's transaction id, which is also its review's id. */
+  txId: string;
+  keyReleasedAt?: string;
+}
+
+/** An auditor's review of one break-glass opening. */
+export interface ReviewRecord {
+  docType: 'review';
+  reviewId: string;
+  recordId: string;
+  doctorId: string;
+  reasonCode: EmergencyReason;
+  justificationHash: string;
+  openedAt: string;
+  status: 'open' | 'closed';
+  finding?: 'justified' | 'unjustified';
+  closedBy?: string;
+  closedAt?: string;
+  noteHash?: string;
+}
+
+/** Validates a break-glass reason code. */
+export function validateReason(code: string): EmergencyReason {
+  if (!(EMERGENCY_REASONS as readonly string[]).includes(code)) {
+    throw new ChaincodeError('INVALID_ARGUMENT', `reasonCode must be one of ${EMERGENCY_REASONS.join(', ')}`);
+  }
+  return code as EmergencyReason;
+}
+
+/** Validates a SHA-256 hex digest of off-ledger text. */
+export function validateTextHash(name: string, hash: string): string {
+  if (!/^[0-9a-f]{64}$/.test(hash)) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      `${name} must be the SHA-256 of the text, in lower-case hex (the text itself stays off the ledger)`,
+    );
+  }
+  return hash;
+}
