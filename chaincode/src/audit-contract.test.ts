@@ -93,21 +93,30 @@ describe('EraseRecord and the audit queries', () => {
   describe('RecordHistory', () => {
     it("returns every version of the record's public entry, newest first", async () => {
       await transfers.EraseRecord(asAdmin(B), RECORD);
-      const history = JSON.parse(await audit.RecordHistory(as('auditor'), RECORD)) as HistoryEntry[];
+      interface HistoryPage {
+        records: HistoryEntry[];
+        bookmark: string;
+      }
+      const first = JSON.parse(await audit.RecordHistory(as('auditor'), RECORD, 1, '')) as HistoryPage;
+      const second = JSON.parse(
+        await audit.RecordHistory(as('auditor'), RECORD, 1, first.bookmark),
+      ) as HistoryPage;
       assert.deepEqual(
-        history.map((h) => (h.record as TransferRecord).status),
+        [...first.records, ...second.records].map((h) => (h.record as TransferRecord).status),
         ['erased', 'active'],
       );
-      assert.match(history[0]?.at ?? '', /^2026-01-01T/);
+      assert.equal(second.bookmark, '');
+      assert.match(first.records[0]?.at ?? '', /^2026-01-01T/);
+      await assert.rejects(audit.RecordHistory(as('auditor'), RECORD, 10, 'x'), /INVALID_ARGUMENT: bookmark/);
     });
 
     it('is for auditors only', async () => {
       await assert.rejects(
-        audit.RecordHistory(as('patient'), RECORD),
+        audit.RecordHistory(as('patient'), RECORD, 10, ''),
         /ACCESS_DENIED: role patient may not audit/,
       );
       await assert.rejects(
-        audit.RecordHistory(asAdmin(B), RECORD),
+        audit.RecordHistory(asAdmin(B), RECORD, 10, ''),
         /ACCESS_DENIED: the caller is not registered/,
       );
     });

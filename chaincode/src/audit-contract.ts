@@ -5,12 +5,18 @@ import { requireRecipientOrAuditor } from './guards';
 import { unmarshal } from './json';
 import { activeUser } from './registry-contract';
 import { requirePermission } from './roles';
-import { activityKey, keyOf, readPage, readRangePage, requireRecord } from './state';
+import {
+  activityKey,
+  keyOf,
+  pageSize as validatePageSize,
+  readPage,
+  readRangePage,
+  requireRecord,
+} from './state';
 import { validateRecordId } from './transfer';
 import { validateUserId } from './user';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
-const MAX_HISTORY = 100;
 
 /** One version of a record, from the ledger's history database. */
 export interface HistoryEntry {
@@ -41,24 +47,41 @@ export class AuditContract extends Contract {
     super('audit');
   }
 
-  /** Every committed version of a record's public entry, newest first (at most 100). */
+  /**
+   * Every committed version of a record's public entry, newest first, a page
+   * at a time. GetHistoryForKey has no native pagination, so the bookmark is the
+   * number of entries already returned.
+   */
   @Transaction(false)
   @Returns('string')
-  public async RecordHistory(ctx: Context, recordId: string): Promise<string> {
+  public async RecordHistory(
+    ctx: Context,
+    recordId: string,
+    pageSize: number,
+    bookmark: string,
+  ): Promise<string> {
     validateRecordId(recordId);
+    const size = validatePageSize(pageSize);
+    if (!/^\d{0,9}$/.test(bookmark)) {
+      throw new ChaincodeError('INVALID_ARGUMENT', 'bookmark must be the one a previous page returned');
+    }
+    const skip = Number(bookmark || '0');
     const { record: auditor } = await activeUser(ctx);
     requirePermission(auditor.role, 'audit');
     const iterator = await ctx.stub.getHistoryForKey(keyOf(ctx, 'transfer', recordId));
-    const entries: HistoryEntry[] = [];
+    const records: HistoryEntry[] = [];
+    let seen = 0;
+    let more = false;
     try {
-      for (
-        let next = await iterator.next();
-        !next.done && entries.length < MAX_HISTORY;
-        next = await iterator.next()
-      ) {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        if (seen++ < skip) continue;
+        if (records.length === size) {
+          more = true;
+          break;
+        }
         const { txId, timestamp, isDelete, value } = next.value;
         const seconds = Number(timestamp.seconds.toString());
-        entries.push({
+        records.push({
           txId,
           at: new Date(seconds * 1000 + Math.floor(timestamp.nanos / 1e6)).toISOString(),
           isDelete,
@@ -68,7 +91,7 @@ export class AuditContract extends Contract {
     } finally {
       await iterator.close();
     }
-    return JSON.stringify(entries);
+    return JSON.stringify({ records, bookmark: more ? String(skip + size) : '' });
   }
 
   /** Every access attempt on a record, granted or denied: for auditors and for the record's recipient. */

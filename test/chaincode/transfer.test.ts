@@ -293,11 +293,13 @@ describe('transfers, grants and access on a real network', () => {
     );
     assert.equal((await recordAccess(orgB, patient, 'PATRQT')).reason, 'the record was erased');
     const audit = (await gatewayFor(orgC, auditor)).getContract(net.plan.chaincode.name, 'audit');
-    const history = JSON.parse(
-      decoder.decode(await audit.evaluateTransaction('RecordHistory', shared.recordId)),
-    ) as {
-      record: { status: string };
-    }[];
+    const history = (
+      JSON.parse(
+        decoder.decode(await audit.evaluateTransaction('RecordHistory', shared.recordId, '10', '')),
+      ) as {
+        records: { record: { status: string } }[];
+      }
+    ).records;
     assert.deepEqual(
       history.map((h) => h.record.status),
       ['erased', 'active'],
