@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { enrollUser, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
 import { connectGateway, type GatewayConnection } from '../support/gateway';
 import { REPO_DIR, startTestNetwork, type TestNetwork } from '../support/network';
+import { chaincodeMessage, encryptionKey } from '../support/chaincode';
 
 const decoder = new TextDecoder();
-const encryptionKey = (): string =>
-  generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-    .publicKey.export({ format: 'der', type: 'spki' })
-    .toString('base64');
-
-/** The chaincode's message inside a gateway error (endorsement or evaluation). */
-function chaincodeMessage(error: unknown): string {
-  const e = error as { message?: string; details?: { message: string }[] };
-  return [e.message ?? '', ...(e.details ?? []).map((d) => d.message)].join(' | ');
-}
 
 describe('user registry on a real network (direct gateway callers, no app in between)', () => {
   let net: TestNetwork;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,13 +7,10 @@ import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { enrollUser, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
 import { connectGateway, type GatewayConnection } from '../support/gateway';
 import { REPO_DIR, startTestNetwork, type TestNetwork } from '../support/network';
+import { chaincodeMessage, encryptionKey } from '../support/chaincode';
 
 const decoder = new TextDecoder();
 const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
-const encryptionKey = (): string =>
-  generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-    .publicKey.export({ format: 'der', type: 'spki' })
-    .toString('base64');
 
 /** MSP IDs of the peers that endorsed the transaction `txId` in `block`. */
 function endorsingMsps(blockBytes: Uint8Array, txId: string): string[] {
@@ -35,11 +32,6 @@ function endorsingMsps(blockBytes: Uint8Array, txId: string): string[] {
       .sort();
   }
   throw new Error(`transaction ${txId} is not in the block`);
-}
-
-function chaincodeMessage(error: unknown): string {
-  const e = error as { message?: string; details?: { message: string }[] };
-  return [e.message ?? '', ...(e.details ?? []).map((d) => d.message)].join(' | ');
 }
 
 describe('transfers, grants and access on a real network', () => {
