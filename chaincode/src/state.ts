@@ -59,17 +59,13 @@ export async function readPage<T>(
   size: number,
   bookmark: string,
 ): Promise<Page<T>> {
-  const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
+  const result = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
     type,
     attributes,
     pageSize(size),
     bookmark,
   );
-  // fabric-shim leaves metadata out when the peer sends none (an empty page), whatever its types say.
-  return {
-    records: await drain<T>(iterator),
-    bookmark: (metadata as typeof metadata | undefined)?.bookmark ?? '',
-  };
+  return toPage<T>(result);
 }
 
 /** Kinds of per-user activity index. */
@@ -92,17 +88,8 @@ export async function readRangePage<T>(
   size: number,
   bookmark: string,
 ): Promise<Page<T>> {
-  const { iterator, metadata } = await ctx.stub.getStateByRangeWithPagination(
-    startKey,
-    endKey,
-    pageSize(size),
-    bookmark,
-  );
-  // fabric-shim leaves metadata out when the peer sends none (an empty page), whatever its types say.
-  return {
-    records: await drain<T>(iterator),
-    bookmark: (metadata as typeof metadata | undefined)?.bookmark ?? '',
-  };
+  const result = await ctx.stub.getStateByRangeWithPagination(startKey, endKey, pageSize(size), bookmark);
+  return toPage<T>(result);
 }
 
 /**
@@ -146,4 +133,13 @@ async function drain<T>(iterator: ValueIterator, limit = Number.POSITIVE_INFINIT
     await iterator.close();
   }
   return records;
+}
+
+/** A page from a paginated query's result. */
+async function toPage<T>(result: {
+  iterator: ValueIterator;
+  metadata?: { bookmark?: string };
+}): Promise<Page<T>> {
+  // fabric-shim leaves metadata out when the peer sends none (an empty page), whatever its types say.
+  return { records: await drain<T>(result.iterator), bookmark: result.metadata?.bookmark ?? '' };
 }

@@ -23,7 +23,15 @@ import { chaincodeClientIdentity, orgAdmin, planFile, processFiles } from './lay
 import { assertPortsFree } from './ports';
 import { logTail, renderEnvFile, runningPid, startProcess, stopProcess, type ProcessSpec } from './processes';
 import { runStep, scriptPath } from './steps';
-import { allOrgs, planNetwork, portsOf, type Consensus, type NetworkPlan, type OrgPlan } from './topology';
+import {
+  allOrgs,
+  planNetwork,
+  portsOf,
+  type Consensus,
+  type NetworkPlan,
+  type NodePlan,
+  type OrgPlan,
+} from './topology';
 
 /** Options shared by every network command. */
 export interface NetworkOptions {
@@ -129,10 +137,7 @@ async function caServices(plan: NetworkPlan, bin: Binaries, repoDir: string): Pr
         org.ca.name,
         'ca.sh',
         caEnv(plan, org, bin, `registrar:${await bootstrapSecret(org)}`),
-        {
-          kind: 'healthz',
-          url: `http://127.0.0.1:${org.ca.opsPort}/healthz`,
-        },
+        caReadiness(org),
         repoDir,
       ),
     ),
@@ -145,23 +150,25 @@ async function nodeServices(plan: NetworkPlan, bin: Binaries, repoDir: string): 
     const tls = await operationsClientTls(org);
     for (const node of org.nodes) {
       const env = node.type === 'orderer' ? ordererEnv(plan, node, bin) : peerEnv(plan, org, node, bin);
-      services.push(
-        service(
-          plan,
-          node.name,
-          `${node.type}.sh`,
-          env,
-          {
-            kind: 'healthz',
-            url: `https://127.0.0.1:${node.opsPort}/healthz`,
-            tls,
-          },
-          repoDir,
-        ),
-      );
+      services.push(service(plan, node.name, `${node.type}.sh`, env, nodeReadiness(node, tls), repoDir));
     }
   }
   return services;
+}
+
+/** A CA is ready when its operations endpoint's /healthz answers (plain HTTP, loopback). */
+function caReadiness(org: OrgPlan): Readiness {
+  return { kind: 'healthz', url: `http://127.0.0.1:${org.ca.opsPort}/healthz` };
+}
+
+/** A peer or orderer is ready when /healthz answers over mutual TLS. */
+function nodeReadiness(node: NodePlan, tls?: { ca: Buffer; cert: Buffer; key: Buffer }): Readiness {
+  return { kind: 'healthz', url: `https://127.0.0.1:${node.opsPort}/healthz`, ...(tls ? { tls } : {}) };
+}
+
+/** A chaincode server is ready when its port accepts connections (it has no health endpoint). */
+function chaincodeServerReadiness(org: OrgPlan): Readiness {
+  return { kind: 'tcp', port: org.chaincodeServerPort ?? 0 };
 }
 
 /** Operations endpoints require a client certificate of the organisation: its admin's TLS pair. */
@@ -236,10 +243,7 @@ async function deployChaincode(
         `ccaas.${org.key}`,
         'ccaas.sh',
         { ...chaincodeServerEnv(plan, org, packageId), CHAINCODE_CLI: cli },
-        {
-          kind: 'tcp',
-          port: org.chaincodeServerPort ?? 0,
-        },
+        chaincodeServerReadiness(org),
         repoDir,
       ),
     );
@@ -466,13 +470,10 @@ export async function status(
   for (const org of allOrgs(plan)) {
     const tls = await operationsClientTls(org).catch(() => undefined);
     const entries: [string, Readiness][] = [
-      [org.ca.name, { kind: 'healthz', url: `http://127.0.0.1:${org.ca.opsPort}/healthz` }],
-      ...org.nodes.map((n): [string, Readiness] => [
-        n.name,
-        { kind: 'healthz', url: `https://127.0.0.1:${n.opsPort}/healthz`, ...(tls ? { tls } : {}) },
-      ]),
+      [org.ca.name, caReadiness(org)],
+      ...org.nodes.map((n): [string, Readiness] => [n.name, nodeReadiness(n, tls)]),
       ...(org.chaincodeServerPort !== undefined
-        ? [[`ccaas.${org.key}`, { kind: 'tcp', port: org.chaincodeServerPort }] as [string, Readiness]]
+        ? [[`ccaas.${org.key}`, chaincodeServerReadiness(org)] as [string, Readiness]]
         : []),
     ];
     for (const [name, readiness] of entries) {

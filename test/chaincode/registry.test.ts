@@ -24,6 +24,15 @@ describe('user registry on a real network (direct gateway callers, no app in bet
     return connection.gateway.getNetwork(net.plan.channel).getContract(net.plan.chaincode.name, 'registry');
   };
 
+  /** `caller` of `org` tries to register hospital A's technologist. */
+  const registerTechnologistAs = async (org: OrgPlan, caller: IdentityFiles) =>
+    (await as(org, caller)).submitTransaction(
+      'RegisterUser',
+      await readFile(technologist.signCert, 'utf8'),
+      'technologist',
+      encryptionKey(),
+    );
+
   before(async () => {
     net = await startTestNetwork('raft');
     const [a, b] = net.plan.peerOrgs;
@@ -58,28 +67,14 @@ describe('user registry on a real network (direct gateway callers, no app in bet
   });
 
   it('refuses a non-admin who calls RegisterUser directly', async () => {
-    const registry = await as(orgA, doctor);
-    await assert.rejects(
-      registry.submitTransaction(
-        'RegisterUser',
-        await readFile(technologist.signCert, 'utf8'),
-        'technologist',
-        encryptionKey(),
-      ),
-      (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: role doctor may not registerUser'),
+    await assert.rejects(registerTechnologistAs(orgA, doctor), (e: unknown) =>
+      chaincodeMessage(e).includes('ACCESS_DENIED: role doctor may not registerUser'),
     );
   });
 
   it("refuses another organisation's admin registering this organisation's user", async () => {
-    const registry = await as(orgB, orgAdmin(orgB));
-    await assert.rejects(
-      registry.submitTransaction(
-        'RegisterUser',
-        await readFile(technologist.signCert, 'utf8'),
-        'technologist',
-        encryptionKey(),
-      ),
-      (e: unknown) => chaincodeMessage(e).includes('registers only users enrolled by its own CA'),
+    await assert.rejects(registerTechnologistAs(orgB, orgAdmin(orgB)), (e: unknown) =>
+      chaincodeMessage(e).includes('registers only users enrolled by its own CA'),
     );
   });
 
