@@ -21,6 +21,25 @@ export default tseslint.config(
     },
   },
   {
+    // The envelope format runs unchanged in the browser: WebCrypto and web streams only.
+    files: ['gateway-app/src/envelope/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(node:|fs$|crypto$|stream$|buffer$)',
+              message: 'the envelope module must run in the browser',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'Buffer', 'process', 'require', '__dirname'],
+    },
+  },
+  {
     // Node's test runner returns promises from describe/it that it awaits itself.
     files: ['**/*.test.ts'],
     rules: { '@typescript-eslint/no-floating-promises': 'off' },

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds the pinned Fabric and Fabric CA binaries (and our chaincode-as-a-service
-# external builder) from the Go module proxy into a cache outside the clone.
+# Builds the pinned Fabric, Fabric CA, kubo and IPFS Cluster binaries (and our
+# chaincode-as-a-service external builder) from the Go module proxy into a cache
+# outside the clone.
 # Idempotent: a binary already in the cache for its pinned version is not rebuilt.
 #
 # Environment overrides:
 #   MEDSHARE_CACHE_DIR  where binaries go (default: ${XDG_CACHE_HOME:-$HOME/.cache}/medshare)
-#   MEDSHARE_ONLY       space-separated subset of: fabric fabric-ca ccaas
+#   MEDSHARE_ONLY       space-separated subset of: fabric fabric-ca kubo ipfs-cluster ccaas
 #
 # `install-binaries.sh --paths` builds nothing and prints where each binary set
 # lives, as KEY=VALUE lines (read by network/src/binaries.ts).
@@ -18,16 +19,23 @@ FABRIC_COMMIT=435a7f1a780a
 FABRIC_MODULE_VERSION=v1.4.0-rc1.0.20250510200036-${FABRIC_COMMIT}
 FABRIC_CA_RELEASE=1.5.15
 FABRIC_CA_MODULE_VERSION=v${FABRIC_CA_RELEASE}
+KUBO_RELEASE=0.39.0
+# kubo links github.com/cockroachdb/swiss, whose runtime hooks are only enabled up
+# to Go 1.25; GOTOOLCHAIN fetches that toolchain through the same module proxy.
+KUBO_GO_TOOLCHAIN=go1.25.5
+IPFS_CLUSTER_RELEASE=1.1.0
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 cache=${MEDSHARE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/medshare}
-only=${MEDSHARE_ONLY:-fabric fabric-ca ccaas}
+only=${MEDSHARE_ONLY:-fabric fabric-ca kubo ipfs-cluster ccaas}
 
 ccaas_src="$repo/network/ccaas-builder"
 ccaas_key() { (cd "$ccaas_src" && cat go.mod main.go | sha256sum | cut -c1-12); }
 fabric_home="$cache/fabric-${FABRIC_RELEASE}-${FABRIC_COMMIT}"
 fabric_ca_home="$cache/fabric-ca-${FABRIC_CA_RELEASE}"
+kubo_home="$cache/kubo-${KUBO_RELEASE}"
+ipfs_cluster_home="$cache/ipfs-cluster-${IPFS_CLUSTER_RELEASE}"
 
 if [ "${1:-}" = "--paths" ]; then
   echo "FABRIC_RELEASE=$FABRIC_RELEASE"
@@ -35,6 +43,10 @@ if [ "${1:-}" = "--paths" ]; then
   echo "FABRIC_CONFIG=$fabric_home/config"
   echo "FABRIC_CA_RELEASE=$FABRIC_CA_RELEASE"
   echo "FABRIC_CA_BIN=$fabric_ca_home/bin"
+  echo "KUBO_RELEASE=$KUBO_RELEASE"
+  echo "KUBO_BIN=$kubo_home/bin"
+  echo "IPFS_CLUSTER_RELEASE=$IPFS_CLUSTER_RELEASE"
+  echo "IPFS_CLUSTER_BIN=$ipfs_cluster_home/bin"
   echo "CCAAS_BUILDER=$cache/ccaas-builder-$(ccaas_key)"
   exit 0
 fi
@@ -110,6 +122,26 @@ if want fabric-ca; then
     [ -x "$dest/$bin" ] || [ -n "$moddir" ] || moddir=$(module_dir "github.com/hyperledger/fabric-ca@${FABRIC_CA_MODULE_VERSION}")
     BUILD_DIR=$moddir build "$bin" "$dest" "fabric-ca-${FABRIC_CA_RELEASE}" -- \
       go build -mod=readonly -trimpath -ldflags "$ldflags" -o "$dest/$bin" "./cmd/$bin"
+  done
+fi
+
+if want kubo; then
+  dest="$kubo_home/bin"
+  echo "kubo ${KUBO_RELEASE} (github.com/ipfs/kubo@v${KUBO_RELEASE}, ${KUBO_GO_TOOLCHAIN}) -> $dest"
+  moddir=""
+  [ -x "$dest/ipfs" ] || moddir=$(module_dir "github.com/ipfs/kubo@v${KUBO_RELEASE}")
+  BUILD_DIR=$moddir build ipfs "$dest" "kubo-${KUBO_RELEASE}" -- \
+    env GOTOOLCHAIN="$KUBO_GO_TOOLCHAIN" go build -mod=readonly -trimpath -o "$dest/ipfs" ./cmd/ipfs
+fi
+
+if want ipfs-cluster; then
+  dest="$ipfs_cluster_home/bin"
+  echo "IPFS Cluster ${IPFS_CLUSTER_RELEASE} (github.com/ipfs-cluster/ipfs-cluster@v${IPFS_CLUSTER_RELEASE}) -> $dest"
+  moddir=""
+  for bin in ipfs-cluster-service ipfs-cluster-ctl; do
+    [ -x "$dest/$bin" ] || [ -n "$moddir" ] || moddir=$(module_dir "github.com/ipfs-cluster/ipfs-cluster@v${IPFS_CLUSTER_RELEASE}")
+    BUILD_DIR=$moddir build "$bin" "$dest" "ipfs-cluster-${IPFS_CLUSTER_RELEASE}" -- \
+      go build -mod=readonly -trimpath -o "$dest/$bin" "./cmd/$bin"
   done
 fi
 

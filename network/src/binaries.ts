@@ -13,12 +13,20 @@ export interface Binaries {
   fabricCaBin: string;
   /** External builder directory (contains bin/detect, bin/build, bin/release). */
   ccaasBuilder: string;
+  kuboRelease: string;
+  /** Directory of kubo's `ipfs`. */
+  kuboBin: string;
+  ipfsClusterRelease: string;
+  /** Directory of `ipfs-cluster-service` and `ipfs-cluster-ctl`. */
+  ipfsClusterBin: string;
 }
 
 const REQUIRED: [keyof Binaries, string[]][] = [
   ['fabricBin', ['peer', 'orderer', 'configtxgen', 'osnadmin', 'discover']],
   ['fabricCaBin', ['fabric-ca-server', 'fabric-ca-client']],
   ['ccaasBuilder', ['bin/detect', 'bin/build', 'bin/release']],
+  ['kuboBin', ['ipfs']],
+  ['ipfsClusterBin', ['ipfs-cluster-service', 'ipfs-cluster-ctl']],
   ['fabricConfig', ['core.yaml', 'orderer.yaml']],
 ];
 
@@ -50,6 +58,10 @@ export async function locateBinaries(repoDir: string): Promise<Binaries> {
     fabricCaRelease: get('FABRIC_CA_RELEASE'),
     fabricCaBin: get('FABRIC_CA_BIN'),
     ccaasBuilder: get('CCAAS_BUILDER'),
+    kuboRelease: get('KUBO_RELEASE'),
+    kuboBin: get('KUBO_BIN'),
+    ipfsClusterRelease: get('IPFS_CLUSTER_RELEASE'),
+    ipfsClusterBin: get('IPFS_CLUSTER_BIN'),
   };
   for (const [dirKey, files] of REQUIRED) {
     for (const file of files) {

@@ -40,6 +40,10 @@ const schema = z
         }),
       )
       .min(2, 'a consortium needs at least two peer organisations'),
+    storage: z.strictObject({
+      replicationMin: z.number().int().min(1).max(10),
+      replicationMax: z.number().int().min(1).max(10),
+    }),
     chaincode: z.strictObject({
       name: z.string().regex(/^[a-z][a-z0-9_-]{0,30}$/),
       version: z.string().min(1).max(20),
@@ -49,6 +53,20 @@ const schema = z
   })
   .strict()
   .superRefine((d, ctx) => {
+    if (d.storage.replicationMin > d.storage.replicationMax) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['storage', 'replicationMin'],
+        message: 'exceeds replicationMax',
+      });
+    }
+    if (d.storage.replicationMax > d.peerOrganisations.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['storage', 'replicationMax'],
+        message: `exceeds the ${d.peerOrganisations.length} storage peers (one per peer organisation)`,
+      });
+    }
     const orgs = [d.ordererOrganisation, ...d.peerOrganisations];
     const seen = new Map<string, string>();
     orgs.forEach((org, i) => {

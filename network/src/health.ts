@@ -4,10 +4,10 @@ import { connect } from 'node:net';
 
 /** How to tell that a process is ready. */
 export type Readiness =
-  | { kind: 'healthz'; url: string; tls?: { ca: Buffer; cert: Buffer; key: Buffer } }
+  | { kind: 'healthz'; url: string; method?: 'GET' | 'POST'; tls?: { ca: Buffer; cert: Buffer; key: Buffer } }
   | { kind: 'tcp'; port: number };
 
-/** One readiness probe: /healthz answering 200, or a TCP port accepting connections. */
+/** One readiness probe: a health URL answering 2xx, or a TCP port accepting connections. */
 export function probe(readiness: Readiness, timeoutMs = 2000): Promise<boolean> {
   if (readiness.kind === 'tcp') {
     return new Promise((resolve) => {
@@ -31,11 +31,12 @@ export function probe(readiness: Readiness, timeoutMs = 2000): Promise<boolean> 
     const url = new URL(readiness.url);
     const req =
       url.protocol === 'https:'
-        ? httpsRequest(url, { ...readiness.tls, timeout: timeoutMs })
-        : httpRequest(url, { timeout: timeoutMs });
+        ? httpsRequest(url, { ...readiness.tls, method: readiness.method ?? 'GET', timeout: timeoutMs })
+        : httpRequest(url, { method: readiness.method ?? 'GET', timeout: timeoutMs });
     req.once('response', (res) => {
       res.resume();
-      resolve(res.statusCode === 200);
+      const code = res.statusCode ?? 0;
+      resolve(code >= 200 && code < 300);
     });
     req.once('timeout', () => {
       req.destroy();

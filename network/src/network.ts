@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { locateBinaries, type Binaries } from './binaries';
 import { collectionsConfig } from './collections';
 import { writeConfigFiles } from './config-files';
@@ -14,19 +13,21 @@ import {
   ordererEnv,
   osnadminEnv,
   peerEnv,
-  type Env,
 } from './env';
 import { NetworkError } from './errors';
 import { probe, type Readiness } from './health';
 import { bootstrapSecret, enroll, networkIdentities } from './identities';
 import { chaincodeClientIdentity, orgAdmin, planFile, processFiles } from './layout';
 import { assertPortsFree } from './ports';
-import { logTail, renderEnvFile, runningPid, startProcess, stopProcess, type ProcessSpec } from './processes';
+import { renderEnvFile, runningPid, stopProcess } from './processes';
+import { service, startAndWait, type Service } from './services';
+import { clusterReadiness, ipfsReadiness, prepareStorage, waitForStorageMesh } from './storage';
 import { runStep, scriptPath } from './steps';
 import {
   allOrgs,
   planNetwork,
   portsOf,
+  storageNodes,
   type Consensus,
   type NetworkPlan,
   type NodePlan,
@@ -43,14 +44,6 @@ export interface NetworkOptions {
   /** Progress lines for an operator. */
   report?: (line: string) => void;
 }
-
-/** A process of the plan with how to start it and how to tell it is ready. */
-interface Service {
-  spec: ProcessSpec;
-  readiness: Readiness;
-}
-
-const READY_TIMEOUT_MS = 60_000;
 
 /** Resolves the plan: the one saved by a previous `up` in the run directory, else the description's. */
 export async function resolvePlan(options: NetworkOptions): Promise<NetworkPlan> {
@@ -71,62 +64,6 @@ async function readSavedPlan(runDir: string): Promise<NetworkPlan | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function service(
-  plan: NetworkPlan,
-  name: string,
-  script: string,
-  env: Env,
-  readiness: Readiness,
-  repoDir: string,
-): Service {
-  return {
-    spec: {
-      name,
-      script: scriptPath(repoDir, script),
-      env,
-      files: processFiles(plan, name),
-      cwd: plan.runDir,
-    },
-    readiness,
-  };
-}
-
-async function startAndWait(services: Service[], report: (line: string) => void): Promise<void> {
-  for (const s of services) {
-    if ((await runningPid(s.spec.files.pid)) === undefined) {
-      await startProcess(s.spec);
-    }
-  }
-  await Promise.all(
-    services.map(async (s) => {
-      const deadline = Date.now() + READY_TIMEOUT_MS;
-      for (;;) {
-        if ((await runningPid(s.spec.files.pid)) === undefined) {
-          throw new NetworkError(
-            'NODE_FAILED',
-            `${s.spec.name} exited during start-up (log: ${s.spec.files.log})`,
-            {
-              details: await logTail(s.spec.files.log),
-            },
-          );
-        }
-        if (await probe(s.readiness)) break;
-        if (Date.now() > deadline) {
-          throw new NetworkError(
-            'NODE_FAILED',
-            `${s.spec.name} was not ready after ${READY_TIMEOUT_MS / 1000} s`,
-            {
-              details: await logTail(s.spec.files.log),
-            },
-          );
-        }
-        await sleep(250);
-      }
-      report(`  ${s.spec.name} ready`);
-    }),
-  );
 }
 
 async function caServices(plan: NetworkPlan, bin: Binaries, repoDir: string): Promise<Service[]> {
@@ -386,6 +323,14 @@ export async function up(options: NetworkOptions): Promise<UpResult> {
         );
       }
     }
+    report(`Starting the private IPFS Cluster`);
+    const storage = await prepareStorage(plan, bin, options.repoDir);
+    await startAndWait(storage.ipfs, report);
+    await startAndWait(storage.clusters, report);
+    await waitForStorageMesh(plan);
+    report(
+      `  ${storage.clusters.length} storage peers connected; content pinned on ${plan.storage.replicationMin} to ${plan.storage.replicationMax}`,
+    );
     report(`Deploying chaincode ${plan.chaincode.name} as a service`);
     await deployChaincode(plan, bin, options.repoDir, report);
     await writeFile(planFile(plan.runDir), JSON.stringify(plan, null, 2));
@@ -399,7 +344,12 @@ export async function up(options: NetworkOptions): Promise<UpResult> {
 
 function expectedProcessCount(plan: NetworkPlan): number {
   const orgs = allOrgs(plan);
-  return orgs.length + orgs.reduce((n, o) => n + o.nodes.length, 0) + plan.peerOrgs.length;
+  return (
+    orgs.length +
+    orgs.reduce((n, o) => n + o.nodes.length, 0) +
+    plan.peerOrgs.length +
+    2 * storageNodes(plan).length
+  );
 }
 
 async function pidFiles(runDir: string): Promise<string[]> {
@@ -420,16 +370,22 @@ export async function runningProcesses(runDir: string): Promise<string[]> {
   return names.sort();
 }
 
+// Stop order, by process name prefix: clients before what they depend on, CAs last.
+const STOP_ORDER = ['ccaas.', 'cluster.', 'ipfs.', 'peer', 'orderer', 'ca-'];
+
 /**
  * Stops every process this network started, and only those (by pid file and
- * kernel start time). Chaincode servers first, then peers and orderers, CAs last.
+ * kernel start time), in {@link STOP_ORDER}.
  */
 export async function stopAll(runDir: string): Promise<string[]> {
   const files = await pidFiles(runDir);
-  const rank = (f: string): number =>
-    f.includes('ccaas.') ? 0 : f.includes('/peer') ? 1 : f.includes('/orderer') ? 2 : 3;
+  const rank = (f: string): number => {
+    const name = f.replace(/^.*\//, '');
+    const i = STOP_ORDER.findIndex((prefix) => name.startsWith(prefix));
+    return i === -1 ? STOP_ORDER.length : i;
+  };
   const stopped: string[] = [];
-  for (const r of [0, 1, 2, 3]) {
+  for (let r = 0; r <= STOP_ORDER.length; r++) {
     const batch = files.filter((f) => rank(f) === r);
     const results = await Promise.all(batch.map(async (f) => ((await stopProcess(f)) ? f : undefined)));
     stopped.push(...results.filter((f): f is string => f !== undefined));
@@ -474,6 +430,12 @@ export async function status(
       ...org.nodes.map((n): [string, Readiness] => [n.name, nodeReadiness(n, tls)]),
       ...(org.chaincodeServerPort !== undefined
         ? [[`ccaas.${org.key}`, chaincodeServerReadiness(org)] as [string, Readiness]]
+        : []),
+      ...(org.storage
+        ? ([
+            [org.storage.ipfsName, ipfsReadiness(org.storage)],
+            [org.storage.clusterName, clusterReadiness(org.storage)],
+          ] as [string, Readiness][])
         : []),
     ];
     for (const [name, readiness] of entries) {

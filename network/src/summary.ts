@@ -14,6 +14,7 @@ export function summarise(plan: NetworkPlan, repoDir: string, statuses?: Process
   const lines = [
     `Network ${plan.name}: ${plan.consensus === 'raft' ? 'Raft' : 'SmartBFT'} ordering, ${plan.ordererOrg.nodes.length} orderers, channel ${plan.channel}, chaincode ${plan.chaincode.name} ${plan.chaincode.version} (sequence ${plan.chaincode.sequence}, chaincode-as-a-service)`,
     `  state directory ${relative(repoDir, plan.runDir) || '.'}`,
+    `  storage: private IPFS Cluster of ${plan.peerOrgs.length} peers, content pinned on ${plan.storage.replicationMin} to ${plan.storage.replicationMax} (REST API credentials: <org>/storage/cluster-api.json)`,
   ];
   for (const org of allOrgs(plan)) {
     lines.push(`  ${org.name} (${org.mspId})`);
@@ -30,6 +31,13 @@ export function summarise(plan: NetworkPlan, repoDir: string, statuses?: Process
     if (org.chaincodeServerPort !== undefined) {
       lines.push(
         `    ${pad(`ccaas.${org.key}`, 22)} ${pad(`127.0.0.1:${org.chaincodeServerPort}`, 24)} chaincode server${state(`ccaas.${org.key}`)}`,
+      );
+    }
+    const st = org.storage;
+    if (st) {
+      lines.push(
+        `    ${pad(st.ipfsName, 22)} ${pad(`127.0.0.1:${st.rpcPort}`, 24)} kubo RPC, swarm ${st.swarmPort}${state(st.ipfsName)}`,
+        `    ${pad(st.clusterName, 22)} ${pad(st.restUrl, 24)} cluster REST API, swarm ${st.clusterPort}, IPFS proxy ${st.proxyPort}${state(st.clusterName)}`,
       );
     }
   }

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { configtxDocument } from './configtx';
 import { validateDescription, type ConsortiumDescription } from './description';
-import { allPeers, planNetwork, portsOf } from './topology';
+import { allPeers, planNetwork, portsOf, storageNodes } from './topology';
 
 const description = (): ConsortiumDescription =>
   validateDescription(parse(readFileSync(resolve(__dirname, '..', 'consortium.yaml'), 'utf8')));
@@ -43,6 +43,33 @@ describe('network plan', () => {
     const ports = portsOf(plan).map((p) => p.port);
     assert.equal(new Set(ports).size, ports.length);
     assert.equal(plan.peerOrgs[0]?.nodes[1]?.name, 'peer1.hospital-a');
+  });
+});
+
+describe('storage plan', () => {
+  it('gives each peer organisation one kubo and one cluster peer, on loopback ports of its own', () => {
+    const plan = planNetwork(description(), { repoDir: '/repo' });
+    const nodes = storageNodes(plan);
+    assert.deepEqual(
+      nodes.map((n) => n.storage.clusterName),
+      ['cluster.hospital-a', 'cluster.hospital-b', 'cluster.imaging'],
+    );
+    assert.equal(nodes[0]?.storage.restUrl, 'http://127.0.0.1:7154');
+    assert.equal(nodes[2]?.storage.rpcPort, 7351);
+    assert.equal(plan.ordererOrg.storage, undefined);
+    assert.deepEqual([plan.storage.replicationMin, plan.storage.replicationMax], [2, 3]);
+  });
+
+  it('refuses a replication factor the cluster cannot meet', () => {
+    const d = description();
+    assert.throws(
+      () => validateDescription({ ...d, storage: { replicationMin: 2, replicationMax: 4 } }),
+      /storage.replicationMax: exceeds the 3 storage peers/,
+    );
+    assert.throws(
+      () => validateDescription({ ...d, storage: { replicationMin: 3, replicationMax: 2 } }),
+      /storage.replicationMin: exceeds replicationMax/,
+    );
   });
 });
 

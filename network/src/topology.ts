@@ -36,6 +36,26 @@ export interface NodePlan {
   dir: string;
 }
 
+/** A peer organisation's storage node: a kubo daemon and its IPFS Cluster peer. */
+export interface StoragePlan {
+  /** Process names, for example `ipfs.hospital-a` and `cluster.hospital-a`. */
+  ipfsName: string;
+  clusterName: string;
+  /** kubo's libp2p swarm (private network) and RPC API. */
+  swarmPort: number;
+  rpcPort: number;
+  /** The cluster peer's libp2p swarm, REST API and IPFS proxy. */
+  clusterPort: number;
+  restPort: number;
+  proxyPort: number;
+  /** IPFS_PATH of the kubo repository and the cluster peer's config directory. */
+  ipfsDir: string;
+  clusterDir: string;
+  /** The REST API's URL and the JSON file holding its basic-auth credentials. */
+  restUrl: string;
+  credentialsFile: string;
+}
+
 /** An organisation and everything it runs. */
 export interface OrgPlan {
   key: string;
@@ -51,6 +71,8 @@ export interface OrgPlan {
   nodes: NodePlan[];
   /** Peer organisations: the chaincode-as-a-service server. */
   chaincodeServerPort?: number;
+  /** Peer organisations: their storage node of the private IPFS Cluster. */
+  storage?: StoragePlan;
 }
 
 /** Everything `up` starts and where its state lives. */
@@ -63,6 +85,8 @@ export interface NetworkPlan {
   configDir: string;
   batch: ConsortiumDescription['batch'];
   chaincode: ConsortiumDescription['chaincode'] & { label: string; dir: string };
+  /** The private IPFS Cluster: replication factors and the shared secrets' files. */
+  storage: ConsortiumDescription['storage'] & { swarmKeyFile: string; clusterSecretFile: string };
   ordererOrg: OrgPlan;
   peerOrgs: OrgPlan[];
 }
@@ -124,7 +148,7 @@ export function planNetwork(description: ConsortiumDescription, options: PlanOpt
         home: join(dir, 'ca'),
       },
       nodes,
-      ...(role === 'peer' ? { chaincodeServerPort: base + 9 } : {}),
+      ...(role === 'peer' ? { chaincodeServerPort: base + 9, storage: storagePlan(key, dir, base) } : {}),
     };
   };
 
@@ -143,11 +167,38 @@ export function planNetwork(description: ConsortiumDescription, options: PlanOpt
       label: `${description.chaincode.name}_${description.chaincode.version}`,
       dir: resolve(options.repoDir, description.chaincode.path),
     },
+    storage: {
+      ...description.storage,
+      swarmKeyFile: join(runDir, 'storage', 'swarm.key'),
+      clusterSecretFile: join(runDir, 'storage', 'cluster-secret'),
+    },
     ordererOrg: org(o.key, o.name, o.mspId, 'orderer', o.portOffset, ordererCount),
     peerOrgs: description.peerOrganisations.map((p) =>
       org(p.key, p.name, p.mspId, 'peer', p.portOffset, p.peers),
     ),
   };
+}
+
+function storagePlan(key: string, orgDir: string, base: number): StoragePlan {
+  const dir = join(orgDir, 'storage');
+  return {
+    ipfsName: `ipfs.${key}`,
+    clusterName: `cluster.${key}`,
+    swarmPort: base + 50,
+    rpcPort: base + 51,
+    clusterPort: base + 53,
+    restPort: base + 54,
+    proxyPort: base + 55,
+    ipfsDir: join(dir, 'ipfs'),
+    clusterDir: join(dir, 'cluster'),
+    restUrl: `http://${LOOPBACK}:${base + 54}`,
+    credentialsFile: join(dir, 'cluster-api.json'),
+  };
+}
+
+/** The storage nodes of the network, one per peer organisation, with their organisation. */
+export function storageNodes(plan: NetworkPlan): { org: OrgPlan; storage: StoragePlan }[] {
+  return plan.peerOrgs.flatMap((org) => (org.storage ? [{ org, storage: org.storage }] : []));
 }
 
 /** All organisations, orderer organisation first. */
@@ -178,6 +229,14 @@ export function portsOf(plan: NetworkPlan): PortUse[] {
     }
     if (org.chaincodeServerPort !== undefined) {
       uses.push({ port: org.chaincodeServerPort, owner: `ccaas.${org.key}`, purpose: 'chaincode server' });
+    }
+    const st = org.storage;
+    if (st) {
+      uses.push({ port: st.swarmPort, owner: st.ipfsName, purpose: 'swarm' });
+      uses.push({ port: st.rpcPort, owner: st.ipfsName, purpose: 'rpc' });
+      uses.push({ port: st.clusterPort, owner: st.clusterName, purpose: 'cluster swarm' });
+      uses.push({ port: st.restPort, owner: st.clusterName, purpose: 'rest api' });
+      uses.push({ port: st.proxyPort, owner: st.clusterName, purpose: 'ipfs proxy' });
     }
   }
   return uses;
