@@ -9,6 +9,6 @@ npx --no-install eslint .
 npx --no-install prettier --check --log-level warn .
 bash scripts/shellcheck.sh
 echo "== unit tests"
-node --test --test-reporter=spec network/dist chaincode/dist
+node --test --test-reporter=spec network/dist chaincode/dist gateway-app/dist
 echo "== integration tests (real Fabric networks)"
 node --test --test-reporter=spec --test-concurrency=1 test/dist

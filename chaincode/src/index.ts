@@ -3,6 +3,7 @@ import { AuditContract } from './audit-contract';
 import { EmergencyContract } from './emergency-contract';
 import { ProbeContract } from './probe-contract';
 import { RegistryContract } from './registry-contract';
+import { StorageContract } from './storage-contract';
 import { TransferContract } from './transfer-contract';
 
 export { AccessContract } from './access-contract';
@@ -21,6 +22,8 @@ export type { EncryptionKey, UserRecord, UserStatus } from './user';
 export { ProbeContract } from './probe-contract';
 export type { ProbeRecord } from './probe-contract';
 export { RegistryContract } from './registry-contract';
+export { StorageContract } from './storage-contract';
+export type { StoredContent } from './storage-contract';
 export { TransferContract } from './transfer-contract';
 export { collectionFor, signedMessage } from './transfer';
 export type { EnvelopeInput, TransferRecord, TransferStatus } from './transfer';
@@ -32,5 +35,6 @@ export const contracts = [
   AccessContract,
   EmergencyContract,
   AuditContract,
+  StorageContract,
   ProbeContract,
 ];

@@ -6,6 +6,7 @@ import { AccessContract } from './access-contract';
 import { AuditContract } from './audit-contract';
 import { EmergencyContract } from './emergency-contract';
 import { RegistryContract } from './registry-contract';
+import { StorageContract } from './storage-contract';
 import { PERMISSIONS, ROLES, type Action, type Role } from './roles';
 import { encryptionKey, TestConsortium } from './testing/consortium';
 import { MapStub } from './testing/stub';
@@ -21,6 +22,7 @@ const transfers = new TransferContract();
 const access = new AccessContract();
 const emergency = new EmergencyContract();
 const audit = new AuditContract();
+const storage = new StorageContract();
 
 /**
  * One call per action, made by `actor` (a registered user of role `role`).
@@ -61,6 +63,7 @@ const CALLS: Record<Action, Call> = {
   closeReview: (as, _t, role) => emergency.CloseReview(as(role), HEX, 'justified', HEX),
   erase: (as, _t, role) => transfers.EraseRecord(as(role), RECORD),
   audit: (as, _t, role) => audit.RecordHistory(as(role), RECORD, 10, ''),
+  reconcileStorage: (as, _t, role) => storage.StoredContent(as(role), B, 10, ''),
 };
 
 describe('role-to-action table, enforced for every action and every role', () => {

@@ -19,7 +19,8 @@ export type Action =
   | 'manageEmergencyKey'
   | 'closeReview'
   | 'erase'
-  | 'audit';
+  | 'audit'
+  | 'reconcileStorage';
 
 /**
  * The one role-to-action table. An action absent here cannot be granted, and a
@@ -39,6 +40,7 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   closeReview: ['auditor'],
   erase: ['admin'],
   audit: ['auditor'],
+  reconcileStorage: ['admin', 'auditor'],
 };
 
 /** Narrows an attribute value to a role. */

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NetworkError } from './errors';
-import { down, status, up, type NetworkOptions } from './network';
+import { down, startNode, status, stopNode, up, type NetworkOptions } from './network';
 import { summarise } from './summary';
 
-const USAGE = `usage: network <up|down|status> [--base-port N] [--consensus raft|bft] [--run-dir DIR] [--description FILE] [--clean]`;
+const USAGE = `usage: network <up|down|status|stop-node NAME|start-node NAME> [--base-port N] [--consensus raft|bft] [--run-dir DIR] [--description FILE] [--clean]`;
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -88,6 +88,17 @@ async function main(argv: string[]): Promise<number> {
           : `${down} of ${result.processes.length} processes are not ready.`,
       );
       return down === 0 ? 0 : 3;
+    }
+    case 'stop-node':
+    case 'start-node': {
+      const name = positionals[1];
+      if (!name) throw new NetworkError('USAGE', `${command} needs a process name; ${USAGE}`);
+      if (command === 'stop-node') {
+        out((await stopNode(options, name)) ? `Stopped ${name}.` : `${name} was not running.`);
+      } else {
+        await startNode(options, name);
+      }
+      return 0;
     }
     default:
       throw new NetworkError('USAGE', `unknown command ${command}; ${USAGE}`);

@@ -12,7 +12,7 @@ export { enrollUser, ROLES } from './identities';
 export type { Role } from './identities';
 export { identityFiles, orgAdmin, planFile } from './layout';
 export type { IdentityFiles, TlsFiles } from './layout';
-export { down, status, up } from './network';
+export { down, resolvePlan, startNode, status, stopNode, up } from './network';
 export type { NetworkOptions, ProcessStatus, UpResult } from './network';
 export { portsFree } from './ports';
 export { allOrgs, allPeers, planNetwork, portsOf } from './topology';

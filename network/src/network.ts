@@ -370,22 +370,29 @@ export async function runningProcesses(runDir: string): Promise<string[]> {
   return names.sort();
 }
 
-// Stop order, by process name prefix: clients before what they depend on, CAs last.
-const STOP_ORDER = ['ccaas.', 'cluster.', 'ipfs.', 'peer', 'orderer', 'ca-'];
+// The script that runs a process, by name prefix, in stop order: clients before what they depend on, CAs last.
+const SCRIPTS: [string, string][] = [
+  ['ccaas.', 'ccaas.sh'],
+  ['cluster.', 'cluster.sh'],
+  ['ipfs.', 'ipfs.sh'],
+  ['peer', 'peer.sh'],
+  ['orderer', 'orderer.sh'],
+  ['ca-', 'ca.sh'],
+];
 
 /**
  * Stops every process this network started, and only those (by pid file and
- * kernel start time), in {@link STOP_ORDER}.
+ * kernel start time), in the order of {@link SCRIPTS}.
  */
 export async function stopAll(runDir: string): Promise<string[]> {
   const files = await pidFiles(runDir);
   const rank = (f: string): number => {
     const name = f.replace(/^.*\//, '');
-    const i = STOP_ORDER.findIndex((prefix) => name.startsWith(prefix));
-    return i === -1 ? STOP_ORDER.length : i;
+    const i = SCRIPTS.findIndex(([prefix]) => name.startsWith(prefix));
+    return i === -1 ? SCRIPTS.length : i;
   };
   const stopped: string[] = [];
-  for (let r = 0; r <= STOP_ORDER.length; r++) {
+  for (let r = 0; r <= SCRIPTS.length; r++) {
     const batch = files.filter((f) => rank(f) === r);
     const results = await Promise.all(batch.map(async (f) => ((await stopProcess(f)) ? f : undefined)));
     stopped.push(...results.filter((f): f is string => f !== undefined));
@@ -416,6 +423,63 @@ export interface ProcessStatus {
   ready: boolean;
 }
 
+/** Every process of an organisation with how to tell it is ready. */
+async function processesOf(org: OrgPlan): Promise<[string, Readiness][]> {
+  const tls = await operationsClientTls(org).catch(() => undefined);
+  return [
+    [org.ca.name, caReadiness(org)],
+    ...org.nodes.map((n): [string, Readiness] => [n.name, nodeReadiness(n, tls)]),
+    ...(org.chaincodeServerPort !== undefined
+      ? [[`ccaas.${org.key}`, chaincodeServerReadiness(org)] as [string, Readiness]]
+      : []),
+    ...(org.storage
+      ? ([
+          [org.storage.ipfsName, ipfsReadiness(org.storage)],
+          [org.storage.clusterName, clusterReadiness(org.storage)],
+        ] as [string, Readiness][])
+      : []),
+  ];
+}
+
+async function findProcess(plan: NetworkPlan, name: string): Promise<Readiness> {
+  for (const org of allOrgs(plan)) {
+    const entry = (await processesOf(org)).find(([n]) => n === name);
+    if (entry) return entry[1];
+  }
+  throw new NetworkError('USAGE', `${name} is not a process of ${plan.runDir}`);
+}
+
+/** Stops one process of a running network (to take a node down for maintenance, or in tests). */
+export async function stopNode(options: NetworkOptions, name: string): Promise<boolean> {
+  const plan = await resolvePlanQuietly(options);
+  await findProcess(plan, name);
+  return stopProcess(processFiles(plan, name).pid);
+}
+
+/** Starts one stopped process of a network that has been up, from its env file, and waits until it is ready. */
+export async function startNode(options: NetworkOptions, name: string): Promise<void> {
+  const plan = await resolvePlanQuietly(options);
+  if ((await readSavedPlan(plan.runDir)) === undefined) {
+    throw new NetworkError('NOT_RUNNING', `no network has been brought up in ${plan.runDir}`);
+  }
+  const readiness = await findProcess(plan, name);
+  const script = SCRIPTS.find(([prefix]) => name.startsWith(prefix))?.[1] ?? '';
+  await startAndWait(
+    [
+      {
+        spec: {
+          name,
+          script: scriptPath(options.repoDir, script),
+          files: processFiles(plan, name),
+          cwd: plan.runDir,
+        },
+        readiness,
+      },
+    ],
+    options.report ?? (() => undefined),
+  );
+}
+
 /** Status of every process of the network. */
 export async function status(
   options: NetworkOptions,
@@ -424,20 +488,7 @@ export async function status(
   const saved = (await readSavedPlan(plan.runDir)) !== undefined;
   const processes: ProcessStatus[] = [];
   for (const org of allOrgs(plan)) {
-    const tls = await operationsClientTls(org).catch(() => undefined);
-    const entries: [string, Readiness][] = [
-      [org.ca.name, caReadiness(org)],
-      ...org.nodes.map((n): [string, Readiness] => [n.name, nodeReadiness(n, tls)]),
-      ...(org.chaincodeServerPort !== undefined
-        ? [[`ccaas.${org.key}`, chaincodeServerReadiness(org)] as [string, Readiness]]
-        : []),
-      ...(org.storage
-        ? ([
-            [org.storage.ipfsName, ipfsReadiness(org.storage)],
-            [org.storage.clusterName, clusterReadiness(org.storage)],
-          ] as [string, Readiness][])
-        : []),
-    ];
+    const entries = await processesOf(org);
     for (const [name, readiness] of entries) {
       const pid = await runningPid(processFiles(plan, name).pid);
       processes.push({

@@ -10,7 +10,8 @@ export interface ProcessSpec {
   name: string;
   /** Script that sources the env file and execs the binary in the foreground. */
   script: string;
-  env: Env;
+  /** Written to the env file before start; absent to restart from the env file already there. */
+  env?: Env;
   files: { env: string; log: string; pid: string };
   cwd: string;
 }
@@ -65,7 +66,9 @@ export async function startProcess(spec: ProcessSpec): Promise<number> {
   for (const f of Object.values(spec.files)) {
     await mkdir(dirname(f), { recursive: true });
   }
-  await writeFile(spec.files.env, renderEnvFile(spec.env), { mode: 0o600 });
+  if (spec.env) {
+    await writeFile(spec.files.env, renderEnvFile(spec.env), { mode: 0o600 });
+  }
   const log = openSync(spec.files.log, 'a');
   try {
     const child = spawn('bash', [spec.script, spec.files.env], {

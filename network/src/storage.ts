@@ -149,6 +149,13 @@ function configureCluster(
       ipfshttp: { ...obj(connector, 'ipfshttp'), node_multiaddress: tcp(self.storage.rpcPort) },
     },
     monitor: { pubsubmon: { ...obj(monitor, 'pubsubmon'), check_interval: '2s' } },
+    // A stopped peer's metrics expire in seconds, so the allocator stops choosing it.
+    informer: Object.fromEntries(
+      Object.entries(obj(config, 'informer')).map(([name, settings]) => [
+        name,
+        { ...(settings as Json), metric_ttl: '5s' },
+      ]),
+    ),
   };
 }
 

@@ -220,7 +220,8 @@ for (const { consensus, peersPerOrg } of layouts) {
       // A CA per organisation, every orderer and peer, a chaincode server per peer organisation.
       const peers = plan.peerOrgs.reduce((n, o) => n + o.nodes.length, 0);
       // CAs, orderers, peers, and per peer organisation a chaincode server, a kubo and a cluster peer.
-      const expected = 1 + plan.peerOrgs.length + plan.ordererOrg.nodes.length + peers + 3 * plan.peerOrgs.length;
+      const expected =
+        1 + plan.peerOrgs.length + plan.ordererOrg.nodes.length + peers + 3 * plan.peerOrgs.length;
       assert.match(down.stdout, new RegExp(`Stopped ${expected} processes`));
       assert.deepEqual(await processesMentioning(plan.runDir), []);
       const status = await networkCli(['status', ...net.args]);

@@ -28,9 +28,14 @@ export interface CliResult {
 }
 
 /** Runs `network/dist/cli.js` with the given arguments, as an operator would. */
-export async function networkCli(args: string[]): Promise<CliResult> {
+export function networkCli(args: string[]): Promise<CliResult> {
+  return runNodeScript(CLI, args);
+}
+
+/** Runs a Node.js command-line script of the repository and collects its exit code and output. */
+export async function runNodeScript(script: string, args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [script, ...args], {
       cwd: REPO_DIR,
       maxBuffer: 16 * 1024 * 1024,
       timeout: 300_000,

@@ -172,6 +172,23 @@ export class MapStub {
   getPrivateData(collection: string, key: string): Promise<Uint8Array> {
     return Promise.resolve(this.privateData.get(collection)?.get(key) ?? new Uint8Array());
   }
+  /** As the shim: a promise of an iterator that is also async-iterable (the only safe way to consume it). */
+  getPrivateDataByPartialCompositeKey(
+    collection: string,
+    type: string,
+    attributes: string[],
+  ): AsyncIterable<{ key: string; value: Uint8Array }> {
+    const data = this.privateData.get(collection) ?? new Map<string, Uint8Array>();
+    const prefix = this.createCompositeKey(type, attributes);
+    const keys = [...data.keys()].filter((k) => k.startsWith(prefix)).sort();
+    const entries = keys.map((key) => ({ key, value: data.get(key) ?? new Uint8Array() }));
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield* entries;
+        await Promise.resolve();
+      },
+    };
+  }
   deletePrivateData(collection: string, key: string): Promise<void> {
     this.privateData.get(collection)?.delete(key);
     this.writes.push([`${collection}/${key}`, '']);

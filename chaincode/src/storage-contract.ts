@@ -1,0 +1,81 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { ChaincodeError } from './errors';
+import { callerOf } from './identity';
+import { unmarshal } from './json';
+import { requirePermission } from './roles';
+import { pageSize as validatePageSize } from './state';
+import { collectionFor, type EnvelopeRecord } from './transfer';
+
+/** One ciphertext a private envelope points at: what the storage reconciler checks against the cluster. */
+export interface StoredContent {
+  recordId: string;
+  readerId: string;
+  cid: string;
+  size: number;
+  contentHash: string;
+}
+
+const MSP_ID = /^[A-Za-z][A-Za-z0-9]{1,30}MSP$/;
+
+/**
+ * Queries for consortium operators keeping the IPFS Cluster in step with the
+ * ledger. The CIDs live only in private data, so each organisation reconciles
+ * the collections it belongs to.
+ */
+@Info({ title: 'StorageContract', description: 'Lists the stored ciphertexts private envelopes refer to' })
+export class StorageContract extends Contract {
+  constructor() {
+    super('storage');
+  }
+
+  /**
+   * The CID, size and content hash of every envelope in the collection the
+   * caller's organisation shares with `counterpartMspId` (its own implicit
+   * collection when that is its own MSP ID), a page at a time. Private data
+   * has no paginated queries, so the bookmark is the number of entries already
+   * returned. Admins and auditors only.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async StoredContent(
+    ctx: Context,
+    counterpartMspId: string,
+    pageSize: number,
+    bookmark: string,
+  ): Promise<string> {
+    const caller = callerOf(ctx);
+    requirePermission(caller.role, 'reconcileStorage');
+    if (!MSP_ID.test(counterpartMspId)) {
+      throw new ChaincodeError('INVALID_ARGUMENT', 'counterpartMspId must be an MSP ID such as HospitalAMSP');
+    }
+    const size = validatePageSize(pageSize);
+    if (!/^\d{0,9}$/.test(bookmark)) {
+      throw new ChaincodeError('INVALID_ARGUMENT', 'bookmark must be the one a previous page returned');
+    }
+    const skip = Number(bookmark || '0');
+    const records: StoredContent[] = [];
+    let seen = 0;
+    let more = false;
+    // Async iteration closes the shim's iterator on break; the awaited promise's shape varies by call.
+    for await (const entry of ctx.stub.getPrivateDataByPartialCompositeKey(
+      collectionFor(caller.mspId, counterpartMspId),
+      'envelope',
+      [],
+    )) {
+      if (seen++ < skip) continue;
+      if (records.length === size) {
+        more = true;
+        break;
+      }
+      const envelope = unmarshal(entry.value) as EnvelopeRecord;
+      records.push({
+        recordId: envelope.recordId,
+        readerId: envelope.readerId,
+        cid: envelope.cid,
+        size: envelope.size,
+        contentHash: envelope.contentHash,
+      });
+    }
+    return JSON.stringify({ records, bookmark: more ? String(skip + size) : '' });
+  }
+}

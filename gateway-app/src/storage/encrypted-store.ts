@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClusterClient, PinStatus } from './cluster-client';
+import { validateCid } from './cluster-client';
+import { StorageError } from './errors';
+import type { KuboClient } from './kubo-client';
+import { classifyReplication, type Replication } from './replication';
+
+/** What the store needs: its organisation's cluster peer and kubo node, and the replication policy. */
+export interface EncryptedStoreOptions {
+  cluster: ClusterClient;
+  kubo: KuboClient;
+  replicationMin: number;
+  replicationMax: number;
+  /** How long `put` waits for `replicationMin` peers to hold the content (default 60 s). */
+  replicationDeadlineMs?: number;
+  /** How often `put` asks the cluster while waiting (default 100 ms). */
+  pollIntervalMs?: number;
+}
+
+/** Content the store holds, acknowledged only once pinned on the minimum replication. */
+export interface StoredObject {
+  cid: string;
+  /** Bytes of ciphertext. */
+  size: number;
+  /** SHA-256 of the ciphertext, lowercase hex: what the ledger records. */
+  contentHash: string;
+  /** Names of the cluster peers whose kubo node had pinned it when `put` returned. */
+  pinnedOn: string[];
+}
+
+/** What a fetch must match: the ledger's record of the ciphertext. */
+export interface ExpectedContent {
+  contentHash: string;
+  size?: number;
+}
+
+// The envelope format's magic and version (gateway-app/src/envelope/format.ts): the store takes nothing else.
+const ENVELOPE_PREFIX = Uint8Array.from([0x4d, 0x53, 0x48, 0x45, 0x01]);
+const HEX_64 = /^[0-9a-f]{64}$/;
+
+/**
+ * The encrypted store: ciphertext in, CID out, acknowledged only when the
+ * content is pinned on at least the minimum number of cluster peers; fetches
+ * stream and are checked against the ledger's hash and size.
+ */
+export class EncryptedStore {
+  readonly #cluster: ClusterClient;
+  readonly #kubo: KuboClient;
+  readonly #min: number;
+  readonly #max: number;
+  readonly #deadlineMs: number;
+  readonly #pollMs: number;
+
+  constructor(options: EncryptedStoreOptions) {
+    this.#cluster = options.cluster;
+    this.#kubo = options.kubo;
+    this.#min = options.replicationMin;
+    this.#max = options.replicationMax;
+    this.#deadlineMs = options.replicationDeadlineMs ?? 60_000;
+    this.#pollMs = options.pollIntervalMs ?? 100;
+  }
+
+  /**
+   * Streams ciphertext in the envelope format into the cluster and resolves
+   * once `replicationMin` peers have pinned it. On any failure after the add
+   * (the deadline passing, say) the content is unpinned again, so nothing
+   * unacknowledged stays behind to be pointed at.
+   */
+  async put(
+    ciphertext: ReadableStream<Uint8Array>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<StoredObject> {
+    const hash = createHash('sha256');
+    let size = 0;
+    let refused: StorageError | undefined;
+    const prefix = new Uint8Array(ENVELOPE_PREFIX.length);
+    const measured = ciphertext.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          for (let i = 0; size + i < prefix.length && i < chunk.length; i++) {
+            prefix[size + i] = chunk[i] ?? 0;
+            if (prefix[size + i] !== ENVELOPE_PREFIX[size + i]) {
+              refused = new StorageError(
+                'INVALID_ARGUMENT',
+                'only ciphertext in the MedShare envelope format may be stored',
+              );
+              controller.error(refused);
+              return;
+            }
+          }
+          hash.update(chunk);
+          size += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+        flush(controller) {
+          if (size < ENVELOPE_PREFIX.length) {
+            refused = new StorageError(
+              'INVALID_ARGUMENT',
+              'only ciphertext in the MedShare envelope format may be stored',
+            );
+            controller.error(refused);
+          }
+        },
+      }),
+    );
+    let cid: string;
+    try {
+      ({ cid } = await this.#cluster.add(measured, {
+        replicationMin: this.#min,
+        replicationMax: this.#max,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }));
+    } catch (error) {
+      throw refused ?? error;
+    }
+    try {
+      const pinnedOn = await this.#waitForReplication(cid, options.signal);
+      return { cid, size, contentHash: hash.digest('hex'), pinnedOn };
+    } catch (error) {
+      await this.#cluster.unpin(cid).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Streams a ciphertext from this organisation's kubo node. The stream errors
+   * with HASH_MISMATCH at its end if the bytes are not the ones the ledger
+   * recorded; decrypting segment by segment, a reader never acts on
+   * unauthenticated plaintext before that.
+   */
+  async get(
+    cid: string,
+    expected: ExpectedContent,
+    signal?: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>> {
+    validateCid(cid);
+    if (!HEX_64.test(expected.contentHash)) {
+      throw new StorageError('INVALID_ARGUMENT', 'the expected content hash must be 64 lowercase hex digits');
+    }
+    const status = await this.#cluster.status(cid, signal);
+    const replication = classifyReplication(status, this.#min, this.#max);
+    if (replication.state === 'missing') {
+      throw new StorageError(
+        status.allocations.length === 0 ? 'NOT_FOUND' : 'UNAVAILABLE',
+        status.allocations.length === 0
+          ? 'the CID is not pinned in the cluster'
+          : 'no cluster peer holding the CID is reachable',
+        { details: { cid } },
+      );
+    }
+    const body = await this.#kubo.cat(cid, signal);
+    const hash = createHash('sha256');
+    let size = 0;
+    return body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          size += chunk.byteLength;
+          if (expected.size !== undefined && size > expected.size) {
+            controller.error(mismatch(cid, 'is longer than the ledger records'));
+            return;
+          }
+          hash.update(chunk);
+          controller.enqueue(chunk);
+        },
+        flush(controller) {
+          if (expected.size !== undefined && size !== expected.size) {
+            controller.error(mismatch(cid, 'is shorter than the ledger records'));
+          } else if (hash.digest('hex') !== expected.contentHash) {
+            controller.error(mismatch(cid, 'does not have the SHA-256 the ledger records'));
+          }
+        },
+      }),
+    );
+  }
+
+  /** Unpins content cluster-wide (on erasure); unknown content is not an error. */
+  async remove(cid: string, signal?: AbortSignal): Promise<void> {
+    await this.#cluster.unpin(cid, signal);
+  }
+
+  /** How well a CID is replicated now. */
+  async replication(cid: string, signal?: AbortSignal): Promise<Replication> {
+    return classifyReplication(await this.#cluster.status(cid, signal), this.#min, this.#max);
+  }
+
+  /** Asks the cluster to retry pinning a CID on every peer it is allocated to. */
+  async repair(cid: string, signal?: AbortSignal): Promise<Replication> {
+    return classifyReplication(await this.#cluster.recover(cid, signal), this.#min, this.#max);
+  }
+
+  /** The status of every pin in the cluster. */
+  async allPins(signal?: AbortSignal): Promise<PinStatus[]> {
+    return this.#cluster.statusAll(signal);
+  }
+
+  async #waitForReplication(cid: string, signal?: AbortSignal): Promise<string[]> {
+    const deadline = Date.now() + this.#deadlineMs;
+    let last: Replication | undefined;
+    for (;;) {
+      signal?.throwIfAborted();
+      last = classifyReplication(await this.#cluster.status(cid, signal), this.#min, this.#max);
+      if (last.pinned.length >= this.#min) return last.pinned;
+      if (Date.now() > deadline) {
+        throw new StorageError(
+          'REPLICATION_TIMEOUT',
+          `the content was pinned on ${last.pinned.length} of the ${this.#min} peers required within ${this.#deadlineMs / 1000} s; it was not stored`,
+          { details: { cid, pinned: last.pinned, failing: last.failing } },
+        );
+      }
+      await sleep(this.#pollMs);
+    }
+  }
+}
+
+function mismatch(cid: string, what: string): StorageError {
+  return new StorageError('HASH_MISMATCH', `the content fetched for ${cid} ${what}`, { details: { cid } });
+}

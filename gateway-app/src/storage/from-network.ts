@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import type { NetworkPlan, OrgPlan } from 'medshare-network';
+import { ClusterClient } from './cluster-client';
+import { EncryptedStore } from './encrypted-store';
+import { StorageError } from './errors';
+import { KuboClient } from './kubo-client';
+
+/** The encrypted store of one peer organisation of a running network: its cluster peer and kubo node. */
+export async function storeOfOrganisation(
+  plan: NetworkPlan,
+  org: OrgPlan,
+  options: { replicationDeadlineMs?: number } = {},
+): Promise<EncryptedStore> {
+  const storage = org.storage;
+  if (!storage) {
+    throw new StorageError('INVALID_ARGUMENT', `${org.key} runs no storage node`);
+  }
+  const credentials = JSON.parse(await readFile(storage.credentialsFile, 'utf8')) as {
+    url: string;
+    username: string;
+    password: string;
+  };
+  return new EncryptedStore({
+    cluster: new ClusterClient(credentials),
+    kubo: new KuboClient({ rpcUrl: `http://127.0.0.1:${storage.rpcPort}` }),
+    replicationMin: plan.storage.replicationMin,
+    replicationMax: plan.storage.replicationMax,
+    ...options,
+  });
+}
