@@ -9,6 +9,7 @@
 export * from './envelope';
 export { connectFabric } from './fabric/connection';
 export type { FabricConnection, FabricConnectionOptions } from './fabric/connection';
+export { connectAs } from './fabric/from-network';
 export { storedContent } from './fabric/stored-content';
 export type { StoredContentEntry } from './fabric/stored-content';
 export { ClusterClient, validateCid } from './storage/cluster-client';

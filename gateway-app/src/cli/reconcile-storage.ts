@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { orgAdmin, resolvePlan, type NetworkPlan, type OrgPlan } from 'medshare-network';
-import { connectFabric } from '../fabric/connection';
+import { connectAs } from '../fabric/from-network';
 import { storedContent, type StoredContentEntry } from '../fabric/stored-content';
 import { StorageError } from '../storage/errors';
 import { storeOfOrganisation } from '../storage/from-network';
@@ -18,23 +17,7 @@ const PROBLEMS_FOUND = 2;
 async function ledgerEntries(plan: NetworkPlan, org: OrgPlan): Promise<StoredContentEntry[]> {
   const peer = org.nodes[0];
   if (!peer) throw new StorageError('INVALID_ARGUMENT', `${org.key} has no peer`);
-  const admin = orgAdmin(org);
-  const [tlsRootCert, tlsClientCert, tlsClientKey, certificate, privateKey] = await Promise.all([
-    readFile(org.caCertFile),
-    readFile(admin.tls.cert),
-    readFile(admin.tls.key),
-    readFile(admin.signCert),
-    readFile(join(admin.msp, 'keystore', 'key.pem')),
-  ]);
-  const connection = connectFabric({
-    peerAddress: peer.address,
-    tlsRootCert,
-    tlsClientCert,
-    tlsClientKey,
-    mspId: org.mspId,
-    certificate,
-    privateKey,
-  });
+  const connection = await connectAs(org, peer, orgAdmin(org));
   try {
     const contract = connection.gateway.getNetwork(plan.channel).getContract(plan.chaincode.name);
     const entries: StoredContentEntry[] = [];

@@ -16,6 +16,8 @@ export interface EncryptedStoreOptions {
   replicationDeadlineMs?: number;
   /** How often `put` asks the cluster while waiting (default 100 ms). */
   pollIntervalMs?: number;
+  /** How long `get` waits for the cluster to learn of a CID its own node lacks before NOT_FOUND (default 3 s). */
+  lookupGraceMs?: number;
 }
 
 /** Content the store holds, acknowledged only once pinned on the minimum replication. */
@@ -51,6 +53,7 @@ export class EncryptedStore {
   readonly #max: number;
   readonly #deadlineMs: number;
   readonly #pollMs: number;
+  readonly #lookupGraceMs: number;
 
   constructor(options: EncryptedStoreOptions) {
     this.#cluster = options.cluster;
@@ -59,6 +62,7 @@ export class EncryptedStore {
     this.#max = options.replicationMax;
     this.#deadlineMs = options.replicationDeadlineMs ?? 60_000;
     this.#pollMs = options.pollIntervalMs ?? 100;
+    this.#lookupGraceMs = options.lookupGraceMs ?? 3000;
   }
 
   /**
@@ -138,16 +142,10 @@ export class EncryptedStore {
     if (!HEX_64.test(expected.contentHash)) {
       throw new StorageError('INVALID_ARGUMENT', 'the expected content hash must be 64 lowercase hex digits');
     }
-    const status = await this.#cluster.status(cid, signal);
-    const replication = classifyReplication(status, this.#min, this.#max);
-    if (replication.state === 'missing') {
-      throw new StorageError(
-        status.allocations.length === 0 ? 'NOT_FOUND' : 'UNAVAILABLE',
-        status.allocations.length === 0
-          ? 'the CID is not pinned in the cluster'
-          : 'no cluster peer holding the CID is reachable',
-        { details: { cid } },
-      );
+    // Fast path: pinned on this organisation's node, so every block is local. Otherwise the
+    // cluster must know it: peers learn of a new pin a moment after it is acknowledged.
+    if (!(await this.#kubo.isPinned(cid, signal))) {
+      await this.#awaitPinnedSomewhere(cid, signal);
     }
     const body = await this.#kubo.cat(cid, signal);
     const hash = createHash('sha256');
@@ -192,6 +190,22 @@ export class EncryptedStore {
   /** The status of every pin in the cluster. */
   async allPins(signal?: AbortSignal): Promise<PinStatus[]> {
     return this.#cluster.statusAll(signal);
+  }
+
+  async #awaitPinnedSomewhere(cid: string, signal?: AbortSignal): Promise<void> {
+    const deadline = Date.now() + this.#lookupGraceMs;
+    for (;;) {
+      const status = await this.#cluster.status(cid, signal);
+      if (classifyReplication(status, this.#min, this.#max).pinned.length > 0) return;
+      if (Date.now() > deadline) {
+        throw status.allocations.length === 0
+          ? new StorageError('NOT_FOUND', 'the CID is not pinned in the cluster', { details: { cid } })
+          : new StorageError('UNAVAILABLE', 'no cluster peer holding the CID is reachable', {
+              details: { cid },
+            });
+      }
+      await sleep(this.#pollMs);
+    }
   }
 
   async #waitForReplication(cid: string, signal?: AbortSignal): Promise<string[]> {

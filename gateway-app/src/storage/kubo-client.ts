@@ -18,6 +18,28 @@ export class KuboClient {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
+  /** Whether this kubo node holds the CID pinned recursively, so that the whole file is local. */
+  async isPinned(cid: string, signal?: AbortSignal): Promise<boolean> {
+    const deadline = AbortSignal.timeout(this.#timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(`${this.#url}/api/v0/pin/ls?arg=${validateCid(cid)}&type=recursive`, {
+        method: 'POST',
+        signal: signal ? AbortSignal.any([deadline, signal]) : deadline,
+      });
+    } catch (cause) {
+      throw new StorageError(
+        'UNAVAILABLE',
+        'the kubo RPC API could not be reached or did not answer in time',
+        {
+          cause,
+        },
+      );
+    }
+    const body = (await response.json().catch(() => ({}))) as { Keys?: Record<string, unknown> };
+    return response.ok && body.Keys !== undefined && cid in body.Keys;
+  }
+
   /**
    * Streams the bytes of a UnixFS file. kubo checks every block against its
    * hash as it arrives from the swarm; an error part-way (kubo's
