@@ -103,7 +103,7 @@ async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
 function ipfsCat(ipfs: string, rpcPort: number, cid: string): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const start = performance.now();
-    const child = spawn(ipfs, ['--api', `/ip4/127.0.0.1/tcp/${rpcPort}`, 'cat', cid], {
+    const child = spawn(ipfs, ['--api', `/ip4/127.0.0.1/tcp/${rpcPort}`, 'cat', '--progress=false', cid], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     child.once('error', reject);
