@@ -4,6 +4,9 @@ import { EnvelopeError } from './errors';
 /** ASCII `MSHE`, the first four bytes of every envelope. */
 const MAGIC = Uint8Array.of(0x4d, 0x53, 0x48, 0x45);
 
+/** The first bytes of every version-1 envelope: the magic `MSHE` and the format version. */
+export const ENVELOPE_PREFIX = Uint8Array.of(...MAGIC, 0x01);
+
 /** Envelope format version written in byte 4 of the header. */
 export const FORMAT_VERSION = 0x01;
 

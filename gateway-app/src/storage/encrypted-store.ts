@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClusterClient, PinStatus } from './cluster-client';
-import { validateCid } from './cluster-client';
+import { ENVELOPE_PREFIX } from '../envelope/format';
+import { validateCid, type ClusterClient, type PinStatus } from './cluster-client';
 import { StorageError } from './errors';
 import type { KuboClient } from './kubo-client';
 import { classifyReplication, type Replication } from './replication';
@@ -37,8 +37,6 @@ export interface ExpectedContent {
   size?: number;
 }
 
-// The envelope format's magic and version (gateway-app/src/envelope/format.ts): the store takes nothing else.
-const ENVELOPE_PREFIX = Uint8Array.from([0x4d, 0x53, 0x48, 0x45, 0x01]);
 const HEX_64 = /^[0-9a-f]{64}$/;
 
 /**
@@ -85,10 +83,7 @@ export class EncryptedStore {
           for (let i = 0; size + i < prefix.length && i < chunk.length; i++) {
             prefix[size + i] = chunk[i] ?? 0;
             if (prefix[size + i] !== ENVELOPE_PREFIX[size + i]) {
-              refused = new StorageError(
-                'INVALID_ARGUMENT',
-                'only ciphertext in the MedShare envelope format may be stored',
-              );
+              refused = notAnEnvelope();
               controller.error(refused);
               return;
             }
@@ -99,10 +94,7 @@ export class EncryptedStore {
         },
         flush(controller) {
           if (size < ENVELOPE_PREFIX.length) {
-            refused = new StorageError(
-              'INVALID_ARGUMENT',
-              'only ciphertext in the MedShare envelope format may be stored',
-            );
+            refused = notAnEnvelope();
             controller.error(refused);
           }
         },
@@ -225,6 +217,13 @@ export class EncryptedStore {
       await sleep(this.#pollMs);
     }
   }
+}
+
+function notAnEnvelope(): StorageError {
+  return new StorageError(
+    'INVALID_ARGUMENT',
+    'only ciphertext in the MedShare envelope format may be stored',
+  );
 }
 
 function mismatch(cid: string, what: string): StorageError {

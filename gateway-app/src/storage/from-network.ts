@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import type { NetworkPlan, OrgPlan } from 'medshare-network';
+import { clusterCredentials, type NetworkPlan, type OrgPlan } from 'medshare-network';
 import { ClusterClient } from './cluster-client';
 import { EncryptedStore } from './encrypted-store';
 import { StorageError } from './errors';
@@ -15,13 +14,8 @@ export async function storeOfOrganisation(
   if (!storage) {
     throw new StorageError('INVALID_ARGUMENT', `${org.key} runs no storage node`);
   }
-  const credentials = JSON.parse(await readFile(storage.credentialsFile, 'utf8')) as {
-    url: string;
-    username: string;
-    password: string;
-  };
   return new EncryptedStore({
-    cluster: new ClusterClient(credentials),
+    cluster: new ClusterClient(await clusterCredentials(storage)),
     kubo: new KuboClient({ rpcUrl: `http://127.0.0.1:${storage.rpcPort}` }),
     replicationMin: plan.storage.replicationMin,
     replicationMax: plan.storage.replicationMax,
