@@ -8,6 +8,8 @@ import { requirePermission } from './roles';
 import {
   activityKey,
   keyOf,
+  offsetBookmark,
+  offsetPage,
   pageSize as validatePageSize,
   readPage,
   readRangePage,
@@ -62,36 +64,24 @@ export class AuditContract extends Contract {
   ): Promise<string> {
     validateRecordId(recordId);
     const size = validatePageSize(pageSize);
-    if (!/^\d{0,9}$/.test(bookmark)) {
-      throw new ChaincodeError('INVALID_ARGUMENT', 'bookmark must be the one a previous page returned');
-    }
-    const skip = Number(bookmark || '0');
+    const skip = offsetBookmark(bookmark);
     const { record: auditor } = await activeUser(ctx);
     requirePermission(auditor.role, 'audit');
-    const iterator = await ctx.stub.getHistoryForKey(keyOf(ctx, 'transfer', recordId));
-    const records: HistoryEntry[] = [];
-    let seen = 0;
-    let more = false;
-    try {
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        if (seen++ < skip) continue;
-        if (records.length === size) {
-          more = true;
-          break;
-        }
-        const { txId, timestamp, isDelete, value } = next.value;
+    const page = await offsetPage(
+      ctx.stub.getHistoryForKey(keyOf(ctx, 'transfer', recordId)),
+      size,
+      skip,
+      ({ txId, timestamp, isDelete, value }): HistoryEntry => {
         const seconds = Number(timestamp.seconds.toString());
-        records.push({
+        return {
           txId,
           at: new Date(seconds * 1000 + Math.floor(timestamp.nanos / 1e6)).toISOString(),
           isDelete,
           ...(isDelete ? {} : { record: unmarshal(value) }),
-        });
-      }
-    } finally {
-      await iterator.close();
-    }
-    return JSON.stringify({ records, bookmark: more ? String(skip + size) : '' });
+        };
+      },
+    );
+    return JSON.stringify(page);
   }
 
   /** Every access attempt on a record, granted or denied: for auditors and for the record's recipient. */

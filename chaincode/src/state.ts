@@ -143,3 +143,34 @@ async function toPage<T>(result: {
   // fabric-shim leaves metadata out when the peer sends none (an empty page), whatever its types say.
   return { records: await drain<T>(result.iterator), bookmark: result.metadata?.bookmark ?? '' };
 }
+
+/**
+ * Parses the bookmark of a query Fabric cannot paginate (key history, private
+ * data ranges): the number of entries earlier pages returned.
+ */
+export function offsetBookmark(bookmark: string): number {
+  if (!/^\d{0,9}$/.test(bookmark)) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'bookmark must be the one a previous page returned');
+  }
+  return Number(bookmark || '0');
+}
+
+/**
+ * One page of such a query: skips `skip` entries, maps the next `size`. Async
+ * iteration closes the shim's iterator when the page ends early.
+ */
+export async function offsetPage<T, R>(
+  entries: AsyncIterable<T>,
+  size: number,
+  skip: number,
+  map: (entry: T) => R,
+): Promise<Page<R>> {
+  const records: R[] = [];
+  let seen = 0;
+  for await (const entry of entries) {
+    if (seen++ < skip) continue;
+    if (records.length === size) return { records, bookmark: String(skip + size) };
+    records.push(map(entry));
+  }
+  return { records, bookmark: '' };
+}

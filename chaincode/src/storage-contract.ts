@@ -3,7 +3,7 @@ import { ChaincodeError } from './errors';
 import { callerOf } from './identity';
 import { unmarshal } from './json';
 import { requirePermission } from './roles';
-import { pageSize as validatePageSize } from './state';
+import { offsetBookmark, offsetPage, pageSize as validatePageSize } from './state';
 import { collectionFor, type EnvelopeRecord } from './transfer';
 
 /** One ciphertext a private envelope points at: what the storage reconciler checks against the cluster. */
@@ -33,7 +33,7 @@ export class StorageContract extends Contract {
    * caller's organisation shares with `counterpartMspId` (its own implicit
    * collection when that is its own MSP ID), a page at a time. Private data
    * has no paginated queries, so the bookmark is the number of entries already
-   * returned. Admins and auditors only.
+   * returned (see {@link offsetPage}). Admins and auditors only.
    */
   @Transaction(false)
   @Returns('string')
@@ -49,33 +49,25 @@ export class StorageContract extends Contract {
       throw new ChaincodeError('INVALID_ARGUMENT', 'counterpartMspId must be an MSP ID such as HospitalAMSP');
     }
     const size = validatePageSize(pageSize);
-    if (!/^\d{0,9}$/.test(bookmark)) {
-      throw new ChaincodeError('INVALID_ARGUMENT', 'bookmark must be the one a previous page returned');
-    }
-    const skip = Number(bookmark || '0');
-    const records: StoredContent[] = [];
-    let seen = 0;
-    let more = false;
-    // Async iteration closes the shim's iterator on break; the awaited promise's shape varies by call.
-    for await (const entry of ctx.stub.getPrivateDataByPartialCompositeKey(
-      collectionFor(caller.mspId, counterpartMspId),
-      'envelope',
-      [],
-    )) {
-      if (seen++ < skip) continue;
-      if (records.length === size) {
-        more = true;
-        break;
-      }
-      const envelope = unmarshal(entry.value) as EnvelopeRecord;
-      records.push({
-        recordId: envelope.recordId,
-        readerId: envelope.readerId,
-        cid: envelope.cid,
-        size: envelope.size,
-        contentHash: envelope.contentHash,
-      });
-    }
-    return JSON.stringify({ records, bookmark: more ? String(skip + size) : '' });
+    const page = await offsetPage(
+      ctx.stub.getPrivateDataByPartialCompositeKey(
+        collectionFor(caller.mspId, counterpartMspId),
+        'envelope',
+        [],
+      ),
+      size,
+      offsetBookmark(bookmark),
+      (entry): StoredContent => {
+        const envelope = unmarshal(entry.value) as EnvelopeRecord;
+        return {
+          recordId: envelope.recordId,
+          readerId: envelope.readerId,
+          cid: envelope.cid,
+          size: envelope.size,
+          contentHash: envelope.contentHash,
+        };
+      },
+    );
+    return JSON.stringify(page);
   }
 }

@@ -18,6 +18,23 @@ interface HistoryEntry {
   isDelete: boolean;
 }
 
+/** Async-iterable over `items`, as the shim's range and history queries are. */
+function asyncIterable<T>(items: T[]): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      let i = 0;
+      return {
+        next: (): Promise<IteratorResult<T>> => {
+          const item = items[i++];
+          return Promise.resolve(
+            item === undefined ? { done: true, value: undefined } : { done: false, value: item },
+          );
+        },
+      };
+    },
+  };
+}
+
 interface PagedResult {
   iterator: Iterator;
   metadata: { fetchedRecordsCount: number; bookmark: string };
@@ -123,16 +140,9 @@ export class MapStub {
     this.record(key, new Uint8Array(), true);
     return Promise.resolve();
   }
-  getHistoryForKey(key: string): Promise<Iterator<HistoryEntry>> {
-    const entries = [...(this.history.get(key) ?? [])].reverse();
-    return Promise.resolve(
-      iterate(entries, {
-        txId: '',
-        value: new Uint8Array(),
-        timestamp: { seconds: 0, nanos: 0 },
-        isDelete: false,
-      }),
-    );
+  /** As the shim: async-iterable, newest first. */
+  getHistoryForKey(key: string): AsyncIterable<HistoryEntry> {
+    return asyncIterable([...(this.history.get(key) ?? [])].reverse());
   }
   getStateByPartialCompositeKeyWithPagination(
     type: string,
@@ -172,7 +182,7 @@ export class MapStub {
   getPrivateData(collection: string, key: string): Promise<Uint8Array> {
     return Promise.resolve(this.privateData.get(collection)?.get(key) ?? new Uint8Array());
   }
-  /** As the shim: a promise of an iterator that is also async-iterable (the only safe way to consume it). */
+  /** As the shim: async-iterable (awaiting the shim's return value does not give a closable iterator). */
   getPrivateDataByPartialCompositeKey(
     collection: string,
     type: string,
@@ -181,13 +191,7 @@ export class MapStub {
     const data = this.privateData.get(collection) ?? new Map<string, Uint8Array>();
     const prefix = this.createCompositeKey(type, attributes);
     const keys = [...data.keys()].filter((k) => k.startsWith(prefix)).sort();
-    const entries = keys.map((key) => ({ key, value: data.get(key) ?? new Uint8Array() }));
-    return {
-      async *[Symbol.asyncIterator]() {
-        yield* entries;
-        await Promise.resolve();
-      },
-    };
+    return asyncIterable(keys.map((key) => ({ key, value: data.get(key) ?? new Uint8Array() })));
   }
   deletePrivateData(collection: string, key: string): Promise<void> {
     this.privateData.get(collection)?.delete(key);
