@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { before, beforeEach, describe, it } from 'node:test';
 import type { AccessEvent, GrantRecord } from './access';
 import { AccessContract } from './access-contract';
+import type { AttestedAction } from './attestation';
 import { RegistryContract } from './registry-contract';
 import { TEST_CID, TestConsortium } from './testing/consortium';
 import { MapStub } from './testing/stub';
@@ -46,23 +47,30 @@ describe('AccessContract', () => {
     const tech = t.person('tech');
     const patient = t.person('patient');
     await transfers.Send(
-      stub.begin(A, tech.identity.pem, 1, { envelope: t.envelope(tech, RECORD, patient.id, HASH) }),
+      t.as(stub, 'tech', {
+        transient: { envelope: t.envelope(tech, RECORD, patient.id, HASH) },
+        attest: 'send',
+      }),
       RECORD,
       patient.id,
       HASH,
     );
   });
 
-  /** Begins a transaction with a 64-hex transaction id, as Fabric's are. */
-  const begin = (name: string, secondsLater = 1, transient: Record<string, unknown> = {}) => {
-    const p = t.person(name);
-    const ctx = stub.begin(p.msp, p.identity.pem, secondsLater, transient);
+  /** Begins a transaction with a 64-hex transaction id, as Fabric's are; `attest` adds an attestation. */
+  const begin = (
+    name: string,
+    secondsLater = 1,
+    transient: Record<string, unknown> = {},
+    attest?: AttestedAction,
+  ) => {
+    const ctx = t.as(stub, name, { secondsLater, transient, ...(attest ? { attest } : {}) });
     stub.txId = createHash('sha256').update(String(++txCounter)).digest('hex');
     return ctx;
   };
 
   const recordAccess = async (name: string, purpose = 'TREAT', recordId = RECORD): Promise<Outcome> =>
-    JSON.parse(await access.RecordAccess(begin(name), recordId, purpose)) as Outcome;
+    JSON.parse(await access.RecordAccess(begin(name, 1, {}, 'access'), recordId, purpose)) as Outcome;
 
   const grant = async (to: string, expiresInDays = 30): Promise<void> => {
     const patient = t.person('patient');
@@ -141,7 +149,7 @@ describe('AccessContract', () => {
 
   it('denies access after a grant expires', async () => {
     await grant('doctorC', 1);
-    const result = await access.RecordAccess(begin('doctorC', 2 * 86400), RECORD, 'TREAT');
+    const result = await access.RecordAccess(begin('doctorC', 2 * 86400, {}, 'access'), RECORD, 'TREAT');
     assert.equal((JSON.parse(result) as Outcome).reason, 'the grant has expired');
   });
 
@@ -232,10 +240,13 @@ describe('AccessContract', () => {
   it('rejects malformed ids and purposes without writing anything', async () => {
     stub.writes = [];
     await assert.rejects(
-      access.RecordAccess(begin('patient'), 'bad id', 'TREAT'),
+      access.RecordAccess(begin('patient', 1, {}, 'access'), 'bad id', 'TREAT'),
       /INVALID_ARGUMENT: recordId/,
     );
-    await assert.rejects(access.RecordAccess(begin('patient'), RECORD, 'treat'), /INVALID_ARGUMENT: purpose/);
+    await assert.rejects(
+      access.RecordAccess(begin('patient', 1, {}, 'access'), RECORD, 'treat'),
+      /INVALID_ARGUMENT: purpose/,
+    );
     await assert.rejects(
       access.ReadEnvelope(begin('patient'), RECORD, 'nope'),
       /INVALID_ARGUMENT: accessTxId/,
@@ -245,9 +256,10 @@ describe('AccessContract', () => {
 
   it('writes identical bytes when the same access proposal runs twice', async () => {
     const runs: string[] = [];
+    const attestation = t.attest(stub, 'doctorC', 'access');
     for (const copy of [stub.clone(), stub.clone()]) {
       const p = t.person('doctorC');
-      const ctx = copy.begin(p.msp, p.identity.pem);
+      const ctx = copy.begin(p.msp, p.identity.pem, 1, { attestation });
       copy.txId = 'a'.repeat(64);
       await access.RecordAccess(ctx, RECORD, 'TREAT');
       runs.push(JSON.stringify([copy.writes, copy.events]));

@@ -2,6 +2,7 @@ import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-con
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import { validateExpiry, validatePurpose, type AccessEvent, type GrantRecord } from './access';
 import { decide } from './access-rules';
+import { requireAttestation } from './attestation';
 import { ChaincodeError } from './errors';
 import { requireRecipientOrAuditor, requireTransfer } from './guards';
 import { callerOf } from './identity';
@@ -129,7 +130,10 @@ export class AccessContract extends Contract {
 
   /**
    * Records an attempt to open a record and returns `{outcome, reason, txId}`.
-   * Denials commit too: the audit trail holds every attempt.
+   * Denials commit too: the audit trail holds every attempt. Transient
+   * `attestation` must carry the caller's gateway attestation for `access`;
+   * without a valid one this fails (ATTESTATION_INVALID) and records nothing:
+   * the gateway records its own refusals (attestation:RecordRefusal).
    */
   @Transaction()
   @Returns('string')
@@ -137,6 +141,7 @@ export class AccessContract extends Contract {
     validateRecordId(recordId);
     const purposeOfUse = validatePurpose(purpose);
     const caller = callerOf(ctx);
+    const attestation = await requireAttestation(ctx, caller, 'access');
     const now = txTime(ctx);
     const decision = await decide(ctx, caller, recordId, now);
     const txId = ctx.stub.getTxID();
@@ -151,6 +156,7 @@ export class AccessContract extends Contract {
       outcome: decision.outcome,
       reason: decision.reason,
       at: now,
+      attestation,
     };
     await writeRecord(ctx, keyOf(ctx, 'access', recordId, txId), event);
     await writeRecord(ctx, activityKey('access', caller.userId, now, txId), { recordId, txId });

@@ -1,3 +1,4 @@
+import type { AttestationSummary, RefusalAction } from './attestation';
 import { ChaincodeError } from './errors';
 
 /**
@@ -33,7 +34,13 @@ export interface GrantRecord {
 /** Whether an access attempt was allowed. */
 export type AccessOutcome = 'granted' | 'denied';
 
-/** One access attempt, granted or denied: the audit trail's unit. */
+/**
+ * One attempt on a record, granted or denied: the audit trail's unit. Most are
+ * written by RecordAccess; a request about the record that the user's gateway
+ * refused before it reached the ledger is written by attestation:RecordRefusal
+ * in the same trail, as a denial with `refusedBy` and `refusedAction` and no
+ * purpose or attestation.
+ */
 export interface AccessEvent {
   docType: 'access';
   recordId: string;
@@ -41,11 +48,18 @@ export interface AccessEvent {
   userId: string;
   mspId: string;
   role: string;
-  purpose: Purpose;
+  /** The purpose of use given to RecordAccess; absent on gateway refusals. */
+  purpose?: Purpose;
   outcome: AccessOutcome;
   /** Why access was denied, or on what basis it was granted. */
   reason: string;
   at: string;
+  /** The gateway attestation RecordAccess was submitted with. */
+  attestation?: AttestationSummary;
+  /** The gateway that refused the request (gateway refusals only). */
+  refusedBy?: string;
+  /** What the refused request was (gateway refusals only). */
+  refusedAction?: RefusalAction;
 }
 
 const MAX_GRANT_DAYS = 366;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { before, beforeEach, describe, it } from 'node:test';
 import type { AccessEvent } from './access';
 import { AccessContract } from './access-contract';
+import type { AttestedAction } from './attestation';
 import { AuditContract, type HistoryEntry } from './audit-contract';
 import { TestConsortium } from './testing/consortium';
 import { MapStub } from './testing/stub';
@@ -38,9 +39,9 @@ describe('EraseRecord and the audit queries', () => {
     await t.grant(stub, 'patient', 'doctorC', 'tech', RECORD, HASH);
   });
 
-  const as = (name: string, secondsLater = 1) => {
-    const p = t.person(name);
-    const ctx = stub.begin(p.msp, p.identity.pem, secondsLater);
+  /** Begins a transaction by `name`; `attest` adds a valid gateway attestation for that action. */
+  const as = (name: string, secondsLater = 1, attest?: AttestedAction) => {
+    const ctx = t.as(stub, name, { secondsLater, ...(attest ? { attest } : {}) });
     stub.txId = createHash('sha256')
       .update(`${name}-${String(stub.seconds)}`)
       .digest('hex');
@@ -57,13 +58,13 @@ describe('EraseRecord and the audit queries', () => {
 
   describe('EraseRecord', () => {
     it("lets the recipient organisation's admin purge every envelope and mark the record erased, keeping the trail", async () => {
-      await access.RecordAccess(as('doctorC'), RECORD, 'TREAT');
+      await access.RecordAccess(as('doctorC', 1, 'access'), RECORD, 'TREAT');
       await transfers.EraseRecord(asAdmin(B), RECORD);
       assert.equal(stub.privateData.get(collectionFor(A, B))?.size, 0);
       assert.equal(stub.privateData.get(collectionFor(B, C))?.size, 0);
       assert.ok(stub.writes.some(([k, v]) => k.startsWith(`${collectionFor(A, B)}/`) && v === '(purged)'));
       assert.equal(stub.events[0]?.name, 'RecordErased');
-      const denied = JSON.parse(await access.RecordAccess(as('patient'), RECORD, 'PATRQT')) as {
+      const denied = JSON.parse(await access.RecordAccess(as('patient', 1, 'access'), RECORD, 'PATRQT')) as {
         reason: string;
       };
       assert.equal(denied.reason, 'the record was erased');
@@ -124,8 +125,8 @@ describe('EraseRecord and the audit queries', () => {
 
   describe('RecordAccesses', () => {
     it('lists granted and denied attempts for auditors and for the recipient, and no one else', async () => {
-      await access.RecordAccess(as('doctorC'), RECORD, 'TREAT');
-      await access.RecordAccess(as('tech'), RECORD, 'TREAT');
+      await access.RecordAccess(as('doctorC', 1, 'access'), RECORD, 'TREAT');
+      await access.RecordAccess(as('tech', 1, 'access'), RECORD, 'TREAT');
       const page = JSON.parse(await audit.RecordAccesses(as('patient'), RECORD, 10, '')) as {
         records: AccessEvent[];
       };
@@ -140,7 +141,7 @@ describe('EraseRecord and the audit queries', () => {
   describe('UserActivity', () => {
     it("returns a user's transfers and accesses within a time range, paginated", async () => {
       for (let i = 0; i < 3; i++) {
-        await access.RecordAccess(as('doctorC', 3600), RECORD, 'TREAT');
+        await access.RecordAccess(as('doctorC', 3600, 'access'), RECORD, 'TREAT');
       }
       const id = t.person('doctorC').id;
       const [day, nextDay] = ['2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'];

@@ -84,7 +84,12 @@ export class AuditContract extends Contract {
     return JSON.stringify(page);
   }
 
-  /** Every access attempt on a record, granted or denied: for auditors and for the record's recipient. */
+  /**
+   * Every attempt on a record, granted or denied, for auditors and for the
+   * record's recipient: RecordAccess events and the requests about the record
+   * a gateway refused (denials with `refusedBy`), in one list ordered by
+   * transaction id, as they share one key space.
+   */
   @Transaction(false)
   @Returns('string')
   public async RecordAccesses(
@@ -98,8 +103,9 @@ export class AuditContract extends Contract {
   }
 
   /**
-   * A user's transfers (as sender or recipient) or access attempts with a time
-   * in [from, to), oldest first, resolved to the records themselves.
+   * A user's transfers (as sender or recipient), access attempts, or requests
+   * their gateway refused (kind `refusal`: RefusalRecords) with a time in
+   * [from, to), oldest first, resolved to the records themselves.
    */
   @Transaction(false)
   @Returns('string')
@@ -113,8 +119,8 @@ export class AuditContract extends Contract {
     bookmark: string,
   ): Promise<string> {
     validateUserId(userId);
-    if (kind !== 'transfer' && kind !== 'access') {
-      throw new ChaincodeError('INVALID_ARGUMENT', 'kind must be transfer or access');
+    if (kind !== 'transfer' && kind !== 'access' && kind !== 'refusal') {
+      throw new ChaincodeError('INVALID_ARGUMENT', 'kind must be transfer, access or refusal');
     }
     const start = validateInstant('from', from);
     const end = validateInstant('to', to);
@@ -123,7 +129,7 @@ export class AuditContract extends Contract {
     }
     const { record: auditor } = await activeUser(ctx);
     requirePermission(auditor.role, 'audit');
-    const page = await readRangePage<{ recordId: string; txId?: string }>(
+    const page = await readRangePage<{ recordId?: string; txId?: string }>(
       ctx,
       activityKey(kind, userId, start, ''),
       activityKey(kind, userId, end, ''),
@@ -131,12 +137,14 @@ export class AuditContract extends Contract {
       bookmark,
     );
     const records: unknown[] = [];
-    for (const entry of page.records) {
+    for (const { recordId = '', txId = '' } of page.records) {
       const key =
         kind === 'transfer'
-          ? keyOf(ctx, 'transfer', entry.recordId)
-          : keyOf(ctx, 'access', entry.recordId, entry.txId ?? '');
-      records.push(await requireRecord<unknown>(ctx, key, `${kind} entry of ${entry.recordId}`));
+          ? keyOf(ctx, 'transfer', recordId)
+          : kind === 'access'
+            ? keyOf(ctx, 'access', recordId, txId)
+            : keyOf(ctx, 'refusal', txId);
+      records.push(await requireRecord<unknown>(ctx, key, `${kind} entry ${recordId || txId}`));
     }
     return JSON.stringify({ records, bookmark: page.bookmark });
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { before, beforeEach, describe, it } from 'node:test';
 import { AccessContract } from './access-contract';
+import type { AttestedAction } from './attestation';
 import type { ReviewRecord } from './emergency';
 import { EmergencyContract } from './emergency-contract';
 import { encryptionKey, TestConsortium } from './testing/consortium';
@@ -42,9 +43,14 @@ describe('EmergencyContract (break-glass)', () => {
     await t.send(stub, 'tech', 'patient', RECORD, HASH, { emergencyWrappedKey });
   });
 
-  const as = (name: string, secondsLater = 1, transient: Record<string, unknown> = {}) => {
-    const p = t.person(name);
-    const ctx = stub.begin(p.msp, p.identity.pem, secondsLater, transient);
+  /** Begins a transaction by `name`; `attest` adds a valid gateway attestation for that action. */
+  const as = (
+    name: string,
+    secondsLater = 1,
+    transient: Record<string, unknown> = {},
+    attest?: AttestedAction,
+  ) => {
+    const ctx = t.as(stub, name, { secondsLater, transient, ...(attest ? { attest } : {}) });
     stub.txId = createHash('sha256')
       .update(`${name}-${String(stub.seconds)}`)
       .digest('hex');
@@ -53,12 +59,14 @@ describe('EmergencyContract (break-glass)', () => {
   const asAdmin = (msp: string, transient: Record<string, unknown> = {}) =>
     stub.begin(msp, t.admin(msp).pem, 1, transient);
   const breakGlass = async (name = 'doctorC') =>
-    JSON.parse(await emergency.BreakGlass(as(name), RECORD, 'UNCONSCIOUS', JUSTIFICATION)) as {
+    JSON.parse(
+      await emergency.BreakGlass(as(name, 1, {}, 'breakGlass'), RECORD, 'UNCONSCIOUS', JUSTIFICATION),
+    ) as {
       reviewId: string;
       expiresAt: string;
     };
   const outcome = async (name: string, secondsLater = 1) =>
-    JSON.parse(await access.RecordAccess(as(name, secondsLater), RECORD, 'ETREAT')) as {
+    JSON.parse(await access.RecordAccess(as(name, secondsLater, {}, 'access'), RECORD, 'ETREAT')) as {
       outcome: string;
       reason: string;
       txId: string;
@@ -100,22 +108,22 @@ describe('EmergencyContract (break-glass)', () => {
     await breakGlass();
     assert.ok(!stub.writes.some(([, v]) => v.includes('unconscious;')));
     await assert.rejects(
-      emergency.BreakGlass(as('doctorC', 4 * 3600 + 1), RECORD, 'BORED', JUSTIFICATION),
+      emergency.BreakGlass(as('doctorC', 4 * 3600 + 1, {}, 'breakGlass'), RECORD, 'BORED', JUSTIFICATION),
       /INVALID_ARGUMENT: reasonCode/,
     );
     await assert.rejects(
-      emergency.BreakGlass(as('doctorC'), RECORD, 'OTHER', 'patient was unconscious'),
+      emergency.BreakGlass(as('doctorC', 1, {}, 'breakGlass'), RECORD, 'OTHER', 'patient was unconscious'),
       /INVALID_ARGUMENT: justificationHash/,
     );
   });
 
   it('refuses non-doctors, the recipient, and a second opening in force', async () => {
     await assert.rejects(
-      emergency.BreakGlass(as('tech'), RECORD, 'URGENT_CARE', JUSTIFICATION),
+      emergency.BreakGlass(as('tech', 1, {}, 'breakGlass'), RECORD, 'URGENT_CARE', JUSTIFICATION),
       /ACCESS_DENIED: role technologist may not breakGlass/,
     );
     await assert.rejects(
-      emergency.BreakGlass(as('patient'), RECORD, 'URGENT_CARE', JUSTIFICATION),
+      emergency.BreakGlass(as('patient', 1, {}, 'breakGlass'), RECORD, 'URGENT_CARE', JUSTIFICATION),
       /ACCESS_DENIED: role patient may not breakGlass/,
     );
     await breakGlass();
@@ -123,7 +131,7 @@ describe('EmergencyContract (break-glass)', () => {
     const toDoctor = 'rec-emergency-to-doctor';
     await t.send(stub, 'tech', 'otherDoctor', toDoctor, HASH);
     await assert.rejects(
-      emergency.BreakGlass(as('otherDoctor'), toDoctor, 'URGENT_CARE', JUSTIFICATION),
+      emergency.BreakGlass(as('otherDoctor', 1, {}, 'breakGlass'), toDoctor, 'URGENT_CARE', JUSTIFICATION),
       /FAILED_PRECONDITION: the recipient needs no break-glass/,
     );
   });

@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { requireAttestation } from './attestation';
 import { ChaincodeError } from './errors';
 import {
   BREAK_GLASS_HOURS,
@@ -77,7 +78,8 @@ export class EmergencyContract extends Contract {
   /**
    * A doctor opens a record in an emergency. `justificationHash` is the SHA-256
    * of the doctor's written justification, which stays with the hospital.
-   * Returns `{reviewId, expiresAt}`.
+   * Transient `attestation` must carry the doctor's gateway attestation for
+   * `breakGlass`. Returns `{reviewId, expiresAt}`.
    */
   @Transaction()
   @Param('reasonCode', 'string', 'UNCONSCIOUS, LIFE_THREATENING, URGENT_CARE or OTHER')
@@ -91,7 +93,7 @@ export class EmergencyContract extends Contract {
     const reason = validateReason(reasonCode);
     validateTextHash('justificationHash', justificationHash);
     const transfer = await requireTransfer(ctx, recordId);
-    const { record: doctor } = await activeUser(ctx);
+    const { caller, record: doctor } = await activeUser(ctx);
     requirePermission(doctor.role, 'breakGlass');
     if (transfer.status !== 'active') {
       throw new ChaincodeError('FAILED_PRECONDITION', `record ${recordId} was erased`);
@@ -108,6 +110,8 @@ export class EmergencyContract extends Contract {
         `a break-glass opening of record ${recordId} is in force until ${current.expiresAt}`,
       );
     }
+    // Checked last, so a request refused for another reason leaves its nonce unused.
+    const attestation = await requireAttestation(ctx, caller, 'breakGlass');
     const txId = ctx.stub.getTxID();
     const opening: BreakGlassRecord = {
       docType: 'break-glass',
@@ -121,6 +125,7 @@ export class EmergencyContract extends Contract {
       openedAt: now,
       expiresAt: new Date(Date.parse(now) + BREAK_GLASS_HOURS * 3_600_000).toISOString(),
       txId,
+      attestation,
     };
     await writeRecord(ctx, key, opening);
     const review: ReviewRecord = {
@@ -132,6 +137,7 @@ export class EmergencyContract extends Contract {
       justificationHash,
       openedAt: now,
       status: 'open',
+      attestation,
     };
     await writeRecord(ctx, keyOf(ctx, 'review', 'open', txId), review);
     ctx.stub.setEvent(

@@ -1,3 +1,4 @@
+import type { AttestationSummary } from './attestation';
 import { ChaincodeError } from './errors';
 import type { EncryptionKey } from './user';
 
@@ -34,6 +35,8 @@ export interface BreakGlassRecord {
   /** The opening's transaction id, which is also its review's id. */
   txId: string;
   keyReleasedAt?: string;
+  /** The doctor's gateway attestation (device check and second factor) the opening required. */
+  attestation?: AttestationSummary;
 }
 
 /** An auditor's review of one break-glass opening. */
@@ -50,6 +53,8 @@ export interface ReviewRecord {
   closedBy?: string;
   closedAt?: string;
   noteHash?: string;
+  /** The doctor's gateway attestation for the opening, as on the break-glass record. */
+  attestation?: AttestationSummary;
 }
 
 /** Validates a break-glass reason code. */

@@ -1,6 +1,12 @@
 /** Stable codes that prefix every error message the chaincode returns. */
 export type ChaincodeErrorCode =
-  'ACCESS_DENIED' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION';
+  | 'ACCESS_DENIED'
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'FAILED_PRECONDITION'
+  /** The gateway's attestation of the caller's device check and second factor is missing or does not hold. */
+  | 'ATTESTATION_INVALID';
 
 /**
  * An error returned to the client as `CODE: message`, so the gateway can map it

@@ -1,4 +1,5 @@
 import { AccessContract } from './access-contract';
+import { AttestationContract } from './attestation-contract';
 import { AuditContract } from './audit-contract';
 import { EmergencyContract } from './emergency-contract';
 import { ProbeContract } from './probe-contract';
@@ -8,6 +9,22 @@ import { TransferContract } from './transfer-contract';
 
 export { AccessContract } from './access-contract';
 export { PURPOSES } from './access';
+export { AttestationContract } from './attestation-contract';
+export {
+  ATTESTATION_SKEW_MS,
+  ATTESTED_ACTIONS,
+  MAX_ATTESTATION_BYTES,
+  MAX_ATTESTATION_MS,
+  REFUSAL_ACTIONS,
+} from './attestation';
+export type {
+  AttestationClaim,
+  AttestationSummary,
+  AttestedAction,
+  GatewayRecord,
+  RefusalAction,
+  RefusalRecord,
+} from './attestation';
 export { AuditContract } from './audit-contract';
 export type { HistoryEntry } from './audit-contract';
 export type { AccessEvent, AccessOutcome, GrantRecord, Purpose } from './access';
@@ -35,6 +52,7 @@ export const contracts = [
   AccessContract,
   EmergencyContract,
   AuditContract,
+  AttestationContract,
   StorageContract,
   ProbeContract,
 ];

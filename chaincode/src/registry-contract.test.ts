@@ -160,6 +160,57 @@ describe('RegistryContract', () => {
     });
   });
 
+  describe('RegisterSelf', () => {
+    const self = (name: string, key = spki()) =>
+      contract.RegisterSelf(stub.begin(HOSPITAL_A, cert(name)), key);
+
+    for (const role of ['technologist', 'doctor', 'patient', 'auditor'] as const) {
+      it(`lets a ${role} register themselves with the role their certificate carries`, async () => {
+        const key = spki();
+        await self(role, key);
+        assert.equal(stub.events[0]?.name, 'UserRegistered');
+        const userId = idOf(HOSPITAL_A, cert(role));
+        const record = await getRecord(userId);
+        assert.equal(record.role, role);
+        assert.equal(record.mspId, HOSPITAL_A);
+        assert.equal(record.status, 'active');
+        assert.equal(record.encryptionKey.spki, key);
+        assert.equal(record.registeredBy, userId);
+        assert.deepEqual(record.keyHistory, []);
+      });
+    }
+
+    it('writes the same entry as RegisterUser, but for who registered it', async () => {
+      const key = spki();
+      await self('doctor', key);
+      const own = await getRecord(idOf(HOSPITAL_A, cert('doctor')));
+      stub = new MapStub();
+      await register('doctor', 'doctor', key);
+      const byAdmin = await getRecord(idOf(HOSPITAL_A, cert('doctor')));
+      assert.deepEqual({ ...own, registeredBy: '' }, { ...byAdmin, registeredBy: '' });
+    });
+
+    it('refuses admins, gateways and certificates without a role', async () => {
+      await assert.rejects(self('adminA'), /ACCESS_DENIED: role admin may not registerSelf/);
+      await assert.rejects(self('admin'), /ACCESS_DENIED: role admin may not registerSelf/);
+      await assert.rejects(self('gateway'), /ACCESS_DENIED: role gateway may not registerSelf/);
+      await assert.rejects(self('noRole'), /ACCESS_DENIED: role \(none\) may not registerSelf/);
+      assert.equal(stub.state.size, 0);
+    });
+
+    it('refuses a duplicate, whoever registered the user first', async () => {
+      await self('patient');
+      await assert.rejects(self('patient'), /ALREADY_EXISTS/);
+      await register('doctor', 'doctor');
+      await assert.rejects(self('doctor'), /ALREADY_EXISTS/);
+    });
+
+    it('rejects a malformed key without writing anything', async () => {
+      await assert.rejects(self('doctor', spki('rsa')), /INVALID_ARGUMENT: encryption key/);
+      assert.equal(stub.state.size, 0);
+    });
+  });
+
   describe('SuspendUser and ReactivateUser', () => {
     it('lets the own organisation admin suspend and reactivate; a suspended user can do nothing', async () => {
       const userId = await register('doctor', 'doctor');

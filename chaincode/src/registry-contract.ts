@@ -2,7 +2,7 @@ import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-con
 import { ChaincodeError } from './errors';
 import { callerOf, identityOfCertificate, type CertificateIdentity } from './identity';
 import { marshal } from './json';
-import { requirePermission } from './roles';
+import { requirePermission, type Role } from './roles';
 import { keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
 import { txTime } from './time';
 import { parseEncryptionKey, validateUserId, type UserRecord, type UserStatus } from './user';
@@ -47,25 +47,21 @@ export class RegistryContract extends Contract {
         `role ${role} does not match the certificate role attribute ${user.role ?? '(none)'}`,
       );
     }
-    const key = keyOf(ctx, 'user', user.userId);
-    if ((await readRecord<UserRecord>(ctx, key)) !== undefined) {
-      throw new ChaincodeError('ALREADY_EXISTS', `user ${user.userId} is already registered`);
-    }
-    const now = txTime(ctx);
-    const record: UserRecord = {
-      docType: 'user',
-      userId: user.userId,
-      mspId: user.mspId,
-      role: user.role,
-      status: 'active',
-      encryptionKey: parseEncryptionKey(encryptionKey, now),
-      keyHistory: [],
-      registeredAt: now,
-      registeredBy: admin.userId,
-      updatedAt: now,
-    };
-    await writeRecord(ctx, key, record);
-    ctx.stub.setEvent('UserRegistered', marshal({ userId: user.userId, mspId: user.mspId, role: user.role }));
+    await addUser(ctx, user, user.role, encryptionKey, admin.userId);
+  }
+
+  /**
+   * A user registers themselves, with the role their CA-issued certificate
+   * carries: the CA is the trust anchor for roles (the operator registered the
+   * user there with that role). The same entry RegisterUser writes, registered
+   * by the user. Admins and gateways cannot register themselves.
+   */
+  @Transaction()
+  @Param('encryptionKey', 'string', 'the caller public encryption key, base64 SPKI')
+  public async RegisterSelf(ctx: Context, encryptionKey: string): Promise<void> {
+    const caller = callerOf(ctx);
+    const role = requirePermission(caller.role, 'registerSelf');
+    await addUser(ctx, caller, role, encryptionKey, caller.userId);
   }
 
   /** An admin suspends a user of its own organisation; a suspended user can do nothing. */
@@ -150,6 +146,35 @@ export class RegistryContract extends Contract {
     await writeRecord(ctx, key, record);
     ctx.stub.setEvent('UserStatusChanged', marshal({ userId, status }));
   }
+}
+
+/** Writes a new registry entry for `user`; ALREADY_EXISTS if there is one. */
+async function addUser(
+  ctx: Context,
+  user: CertificateIdentity,
+  role: Role,
+  encryptionKey: string,
+  registeredBy: string,
+): Promise<void> {
+  const key = keyOf(ctx, 'user', user.userId);
+  if ((await readRecord<UserRecord>(ctx, key)) !== undefined) {
+    throw new ChaincodeError('ALREADY_EXISTS', `user ${user.userId} is already registered`);
+  }
+  const now = txTime(ctx);
+  const record: UserRecord = {
+    docType: 'user',
+    userId: user.userId,
+    mspId: user.mspId,
+    role,
+    status: 'active',
+    encryptionKey: parseEncryptionKey(encryptionKey, now),
+    keyHistory: [],
+    registeredAt: now,
+    registeredBy,
+    updatedAt: now,
+  };
+  await writeRecord(ctx, key, record);
+  ctx.stub.setEvent('UserRegistered', marshal({ userId: user.userId, mspId: user.mspId, role }));
 }
 
 /** The caller's registry entry, which must exist and be active. */

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import type { Context } from 'fabric-contract-api';
 import { AccessContract } from './access-contract';
+import type { AttestedAction } from './attestation';
+import { AttestationContract } from './attestation-contract';
 import { AuditContract } from './audit-contract';
 import { EmergencyContract } from './emergency-contract';
 import { RegistryContract } from './registry-contract';
@@ -23,13 +25,20 @@ const access = new AccessContract();
 const emergency = new EmergencyContract();
 const audit = new AuditContract();
 const storage = new StorageContract();
+const attestation = new AttestationContract();
 
 /**
- * One call per action, made by `actor` (a registered user of role `role`).
- * Each call passes the role gate for permitted roles, whatever else it then
- * decides; the test only looks at whether the role gate refused.
+ * One call per action, made by `actor` (a registered user of role `role`;
+ * `as` attaches a valid gateway attestation when given an action). Each call
+ * passes the role gate for permitted roles, whatever else it then decides; the
+ * test only looks at whether the role gate refused.
  */
-type Call = (as: (name: string) => Context, t: TestConsortium, role: Role, stub: MapStub) => Promise<unknown>;
+type Call = (
+  as: (name: string, attest?: AttestedAction) => Context,
+  t: TestConsortium,
+  role: Role,
+  stub: MapStub,
+) => Promise<unknown>;
 
 const CALLS: Record<Action, Call> = {
   registerUser: (as, t, role) =>
@@ -42,7 +51,7 @@ const CALLS: Record<Action, Call> = {
     const recordId = `rec-matrix-${role}-00001`;
     const envelope = t.envelope(sender, recordId, t.person('doctor').id, HASH);
     return transfers.Send(
-      stub.begin(B, sender.identity.pem, 1, { envelope }),
+      t.as(stub, role, { transient: { envelope }, attest: 'send' }),
       recordId,
       t.person('doctor').id,
       HASH,
@@ -52,19 +61,47 @@ const CALLS: Record<Action, Call> = {
     access.GrantAccess(as(role), RECORD, t.person('doctor').id, 'TREAT', '2026-02-01T00:00:00Z'),
   revoke: (as, t, role) => access.RevokeGrant(as(role), RECORD, t.person('doctor').id),
   access: async (as, _t, role) => {
-    const result = JSON.parse(await access.RecordAccess(as(role), RECORD, 'TREAT')) as { reason: string };
+    const result = JSON.parse(await access.RecordAccess(as(role, 'access'), RECORD, 'TREAT')) as {
+      reason: string;
+    };
     // RecordAccess records a denial instead of failing; surface it as the role gate's error.
     if (result.reason.startsWith('role '))
       throw new Error(`ACCESS_DENIED: ${result.reason.replace('access records', 'access')}`);
     return result;
   },
-  breakGlass: (as, _t, role) => emergency.BreakGlass(as(role), RECORD, 'URGENT_CARE', HEX),
+  breakGlass: (as, _t, role) => emergency.BreakGlass(as(role, 'breakGlass'), RECORD, 'URGENT_CARE', HEX),
   manageEmergencyKey: (as, _t, role) => emergency.RegisterEmergencyKey(as(role), encryptionKey()),
   closeReview: (as, _t, role) => emergency.CloseReview(as(role), HEX, 'justified', HEX),
   erase: (as, _t, role) => transfers.EraseRecord(as(role), RECORD),
   audit: (as, _t, role) => audit.RecordHistory(as(role), RECORD, 10, ''),
   reconcileStorage: (as, _t, role) => storage.StoredContent(as(role), B, 10, ''),
+  // Everyone in the matrix is registered already, so a permitted role gets ALREADY_EXISTS.
+  registerSelf: (as, _t, role) => registry.RegisterSelf(as(role), encryptionKey()),
+  announceGateway: (as, _t, role) => attestation.AnnounceGateway(as(role)),
+  recordRefusal: (as, t, role) =>
+    attestation.RecordRefusal(
+      as(role),
+      t.person('patient').id,
+      'access',
+      RECORD,
+      'DEVICE_UNHEALTHY',
+      'device check failed',
+      '',
+    ),
 };
+
+describe('the gateway role', () => {
+  it('may announce itself and record refusals, and nothing else', () => {
+    const actions = (Object.keys(PERMISSIONS) as Action[]).filter((a) => PERMISSIONS[a].includes('gateway'));
+    assert.deepEqual(actions.sort(), ['announceGateway', 'recordRefusal']);
+    assert.deepEqual(PERMISSIONS.announceGateway, ['gateway']);
+    assert.deepEqual(PERMISSIONS.recordRefusal, ['gateway']);
+  });
+
+  it('lets every role but admin and gateway register itself', () => {
+    assert.deepEqual(PERMISSIONS.registerSelf, ['technologist', 'doctor', 'patient', 'auditor']);
+  });
+});
 
 describe('role-to-action table, enforced for every action and every role', () => {
   let t: TestConsortium;
@@ -76,6 +113,8 @@ describe('role-to-action table, enforced for every action and every role', () =>
       doctor: [B, 'doctor'],
       patient: [B, 'patient'],
       auditor: [B, 'auditor'],
+      // A gateway is no registered user in practice; registered here so every call reaches the role gate.
+      gateway: [B, 'gateway'],
       spare: [B, 'doctor'],
     });
   });
@@ -87,10 +126,8 @@ describe('role-to-action table, enforced for every action and every role', () =>
         const stub = new MapStub();
         await t.registerAll(stub, ['spare']);
         await t.send(stub, 'technologist', 'patient', RECORD, HASH);
-        const as = (name: string): Context => {
-          const p = t.person(name);
-          return stub.begin(p.msp, p.identity.pem);
-        };
+        const as = (name: string, attest?: AttestedAction): Context =>
+          attest === undefined ? t.as(stub, name) : t.as(stub, name, { attest });
         const gate = new RegExp(`ACCESS_DENIED: role ${role} may not ${action}`);
         let error: unknown;
         try {

@@ -1,7 +1,11 @@
 import { ChaincodeError } from './errors';
 
-/** Roles a certificate's `role` attribute can carry. */
-export const ROLES = ['admin', 'technologist', 'doctor', 'patient', 'auditor'] as const;
+/**
+ * Roles a certificate's `role` attribute can carry. `gateway` is an
+ * organisation's gateway service, not a person: it attests users' device
+ * checks and records the requests it refuses, and may do nothing else.
+ */
+export const ROLES = ['admin', 'technologist', 'doctor', 'patient', 'auditor', 'gateway'] as const;
 /** A MedShare role. */
 export type Role = (typeof ROLES)[number];
 
@@ -20,7 +24,10 @@ export type Action =
   | 'closeReview'
   | 'erase'
   | 'audit'
-  | 'reconcileStorage';
+  | 'reconcileStorage'
+  | 'registerSelf'
+  | 'announceGateway'
+  | 'recordRefusal';
 
 /**
  * The one role-to-action table. An action absent here cannot be granted, and a
@@ -41,6 +48,9 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   erase: ['admin'],
   audit: ['auditor'],
   reconcileStorage: ['admin', 'auditor'],
+  registerSelf: ['technologist', 'doctor', 'patient', 'auditor'],
+  announceGateway: ['gateway'],
+  recordRefusal: ['gateway'],
 };
 
 /** Narrows an attribute value to a role. */

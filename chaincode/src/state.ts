@@ -4,7 +4,16 @@ import { marshal, unmarshal } from './json';
 
 /** Object types of the composite keys in the world state. */
 export type ObjectType =
-  'user' | 'transfer' | 'grant' | 'access' | 'emergency-key' | 'break-glass' | 'review';
+  | 'user'
+  | 'transfer'
+  | 'grant'
+  | 'access'
+  | 'emergency-key'
+  | 'break-glass'
+  | 'review'
+  | 'gateway'
+  | 'refusal'
+  | 'attestationNonce';
 
 /** Composite key of a record. */
 export function keyOf(ctx: Context, type: ObjectType, ...attributes: string[]): string {
@@ -69,7 +78,7 @@ export async function readPage<T>(
 }
 
 /** Kinds of per-user activity index. */
-export type ActivityKind = 'transfer' | 'access';
+export type ActivityKind = 'transfer' | 'access' | 'refusal';
 
 /**
  * A per-user activity index key. Simple keys, not composite ones, because

@@ -71,7 +71,7 @@ describe('TransferContract.Send', () => {
       options.recordId ?? `rec-${from}-${createHash('sha256').update(to).digest('hex').slice(0, 12)}`;
     const transient =
       options.env === null ? {} : { envelope: t.envelope(s, recordId, r, HASH, options.env ?? {}) };
-    await transfers.Send(stub.begin(s.msp, s.identity.pem, 1, transient), recordId, r, options.hash ?? HASH);
+    await transfers.Send(t.as(stub, from, { transient, attest: 'send' }), recordId, r, options.hash ?? HASH);
     return recordId;
   }
 
@@ -100,7 +100,7 @@ describe('TransferContract.Send', () => {
   it('keeps the CID, wrapped key, media type and salt off the public state', async () => {
     const env = envelope(person('tech').identity.privateKey, 'rec-private-check-1', person('patientB').id);
     await transfers.Send(
-      stub.begin(A, person('tech').identity.pem, 1, { envelope: env }),
+      t.as(stub, 'tech', { transient: { envelope: env }, attest: 'send' }),
       'rec-private-check-1',
       person('patientB').id,
       HASH,
@@ -203,10 +203,11 @@ describe('TransferContract.Send', () => {
   it('writes identical bytes when the same proposal runs twice', async () => {
     const s = person('tech');
     const env = envelope(s.identity.privateKey, 'rec-determinism-01', person('patientB').id);
+    const attestation = t.attest(stub, s, 'send');
     const runs: string[] = [];
     for (const copy of [stub.clone(), stub.clone()]) {
       await transfers.Send(
-        copy.begin(A, s.identity.pem, 1, { envelope: env }),
+        copy.begin(A, s.identity.pem, 1, { envelope: env, attestation }),
         'rec-determinism-01',
         person('patientB').id,
         HASH,

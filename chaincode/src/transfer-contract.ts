@@ -2,6 +2,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import type { GrantRecord } from './access';
+import { requireAttestation } from './attestation';
 import type { BreakGlassRecord } from './emergency';
 import { ChaincodeError } from './errors';
 import { requireTransfer } from './guards';
@@ -40,7 +41,9 @@ export class TransferContract extends Contract {
   /**
    * Records a transfer from the caller to `recipientId`. Transient data
    * `envelope` carries the CID, size, media type, the data key wrapped for the
-   * recipient, the sender's signature and a salt. Both organisations endorse:
+   * recipient, the sender's signature and a salt; transient `attestation`
+   * carries the sender's gateway attestation for `send` (see
+   * requireAttestation). Both organisations endorse:
    * the pair's collection requires it for the private write, and the record's
    * key gets a state-based policy naming both for any later change.
    */
@@ -78,6 +81,8 @@ export class TransferContract extends Contract {
     if ((await readRecord<TransferRecord>(ctx, key)) !== undefined) {
       throw new ChaincodeError('ALREADY_EXISTS', `record ${recordId} already exists`);
     }
+    // Checked last, so a request refused for another reason leaves its nonce unused.
+    const attestation = await requireAttestation(ctx, caller, 'send');
     const now = txTime(ctx);
     const transfer: TransferRecord = {
       docType: 'transfer',
@@ -91,6 +96,7 @@ export class TransferContract extends Contract {
       createdAt: now,
       updatedAt: now,
       txId: ctx.stub.getTxID(),
+      attestation,
     };
     await writeRecord(ctx, key, transfer);
     const policy = new KeyEndorsementPolicy();

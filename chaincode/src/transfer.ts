@@ -1,4 +1,5 @@
 import type { Context } from 'fabric-contract-api';
+import type { AttestationSummary } from './attestation';
 import { ChaincodeError } from './errors';
 
 /** Lifecycle of a transfer record. */
@@ -21,6 +22,8 @@ export interface TransferRecord {
   createdAt: string;
   updatedAt: string;
   txId: string;
+  /** The sender's gateway attestation (device check and second factor) Send required; absent only on records written before. */
+  attestation?: AttestationSummary;
 }
 
 /** What the sender passes in transient data under the key `envelope`. */

@@ -31,3 +31,47 @@ export { groupByCid, reconcile, renderReport } from './storage/reconcile';
 export type { LedgerReference, ReconcileEntry, ReconcileOptions, ReconcileReport } from './storage/reconcile';
 export { classifyReplication } from './storage/replication';
 export type { FailingPeer, Replication, ReplicationState } from './storage/replication';
+export { ApiError, GatewayClient } from './client/api-client';
+export type {
+  AccountView,
+  CookieJar,
+  DirectoryEntry,
+  GatewayClientOptions,
+  UploadedContent,
+  Uploader,
+} from './client/api-client';
+export { signRegistration, caAuthToken, REGISTRABLE_ROLES } from './client/ca-token';
+export type { RegistrableRole, RegistrationRequest, SignedCaRequest } from './client/ca-token';
+export { createCsr } from './client/csr';
+export {
+  checkDevice,
+  emergencyKeyId,
+  grantAccess,
+  httpDeviceAgent,
+  newRecordId,
+  openRecord,
+  sendRecord,
+  textHash,
+} from './client/flows';
+export type { DeviceAgent, DeviceKeys, Opened, Outgoing, ReleasedEnvelope, Sent } from './client/flows';
+export { createKeyBackup, KeyBackupError, openKeyBackup } from './client/key-backup';
+export type { BackedUpKeys, KeyBackup } from './client/key-backup';
+export { callLedger, parseResult } from './client/ledger-call';
+export type { LedgerIdentity, LedgerResult } from './client/ledger-call';
+export { generateSigningKeyPair, importSigningKey, toLowSDer, webCryptoSigner } from './client/signer';
+export type { DeviceSigner } from './client/signer';
+export { SigningRequestError } from './client/signing-request';
+export { ConfigError, loadConfig } from './config';
+export type { Config } from './config';
+export { buildGateway } from './gateway';
+export type { Gateway } from './gateway';
+export { createApp } from './http/app';
+export type { AppDeps } from './http/app';
+export { HttpError } from './http/errors';
+export { bootstrapOperator } from './operator-bootstrap';
+export type { OperatorBootstrap } from './operator-bootstrap';
+export { enrolDevice, loadDeviceIdentity, startAgentServer } from './device';
+export type { AgentServer, DeviceIdentity } from './device';
+export { AccountStore, TotpService } from './auth';
+export { openDatabase } from './db';
+export { nodeUploader } from './cli/node-uploader';

@@ -6,6 +6,7 @@ import { registrarEnv } from './env';
 import {
   chaincodeClientIdentity,
   chaincodeServerIdentity,
+  gatewayIdentity,
   identityFiles,
   orgAdmin,
   registrar,
@@ -67,6 +68,20 @@ export async function enroll(
 
 const LOCAL_HOSTS = 'localhost,127.0.0.1';
 
+/**
+ * Attributes of an organisation's admin: `role=admin` in its certificate, and
+ * CA registrar rights to register client identities (users, devices) carrying
+ * a `role` attribute, and to revoke them. fabric-ca-client reads `--id.attrs`
+ * as comma-separated `name=value[:ecert]` entries; a value containing a comma
+ * would have to be double-quoted (`"hf.Registrar.Roles=client,peer"`).
+ */
+export const ADMIN_ATTRS = [
+  'role=admin:ecert',
+  'hf.Registrar.Roles=client',
+  'hf.Registrar.Attributes=role',
+  'hf.Revoker=true',
+].join(',');
+
 /** Every identity the network itself needs, for one organisation. */
 export function networkIdentities(org: OrgPlan, registrarSecret: string): IdentityRequest[] {
   const requests: IdentityRequest[] = [
@@ -75,7 +90,7 @@ export function networkIdentities(org: OrgPlan, registrarSecret: string): Identi
       name: `admin.${org.key}`,
       type: 'admin',
       dir: orgAdmin(org).dir,
-      attrs: 'role=admin:ecert',
+      attrs: ADMIN_ATTRS,
       tlsHosts: LOCAL_HOSTS,
     },
     ...org.nodes.map((n): IdentityRequest => ({
@@ -97,6 +112,13 @@ export function networkIdentities(org: OrgPlan, registrarSecret: string): Identi
         name: `ccaas-client.${org.key}`,
         type: 'client',
         dir: chaincodeClientIdentity(org).dir,
+        tlsHosts: LOCAL_HOSTS,
+      },
+      {
+        name: `gateway.${org.key}`,
+        type: 'client',
+        dir: gatewayIdentity(org).dir,
+        attrs: 'role=gateway:ecert',
         tlsHosts: LOCAL_HOSTS,
       },
     );

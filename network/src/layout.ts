@@ -40,6 +40,14 @@ export function orgAdmin(org: OrgPlan): IdentityFiles {
   return identityFiles(join(org.dir, 'users', 'admin'));
 }
 
+/**
+ * A peer organisation's gateway service (certificate attribute role=gateway):
+ * announces its key to the chaincode, signs attestations and records refusals.
+ */
+export function gatewayIdentity(org: OrgPlan): IdentityFiles {
+  return identityFiles(join(org.dir, 'users', 'gateway'));
+}
+
 /** The CA's bootstrap registrar, used to register every other identity. */
 export function registrar(org: OrgPlan): IdentityFiles {
   return identityFiles(join(org.dir, 'users', 'registrar'));

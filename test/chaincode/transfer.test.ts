@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { enrollUser, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
+import { closeGateways, orgGateway, type OrgGateway } from '../support/attestation';
 import { connectGateway, type GatewayConnection } from '../support/gateway';
 import { REPO_DIR, startTestNetwork, type TestNetwork } from '../support/network';
 import { chaincodeMessage, encryptionKey } from '../support/chaincode';
@@ -45,6 +46,15 @@ describe('transfers, grants and access on a real network', () => {
   let patientId: string;
   let doctorCId: string;
   let auditor: IdentityFiles;
+  let techId: string;
+  /** Each organisation's gateway service, announced on the ledger, by org key. */
+  const gateways = new Map<string, OrgGateway>();
+  /** The transient `attestation` the gateway of `org` signs for `userId`'s next `action`. */
+  const attest = (org: OrgPlan, userId: string, action: 'send' | 'access' | 'breakGlass') => {
+    const gateway = gateways.get(org.key);
+    assert.ok(gateway, `no gateway for ${org.key}`);
+    return gateway.attest(userId, action);
+  };
   /** The record sent in the first test, used by the access tests. */
   const shared = { recordId: '', contentHash: '' };
   const open: GatewayConnection[] = [];
@@ -95,17 +105,21 @@ describe('transfers, grants and access on a real network', () => {
     tech = await enrollUser(REPO_DIR, net.plan, net.bin, orgA.key, 'u-tech-a', 'technologist');
     patient = await enrollUser(REPO_DIR, net.plan, net.bin, orgB.key, 'u-patient-b', 'patient');
     doctorC = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-doctor-c', 'doctor');
-    await register(orgA, tech, 'technologist');
+    techId = await register(orgA, tech, 'technologist');
     patientId = await register(orgB, patient, 'patient');
     doctorCId = await register(orgC, doctorC, 'doctor');
     auditor = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-auditor-c', 'auditor');
     await register(orgC, auditor, 'auditor');
+    for (const org of [orgA, orgB, orgC]) {
+      gateways.set(org.key, await orgGateway(net.plan, org.key));
+    }
   });
 
   after(async () => {
     open.forEach((c) => {
       c.close();
     });
+    await closeGateways();
     await net.down();
   });
 
@@ -117,7 +131,7 @@ describe('transfers, grants and access on a real network', () => {
     const contract = network.getContract(net.plan.chaincode.name, 'transfer');
     const submitted = await contract.submitAsync('Send', {
       arguments: [recordId, patientId, contentHash],
-      transientData: { envelope: JSON.stringify(envelope) },
+      transientData: { envelope: JSON.stringify(envelope), attestation: attest(orgA, techId, 'send') },
     });
     const status = await submitted.getStatus();
     assert.equal(status.successful, true, `validation code ${String(status.code)}`);
@@ -143,10 +157,48 @@ describe('transfers, grants and access on a real network', () => {
           .getContract(net.plan.chaincode.name, 'transfer')
           .evaluateTransaction('GetTransfer', recordId),
       ),
-    ) as Record<string, string>;
+    ) as {
+      contentHash: string;
+      senderMspId: string;
+      recipientMspId: string;
+      attestation: { gatewayId: string; nonce: string };
+    };
     assert.equal(record.contentHash, contentHash);
     assert.equal(record.senderMspId, orgA.mspId);
     assert.equal(record.recipientMspId, orgB.mspId);
+    assert.equal(record.attestation.gatewayId, gateways.get(orgA.key)?.gatewayId);
+    assert.match(record.attestation.nonce, /^[A-Za-z0-9_-]{22,64}$/);
+  });
+
+  it('refuses a send without a gateway attestation, or with one replayed or for another action', async () => {
+    const recordId = `rec-${randomBytes(8).toString('hex')}`;
+    const contentHash = createHash('sha256').update(randomBytes(64)).digest('hex');
+    const envelope = JSON.stringify(await envelopeFor(tech, recordId, patientId, contentHash));
+    const sender = (await gatewayFor(orgA, tech)).getContract(net.plan.chaincode.name, 'transfer');
+    const send = (transientData: Record<string, string>) =>
+      sender.submit('Send', { arguments: [recordId, patientId, contentHash], transientData });
+    await assert.rejects(send({ envelope }), (e: unknown) =>
+      chaincodeMessage(e).includes('ATTESTATION_INVALID: attestation missing'),
+    );
+    await assert.rejects(send({ envelope, attestation: attest(orgA, techId, 'access') }), (e: unknown) =>
+      chaincodeMessage(e).includes('ATTESTATION_INVALID: wrong action'),
+    );
+    await assert.rejects(send({ envelope, attestation: attest(orgB, techId, 'send') }), (e: unknown) =>
+      chaincodeMessage(e).includes('ATTESTATION_INVALID: gateway'),
+    );
+    const attestation = attest(orgA, techId, 'send');
+    await send({ envelope, attestation });
+    const again = `rec-${randomBytes(8).toString('hex')}`;
+    await assert.rejects(
+      sender.submit('Send', {
+        arguments: [again, patientId, contentHash],
+        transientData: {
+          envelope: JSON.stringify(await envelopeFor(tech, again, patientId, contentHash)),
+          attestation,
+        },
+      }),
+      (e: unknown) => chaincodeMessage(e).includes('ATTESTATION_INVALID: replayed'),
+    );
   });
 
   it('refuses an unregistered direct caller, and a signature by someone other than the sender', async () => {
@@ -168,7 +220,7 @@ describe('transfers, grants and access on a real network', () => {
     await assert.rejects(
       sender.submit('Send', {
         arguments: [recordId, patientId, contentHash],
-        transientData: { envelope: JSON.stringify(forged) },
+        transientData: { envelope: JSON.stringify(forged), attestation: attest(orgA, techId, 'send') },
       }),
       (e: unknown) => chaincodeMessage(e).includes("the signature is not the sender's"),
     );
@@ -177,11 +229,16 @@ describe('transfers, grants and access on a real network', () => {
   const accessAs = async (org: OrgPlan, user: IdentityFiles) =>
     (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, 'access');
 
-  /** Submits RecordAccess and returns its committed outcome. */
+  /** Submits RecordAccess, attested by the organisation's gateway, and returns its committed outcome. */
   const recordAccess = async (org: OrgPlan, user: IdentityFiles, purpose = 'TREAT') => {
+    const userId = user === patient ? patientId : user === doctorC ? doctorCId : '';
+    assert.ok(userId, 'recordAccess is for the patient and doctorC');
     const submitted = await (
       await accessAs(org, user)
-    ).submitAsync('RecordAccess', { arguments: [shared.recordId, purpose] });
+    ).submitAsync('RecordAccess', {
+      arguments: [shared.recordId, purpose],
+      transientData: { attestation: attest(org, userId, 'access') },
+    });
     const status = await submitted.getStatus();
     assert.equal(status.successful, true, 'access attempts commit, granted or denied');
     return JSON.parse(decoder.decode(submitted.getResult())) as {
@@ -271,6 +328,50 @@ describe('transfers, grants and access on a real network', () => {
     assert.ok(activity.records.some((r) => r.recordId === shared.recordId));
   });
 
+  it("records a gateway's refusal in the user's activity and the record's access trail", async () => {
+    const gatewayB = gateways.get(orgB.key);
+    assert.ok(gatewayB);
+    const evidence = createHash('sha256').update('device report: screen lock off').digest('hex');
+    const submitted = await gatewayB.attestation.submitAsync('RecordRefusal', {
+      arguments: [patientId, 'access', shared.recordId, 'DEVICE_UNHEALTHY', 'screen lock off', evidence],
+    });
+    assert.equal((await submitted.getStatus()).successful, true);
+    const txId = submitted.getTransactionId();
+
+    const audit = (await gatewayFor(orgC, auditor)).getContract(net.plan.chaincode.name, 'audit');
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 3_600_000).toISOString();
+    const activity = JSON.parse(
+      decoder.decode(
+        await audit.evaluateTransaction('UserActivity', patientId, 'refusal', from, to, '10', ''),
+      ),
+    ) as {
+      records: { txId: string; code: string; gatewayId: string; mspId: string; evidenceHash: string }[];
+    };
+    const refusal = activity.records.find((r) => r.txId === txId);
+    assert.ok(refusal, 'the refusal is in the user activity');
+    assert.deepEqual(
+      [refusal.code, refusal.gatewayId, refusal.mspId, refusal.evidenceHash],
+      ['DEVICE_UNHEALTHY', gatewayB.gatewayId, orgB.mspId, evidence],
+    );
+    const trail = JSON.parse(
+      decoder.decode(await audit.evaluateTransaction('RecordAccesses', shared.recordId, '50', '')),
+    ) as { records: { txId: string; outcome: string; reason: string; refusedBy?: string }[] };
+    const denial = trail.records.find((r) => r.txId === txId);
+    assert.deepEqual(
+      [denial?.outcome, denial?.reason, denial?.refusedBy],
+      ['denied', 'refused by gateway: DEVICE_UNHEALTHY: screen lock off', gatewayB.gatewayId],
+    );
+
+    // A gateway records refusals only for users of its own organisation.
+    await assert.rejects(
+      (gateways.get(orgA.key) ?? gatewayB).attestation.submit('RecordRefusal', {
+        arguments: [patientId, 'access', shared.recordId, 'DEVICE_UNHEALTHY', 'screen lock off', ''],
+      }),
+      (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: a gateway of'),
+    );
+  });
+
   it("lets the recipient organisation's admin erase the record: envelopes purged, access ends, history stays", async () => {
     const opened = await recordAccess(orgB, patient, 'PATRQT');
     const transfer = (await gatewayFor(orgB, orgAdmin(orgB))).getContract(
@@ -309,14 +410,17 @@ describe('transfers, grants and access on a real network', () => {
     const sent = { ...(await envelopeFor(tech, recordId, patientId, contentHash)), emergencyWrappedKey };
     await (await gatewayFor(orgA, tech)).getContract(net.plan.chaincode.name, 'transfer').submit('Send', {
       arguments: [recordId, patientId, contentHash],
-      transientData: { envelope: JSON.stringify(sent) },
+      transientData: { envelope: JSON.stringify(sent), attestation: attest(orgA, techId, 'send') },
     });
 
     const doctorNetwork = await gatewayFor(orgC, doctorC);
     const justification = createHash('sha256').update('unconscious on arrival').digest('hex');
     const opening = await doctorNetwork
       .getContract(net.plan.chaincode.name, 'emergency')
-      .submitAsync('BreakGlass', { arguments: [recordId, 'UNCONSCIOUS', justification] });
+      .submitAsync('BreakGlass', {
+        arguments: [recordId, 'UNCONSCIOUS', justification],
+        transientData: { attestation: attest(orgC, doctorCId, 'breakGlass') },
+      });
     const openingStatus = await opening.getStatus();
     assert.equal(openingStatus.successful, true);
     const { reviewId } = JSON.parse(decoder.decode(opening.getResult())) as { reviewId: string };
@@ -350,7 +454,10 @@ describe('transfers, grants and access on a real network', () => {
     assert.equal((await release.getStatus()).successful, true);
 
     const access = doctorNetwork.getContract(net.plan.chaincode.name, 'access');
-    const attempt = await access.submitAsync('RecordAccess', { arguments: [recordId, 'ETREAT'] });
+    const attempt = await access.submitAsync('RecordAccess', {
+      arguments: [recordId, 'ETREAT'],
+      transientData: { attestation: attest(orgC, doctorCId, 'access') },
+    });
     const result = JSON.parse(decoder.decode(attempt.getResult())) as {
       outcome: string;
       reason: string;

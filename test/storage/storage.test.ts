@@ -18,6 +18,7 @@ import {
   type EncryptionKeyPair,
 } from 'medshare-gateway-app';
 import { enrollUser, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
+import { closeGateways, orgGateway } from '../support/attestation';
 import { connectGateway, type GatewayConnection } from '../support/gateway';
 import { networkCli, REPO_DIR, runNodeScript, startTestNetwork, type TestNetwork } from '../support/network';
 
@@ -106,6 +107,7 @@ describe('encrypted storage on the private IPFS Cluster', () => {
     open.forEach((c) => {
       c.close();
     });
+    await closeGateways();
     await net.down();
   });
 
@@ -199,6 +201,7 @@ describe('encrypted storage on the private IPFS Cluster', () => {
   describe('with the ledger: a real transfer, the reconciler, and a storage node going away', () => {
     let tech: IdentityFiles;
     let patient: IdentityFiles;
+    let techId: string;
     let patientId: string;
     let patientKeys: EncryptionKeyPair;
     let sent: { stored: StoredObject; recordId: string; plainHash: string };
@@ -236,11 +239,25 @@ describe('encrypted storage on the private IPFS Cluster', () => {
         );
         await registry.submitTransaction('RegisterUser', await readFile(user.signCert, 'utf8'), role, spki);
       }
-      const me = (await gatewayFor(orgB, patient)).getContract(net.plan.chaincode.name, 'registry');
-      patientId = (
-        JSON.parse(Buffer.from(await me.evaluateTransaction('WhoAmI')).toString()) as { userId: string }
-      ).userId;
+      const whoAmI = async (org: OrgPlan, user: IdentityFiles) =>
+        (
+          JSON.parse(
+            Buffer.from(
+              await (
+                await gatewayFor(org, user)
+              )
+                .getContract(net.plan.chaincode.name, 'registry')
+                .evaluateTransaction('WhoAmI'),
+            ).toString(),
+          ) as { userId: string }
+        ).userId;
+      techId = await whoAmI(orgA, tech);
+      patientId = await whoAmI(orgB, patient);
     });
+
+    /** The transient `attestation` the gateway of `org` signs for `userId`'s next `action`. */
+    const attest = async (org: OrgPlan, userId: string, action: 'send' | 'access') =>
+      (await orgGateway(net.plan, org.key)).attest(userId, action);
 
     it('sends a stored ciphertext as a transfer the recipient fetches, unwraps and decrypts', async () => {
       const { key, stored, plainHash } = await storeEncrypted(storeA, 2 * MiB + 17, true);
@@ -266,13 +283,21 @@ describe('encrypted storage on the private IPFS Cluster', () => {
       const transfers = (await gatewayFor(orgA, tech)).getContract(net.plan.chaincode.name, 'transfer');
       await transfers.submit('Send', {
         arguments: [recordId, patientId, stored.contentHash],
-        transientData: { envelope: JSON.stringify(envelope) },
+        transientData: {
+          envelope: JSON.stringify(envelope),
+          attestation: await attest(orgA, techId, 'send'),
+        },
       });
       sent = { stored, recordId, plainHash };
 
       const access = (await gatewayFor(orgB, patient)).getContract(net.plan.chaincode.name, 'access');
       const attempt = JSON.parse(
-        Buffer.from(await access.submit('RecordAccess', { arguments: [recordId, 'TREAT'] })).toString(),
+        Buffer.from(
+          await access.submit('RecordAccess', {
+            arguments: [recordId, 'TREAT'],
+            transientData: { attestation: await attest(orgB, patientId, 'access') },
+          }),
+        ).toString(),
       ) as { outcome: string; txId: string };
       assert.equal(attempt.outcome, 'granted');
       const mine = JSON.parse(
@@ -344,7 +369,12 @@ describe('encrypted storage on the private IPFS Cluster', () => {
     const fetchDecryptedPlain = async () => {
       const access = (await gatewayFor(orgB, patient)).getContract(net.plan.chaincode.name, 'access');
       const attempt = JSON.parse(
-        Buffer.from(await access.submit('RecordAccess', { arguments: [sent.recordId, 'TREAT'] })).toString(),
+        Buffer.from(
+          await access.submit('RecordAccess', {
+            arguments: [sent.recordId, 'TREAT'],
+            transientData: { attestation: await attest(orgB, patientId, 'access') },
+          }),
+        ).toString(),
       ) as { txId: string };
       const mine = JSON.parse(
         Buffer.from(await access.evaluateTransaction('ReadEnvelope', sent.recordId, attempt.txId)).toString(),

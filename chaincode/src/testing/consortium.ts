@@ -1,6 +1,9 @@
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import type { Context } from 'fabric-contract-api';
 import { userIdOf } from '../identity';
 import { AccessContract } from '../access-contract';
+import { AttestationContract } from '../attestation-contract';
+import type { AttestationClaim, AttestedAction } from '../attestation';
 import { RegistryContract } from '../registry-contract';
 import { TransferContract } from '../transfer-contract';
 import { signedMessage, type EnvelopeInput } from '../transfer';
@@ -17,6 +20,45 @@ export interface Person {
   id: string;
 }
 
+/** An organisation's gateway service: certificate role `gateway`, issued by the organisation's CA. */
+export interface TestGateway {
+  msp: string;
+  identity: TestIdentity;
+  /** Its ledger id (gatewayId). */
+  id: string;
+}
+
+/** The transient `attestation` entry a gateway hands a user for one transaction. */
+export interface AttestationInput {
+  claim: string;
+  signature: string;
+  gatewayId: string;
+}
+
+/** Ways to spoil or shift an attestation, for tests. */
+export interface AttestOptions {
+  /** Claim fields to replace (or add, to test unknown fields); `undefined` removes one. */
+  claim?: Partial<Record<keyof AttestationClaim | 'extra', unknown>>;
+  /** Seconds between the stub's current time and the transaction the claim is for (default 1, as begin). */
+  secondsLater?: number;
+  /** The organisation whose gateway signs and is named (default the person's). */
+  gatewayMsp?: string;
+  /** Sign with this key instead of the gateway's. */
+  signWith?: KeyObject;
+  /** Name this gateway id instead of the signer's. */
+  gatewayId?: string;
+}
+
+/** Options of {@link TestConsortium.as}. */
+export interface BeginOptions {
+  secondsLater?: number;
+  transient?: Record<string, unknown>;
+  /** Attach a valid attestation for this action. */
+  attest?: AttestedAction;
+}
+
+const hex = (label: string): string => createHash('sha256').update(label).digest('hex');
+
 /** A fixed test CID (CIDv1, base32). */
 export const TEST_CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
 
@@ -28,22 +70,25 @@ export function encryptionKey(): string {
 }
 
 /**
- * Organisations with their own test CAs, admins and users, for unit tests over
- * {@link MapStub}. `people` maps a name to `[mspId, role]`.
+ * Organisations with their own test CAs, admins, gateways and users, for unit
+ * tests over {@link MapStub}. `people` maps a name to `[mspId, role]`.
  */
 export class TestConsortium {
   private readonly admins = new Map<string, TestIdentity>();
+  private readonly gateways = new Map<string, TestGateway>();
   private readonly people = new Map<string, Person>();
+  private readonly cas = new Map<string, TestCa>();
 
   static async create(people: Record<string, [string, string]>): Promise<TestConsortium> {
     const consortium = new TestConsortium();
-    const cas = new Map<string, TestCa>();
+    const cas = consortium.cas;
     for (const [name, [msp, role]] of Object.entries(people)) {
       let ca = cas.get(msp);
       if (!ca) {
         ca = await createCa(msp.toLowerCase());
         cas.set(msp, ca);
         consortium.admins.set(msp, await issueIdentity(ca, `admin.${msp}`, { role: 'admin', ou: 'admin' }));
+        await consortium.reenrollGateway(msp);
       }
       const identity = await issueIdentity(ca, `u-${name}`, { role });
       const ctx = new MapStub().begin(msp, identity.pem);
@@ -70,8 +115,38 @@ export class TestConsortium {
     return a;
   }
 
-  /** Registers everyone but `except` through the registry contract. */
-  async registerAll(stub: MapStub, except: string[] = []): Promise<void> {
+  /** The gateway service of `msp`. */
+  gateway(msp: string): TestGateway {
+    const g = this.gateways.get(msp);
+    if (!g) throw new Error(`no test gateway for ${msp}`);
+    return g;
+  }
+
+  /**
+   * Enrols the gateway of `msp` (again): a new key pair and certificate with
+   * the same subject and issuer, hence the same gateway id. Returns the new one.
+   */
+  async reenrollGateway(msp: string): Promise<TestGateway> {
+    const ca = this.cas.get(msp);
+    if (!ca) throw new Error(`no test CA for ${msp}`);
+    const identity = await issueIdentity(ca, `gateway.${msp}`, { role: 'gateway' });
+    const ctx = new MapStub().begin(msp, identity.pem);
+    const gateway = { msp, identity, id: userIdOf(msp, ctx.clientIdentity.getID()) };
+    this.gateways.set(msp, gateway);
+    return gateway;
+  }
+
+  /** The gateway of `msp` announces itself (attestation:AnnounceGateway). */
+  async announceGateway(stub: MapStub, msp: string): Promise<void> {
+    const g = this.gateway(msp);
+    await new AttestationContract().AnnounceGateway(stub.begin(msp, g.identity.pem));
+  }
+
+  /**
+   * Registers everyone but `except` through the registry contract, and
+   * announces every organisation's gateway unless `gateways` is false.
+   */
+  async registerAll(stub: MapStub, except: string[] = [], gateways = true): Promise<void> {
     const registry = new RegistryContract();
     for (const p of this.people.values()) {
       if (except.includes(p.name)) continue;
@@ -82,9 +157,62 @@ export class TestConsortium {
         encryptionKey(),
       );
     }
+    if (gateways) {
+      for (const msp of this.gateways.keys()) {
+        await this.announceGateway(stub, msp);
+      }
+    }
   }
 
-  /** `from` sends record `recordId` to `to` (names of people). */
+  /**
+   * The transient `attestation` entry the gateway of `person`'s organisation
+   * would sign for `person` and `action`, valid from the time of the stub's
+   * next transaction (`secondsLater` after its current one) for two minutes.
+   */
+  attest(
+    stub: MapStub,
+    person: Person | string,
+    action: AttestedAction,
+    options: AttestOptions = {},
+  ): AttestationInput {
+    const p = typeof person === 'string' ? this.person(person) : person;
+    const gateway = this.gateway(options.gatewayMsp ?? p.msp);
+    const at = (stub.seconds + (options.secondsLater ?? 1)) * 1000;
+    const claim: Record<string, unknown> = {
+      v: 1,
+      action,
+      userId: p.id,
+      deviceId: hex(`device of ${p.name}`),
+      postureHash: hex(`posture of ${p.name} at ${String(at)}`),
+      factorHash: hex(`second factor of ${p.name} at ${String(at)}`),
+      nonce: randomBytes(16).toString('base64url'),
+      issuedAt: new Date(at).toISOString(),
+      expiresAt: new Date(at + 120_000).toISOString(),
+      ...options.claim,
+    };
+    const text = JSON.stringify(claim);
+    return {
+      claim: text,
+      signature: sign('sha256', Buffer.from(text, 'utf8'), {
+        key: options.signWith ?? gateway.identity.privateKey,
+        dsaEncoding: 'der',
+      }).toString('base64'),
+      gatewayId: options.gatewayId ?? gateway.id,
+    };
+  }
+
+  /** Begins a transaction by `name`, with a valid attestation when `attest` names an action. */
+  as(stub: MapStub, name: string, options: BeginOptions = {}): Context {
+    const p = this.person(name);
+    const secondsLater = options.secondsLater ?? 1;
+    const transient = { ...options.transient };
+    if (options.attest !== undefined) {
+      transient.attestation = this.attest(stub, p, options.attest, { secondsLater });
+    }
+    return stub.begin(p.msp, p.identity.pem, secondsLater, transient);
+  }
+
+  /** `from` sends record `recordId` to `to` (names of people), attested by `from`'s gateway. */
   async send(
     stub: MapStub,
     from: string,
@@ -97,7 +225,7 @@ export class TestConsortium {
     const recipient = this.person(to);
     const envelope = this.envelope(sender, recordId, recipient.id, contentHash, overrides);
     await new TransferContract().Send(
-      stub.begin(sender.msp, sender.identity.pem, 1, { envelope }),
+      this.as(stub, from, { transient: { envelope }, attest: 'send' }),
       recordId,
       recipient.id,
       contentHash,

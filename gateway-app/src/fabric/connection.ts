@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
+import { DEADLINES } from './deadlines';
 
 /** A peer's Gateway endpoint and the identity to call it as, all in PEM. */
 export interface FabricConnectionOptions {
@@ -37,10 +38,7 @@ export function connectFabric(options: FabricConnectionOptions): FabricConnectio
     identity: { mspId: options.mspId, credentials: options.certificate },
     signer: signers.newPrivateKeySigner(createPrivateKey(options.privateKey)),
     hash: hash.sha256,
-    evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
-    endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
-    submitOptions: () => ({ deadline: Date.now() + 10_000 }),
-    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+    ...DEADLINES,
   });
   return {
     gateway,

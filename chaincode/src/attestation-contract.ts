@@ -1,0 +1,155 @@
+import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import type { AccessEvent } from './access';
+import { gatewayPublicKey, validateRefusal, type GatewayRecord, type RefusalRecord } from './attestation';
+import { ChaincodeError } from './errors';
+import { callerOf } from './identity';
+import { marshal } from './json';
+import { activeUser } from './registry-contract';
+import { requirePermission } from './roles';
+import { activityKey, keyOf, readRecord, requireRecord, writeRecord } from './state';
+import { txTime } from './time';
+import { validateRecordId } from './transfer';
+import { validateUserId, type UserRecord } from './user';
+
+/**
+ * Organisations' gateway services and what they decide off the ledger. A
+ * gateway checks each user's device health and second factor before every
+ * send and record access; it announces its signing key here, signs an
+ * attestation the user's own transaction carries (see requireAttestation),
+ * and records the requests it refuses, so audit sees them too.
+ */
+@Info({ title: 'AttestationContract', description: 'Gateway keys and the requests gateways refuse' })
+export class AttestationContract extends Contract {
+  constructor() {
+    super('attestation');
+  }
+
+  /**
+   * A gateway (certificate role `gateway`) publishes its certificate's P-256
+   * public key, against which attestations it signs are verified. Idempotent;
+   * a re-enrolled gateway replaces its key and the old one is kept.
+   */
+  @Transaction()
+  public async AnnounceGateway(ctx: Context): Promise<void> {
+    const gateway = callerOf(ctx);
+    requirePermission(gateway.role, 'announceGateway');
+    const publicKey = gatewayPublicKey(ctx);
+    const key = keyOf(ctx, 'gateway', gateway.userId);
+    const current = await readRecord<GatewayRecord>(ctx, key);
+    if (current?.publicKey === publicKey) {
+      return;
+    }
+    const now = txTime(ctx);
+    const previousKeys = current
+      ? [
+          ...current.previousKeys,
+          { publicKey: current.publicKey, announcedAt: current.announcedAt, retiredAt: now },
+        ]
+      : [];
+    const record: GatewayRecord = {
+      docType: 'gateway',
+      gatewayId: gateway.userId,
+      mspId: gateway.mspId,
+      publicKey,
+      status: 'active',
+      announcedAt: now,
+      previousKeys,
+    };
+    await writeRecord(ctx, key, record);
+    ctx.stub.setEvent(
+      'GatewayAnnounced',
+      marshal({ gatewayId: gateway.userId, mspId: gateway.mspId, announcedAt: now }),
+    );
+  }
+
+  /** A gateway's record and public key: for admins, gateways and active registered users. */
+  @Transaction(false)
+  @Returns('string')
+  public async GetGateway(ctx: Context, gatewayId: string): Promise<string> {
+    if (!/^[0-9a-f]{64}$/.test(gatewayId)) {
+      throw new ChaincodeError('INVALID_ARGUMENT', 'gatewayId must be 64 lower-case hexadecimal characters');
+    }
+    const role = callerOf(ctx).role;
+    if (role !== 'admin' && role !== 'gateway') {
+      await activeUser(ctx);
+    }
+    const record = await requireRecord<GatewayRecord>(
+      ctx,
+      keyOf(ctx, 'gateway', gatewayId),
+      `gateway ${gatewayId}`,
+    );
+    return JSON.stringify(record);
+  }
+
+  /**
+   * A gateway records that it refused a request of a user of its own
+   * organisation before it reached the ledger. Pseudonymous ids and codes
+   * only. With a record id, the refusal also joins that record's access trail
+   * (audit:RecordAccesses) as a denial; it always joins the user's activity
+   * (audit:UserActivity, kind `refusal`).
+   */
+  @Transaction()
+  @Param('action', 'string', 'send, access, breakGlass, login or grant')
+  @Param('recordId', 'string', 'the record concerned, or empty')
+  @Param('code', 'string', 'why, as a code such as DEVICE_UNHEALTHY or TOTP_REPLAYED')
+  @Param('reason', 'string', '1 to 300 printable characters, no personal data')
+  @Param('evidenceHash', 'string', 'SHA-256 of the refused device report, hex, or empty')
+  @Returns('string')
+  public async RecordRefusal(
+    ctx: Context,
+    userId: string,
+    action: string,
+    recordId: string,
+    code: string,
+    reason: string,
+    evidenceHash: string,
+  ): Promise<string> {
+    const gateway = callerOf(ctx);
+    requirePermission(gateway.role, 'recordRefusal');
+    validateUserId(userId);
+    if (recordId !== '') validateRecordId(recordId);
+    const refused = validateRefusal(action, code, reason, evidenceHash);
+    const user = await requireRecord<UserRecord>(ctx, keyOf(ctx, 'user', userId), `user ${userId}`);
+    if (user.mspId !== gateway.mspId) {
+      throw new ChaincodeError(
+        'ACCESS_DENIED',
+        `a gateway of ${gateway.mspId} records refusals only for users of its own organisation`,
+      );
+    }
+    const now = txTime(ctx);
+    const txId = ctx.stub.getTxID();
+    const refusal: RefusalRecord = {
+      docType: 'refusal',
+      txId,
+      userId,
+      mspId: user.mspId,
+      action: refused.action,
+      ...(recordId === '' ? {} : { recordId }),
+      code: refused.code,
+      reason: refused.reason,
+      ...(refused.evidenceHash === '' ? {} : { evidenceHash: refused.evidenceHash }),
+      gatewayId: gateway.userId,
+      at: now,
+    };
+    await writeRecord(ctx, keyOf(ctx, 'refusal', txId), refusal);
+    await writeRecord(ctx, activityKey('refusal', userId, now, txId), { txId });
+    if (recordId !== '') {
+      const event: AccessEvent = {
+        docType: 'access',
+        recordId,
+        txId,
+        userId,
+        mspId: user.mspId,
+        role: user.role,
+        outcome: 'denied',
+        reason: `refused by gateway: ${refused.code}: ${refused.reason}`,
+        at: now,
+        refusedBy: gateway.userId,
+        refusedAction: refused.action,
+      };
+      await writeRecord(ctx, keyOf(ctx, 'access', recordId, txId), event);
+    }
+    ctx.stub.setEvent('RequestRefused', marshal(refusal));
+    return JSON.stringify({ txId });
+  }
+}

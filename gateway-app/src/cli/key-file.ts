@@ -1,0 +1,87 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { generateEncryptionKeyPair } from '../envelope';
+import { importSigningKey, webCryptoSigner } from '../client/signer';
+import type { DeviceKeys } from '../client/flows';
+
+/**
+ * A user's keys on a workstation, as the CLI keeps them (mode 0600): the
+ * Fabric signing key and certificate, and the encryption key pair. The
+ * gateway never sees this file.
+ */
+export interface KeyFile {
+  v: 1;
+  gatewayUrl: string;
+  mspId: string;
+  enrollmentId: string;
+  userId: string;
+  role: string;
+  certificatePem: string;
+  /** PKCS#8 PEM. */
+  signingKey: string;
+  /** PKCS#8 PEM (ECDH P-256). */
+  encryptionKey: string;
+  /** base64 SPKI DER. */
+  encryptionPublicKey: string;
+  /** An operator's organisation emergency key pair (PKCS#8 PEM and base64 SPKI), if they hold it. */
+  emergencyKey?: string;
+  emergencyPublicKey?: string;
+}
+
+/** Writes a key file atomically with mode 0600. */
+export async function saveKeyFile(path: string, file: KeyFile): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  await chmod(temporary, 0o600);
+  await rename(temporary, path);
+}
+
+/** Reads a key file; one clear line if it is missing or malformed. */
+export async function loadKeyFile(path: string): Promise<KeyFile> {
+  let file: KeyFile;
+  try {
+    file = JSON.parse(await readFile(path, 'utf8')) as KeyFile;
+  } catch (error) {
+    throw new Error(`cannot read key file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  if (!file.signingKey || !file.encryptionKey || !file.certificatePem) {
+    throw new Error(`${path} is not a MedShare key file`);
+  }
+  return file;
+}
+
+const pkcs8 = (pem: string) => new Uint8Array(createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' }));
+
+/** The device keys of a key file, imported as non-extractable WebCrypto keys. */
+export async function deviceKeysOf(file: KeyFile): Promise<DeviceKeys> {
+  const encryptionKey = await crypto.subtle.importKey(
+    'pkcs8',
+    pkcs8(file.encryptionKey),
+    { name: 'ECDH', namedCurve: 'P-256' },
+    false,
+    ['deriveBits'],
+  );
+  return {
+    mspId: file.mspId,
+    userId: file.userId,
+    signer: webCryptoSigner(await importSigningKey(pkcs8(file.signingKey)), file.certificatePem),
+    encryption: { publicKeySpki: file.encryptionPublicKey, privateKey: encryptionKey },
+  };
+}
+
+/** A fresh ECDH P-256 pair as PKCS#8 PEM and base64 SPKI. */
+export async function newEncryptionKeyPem(): Promise<{ privatePem: string; publicSpki: string }> {
+  const pair = await generateEncryptionKeyPair({ extractable: true });
+  const der = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
+  return {
+    privatePem: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+      .export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
+    publicSpki: pair.publicKeySpki,
+  };
+}
+
+/** The base64 SPKI of a PEM key's public half. */
+export function publicSpkiOf(pem: string): string {
+  return createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('base64');
+}

@@ -1,0 +1,283 @@
+import {
+  DataKey,
+  assertTransferSignature,
+  ciphertextSize,
+  createContentHasher,
+  createDecryptStream,
+  createEncryptStream,
+  signTransfer,
+  unwrapDataKey,
+  wrapDataKey,
+  type EncryptionKeyPair,
+} from '../envelope';
+import { toBase64, toHex } from '../envelope/bytes';
+import { ApiError, type GatewayClient } from './api-client';
+import { callLedger, parseResult, type LedgerIdentity } from './ledger-call';
+
+/** Everything a user's device holds: the signing identity and the encryption key pair. */
+export interface DeviceKeys extends LedgerIdentity {
+  userId: string;
+  encryption: EncryptionKeyPair;
+}
+
+/** Asks the device agent on this machine for a posture report signed over the gateway's nonce. */
+export interface DeviceAgent {
+  report(nonce: string, audience: string): Promise<unknown>;
+}
+
+/** A device agent reached over HTTP on loopback (default port 7391). */
+export function httpDeviceAgent(url = 'http://127.0.0.1:7391', fetcher: typeof fetch = fetch): DeviceAgent {
+  return {
+    async report(nonce, audience) {
+      const response = await fetcher(`${url.replace(/\/+$/, '')}/v1/reports`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ nonce, audience }),
+      }).catch((error: unknown) => {
+        throw new ApiError(0, 'DEVICE_AGENT_UNREACHABLE', `no device agent answers at ${url}`, {
+          cause: String(error),
+        });
+      });
+      if (!response.ok) {
+        throw new ApiError(
+          response.status,
+          'DEVICE_AGENT_REFUSED',
+          `the device agent answered ${response.status}`,
+        );
+      }
+      return response.json();
+    },
+  };
+}
+
+/** Runs the device check for the next send, access or break-glass. */
+export async function checkDevice(
+  client: GatewayClient,
+  agent: DeviceAgent,
+  action: 'send' | 'access' | 'breakGlass',
+  recordId?: string,
+): Promise<{ deviceId: string; postureHash: string }> {
+  const { nonce, audience } = await client.deviceCheckNonce();
+  return client.verifyDevice(await agent.report(nonce, audience), action, recordId);
+}
+
+interface UserView {
+  userId: string;
+  mspId: string;
+  role: string;
+  status: string;
+  encryptionKey: { spki: string; fingerprint: string };
+  signingKey?: string;
+}
+
+/** The binding id of an organisation's emergency key in key wraps. */
+export const emergencyKeyId = (mspId: string): string => `emergency:${mspId}`;
+
+/** A record id: 128 random bits, URL-safe. */
+export function newRecordId(): string {
+  return toBase64(crypto.getRandomValues(new Uint8Array(18)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
+}
+
+/** What to send. */
+export interface Outgoing {
+  recipientId: string;
+  /** The plaintext, streamed: it is encrypted on this device and never leaves it unencrypted. */
+  plaintext: ReadableStream<Uint8Array>;
+  size: number;
+  mediaType: string;
+  /** Non-identifying descriptive metadata kept in the private envelope (modality, say). */
+  metadata?: Record<string, string>;
+  recordId?: string;
+}
+
+/** A committed transfer. */
+export interface Sent {
+  recordId: string;
+  txId: string;
+  cid: string;
+  contentHash: string;
+  blockNumber?: string;
+}
+
+/**
+ * The sender's flow: device check, the recipient's key from the ledger,
+ * encryption on the device, upload of the ciphertext (acknowledged once
+ * replicated), and the transfer recorded on the ledger.
+ */
+export async function sendRecord(
+  client: GatewayClient,
+  keys: DeviceKeys,
+  agent: DeviceAgent,
+  outgoing: Outgoing,
+): Promise<Sent> {
+  const recordId = outgoing.recordId ?? newRecordId();
+  await checkDevice(client, agent, 'send', recordId);
+  const recipient = parseResult(
+    await callLedger(client, keys, 'registry:GetUser', [outgoing.recipientId]),
+  ) as UserView;
+  if (recipient.status !== 'active') {
+    throw new ApiError(409, 'RECIPIENT_INACTIVE', 'the recipient is not an active user');
+  }
+  const emergency = await callLedger(client, keys, 'emergency:GetEmergencyKey', [recipient.mspId]).then(
+    (r) => parseResult(r) as { encryptionKey?: { spki: string }; spki?: string },
+    (error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    },
+  );
+  const dataKey = await DataKey.generate();
+  const hasher = createContentHasher();
+  const ciphertext = outgoing.plaintext.pipeThrough(createEncryptStream(dataKey)).pipeThrough(hasher.stream);
+  const stored = await client.upload(ciphertext, ciphertextSize(outgoing.size));
+  if (stored.contentHash !== hasher.digest()) {
+    throw new ApiError(502, 'UPLOAD_CORRUPTED', 'the stored ciphertext is not the one this device sent');
+  }
+  const emergencySpki = emergency?.encryptionKey?.spki ?? emergency?.spki;
+  const envelope: Record<string, unknown> = {
+    cid: stored.cid,
+    size: stored.size,
+    mediaType: outgoing.mediaType,
+    wrappedKey: await wrapDataKey(dataKey, recipient.encryptionKey.spki, outgoing.recipientId),
+    signature: await signTransferAs(keys, {
+      recordId,
+      cid: stored.cid,
+      contentHash: stored.contentHash,
+      recipientId: outgoing.recipientId,
+    }),
+    salt: toBase64(crypto.getRandomValues(new Uint8Array(16))),
+    ...(emergencySpki
+      ? { emergencyWrappedKey: await wrapDataKey(dataKey, emergencySpki, emergencyKeyId(recipient.mspId)) }
+      : {}),
+    ...(outgoing.metadata ? { metadata: outgoing.metadata } : {}),
+  };
+  const committed = await callLedger(
+    client,
+    keys,
+    'transfer:Send',
+    [recordId, outgoing.recipientId, stored.contentHash],
+    { envelope },
+  );
+  return {
+    recordId,
+    txId: committed.txId,
+    cid: stored.cid,
+    contentHash: stored.contentHash,
+    ...(committed.blockNumber ? { blockNumber: committed.blockNumber } : {}),
+  };
+}
+
+async function signTransferAs(
+  keys: DeviceKeys,
+  fields: { recordId: string; cid: string; contentHash: string; recipientId: string },
+): Promise<string> {
+  return signTransfer(keys.signer.privateKey, fields);
+}
+
+/** The private envelope of a record as the ledger releases it to its reader. */
+export interface ReleasedEnvelope {
+  recordId: string;
+  cid: string;
+  size: number;
+  mediaType: string;
+  wrappedKey: string;
+  signature: string;
+  senderId: string;
+  contentHash: string;
+  readerId: string;
+  metadata?: Record<string, string>;
+}
+
+/** An opened record. */
+export interface Opened {
+  envelope: ReleasedEnvelope;
+  accessTxId: string;
+  /** The decrypted content; it errors if the ciphertext was altered. */
+  plaintext: ReadableStream<Uint8Array>;
+}
+
+/**
+ * The receiver's flow: device check, the access attempt recorded on the
+ * ledger (a denial is recorded too, and refused), the envelope, the sender's
+ * signature checked against the ledger's key, then download and decryption
+ * on the device.
+ */
+export async function openRecord(
+  client: GatewayClient,
+  keys: DeviceKeys,
+  agent: DeviceAgent,
+  recordId: string,
+  purpose: string,
+): Promise<Opened> {
+  await checkDevice(client, agent, 'access', recordId);
+  const access = await callLedger(client, keys, 'access:RecordAccess', [recordId, purpose]);
+  const envelope = parseResult(
+    await callLedger(client, keys, 'access:ReadEnvelope', [recordId, access.txId]),
+  ) as ReleasedEnvelope;
+  const sender = parseResult(
+    await callLedger(client, keys, 'registry:GetUser', [envelope.senderId]),
+  ) as UserView;
+  if (sender.signingKey) {
+    // The sender signed for the original recipient; a grantee reads a copy of that envelope.
+    const transfer = parseResult(await callLedger(client, keys, 'transfer:GetTransfer', [recordId])) as {
+      recipientId: string;
+    };
+    await assertTransferSignature(
+      sender.signingKey,
+      { recordId, cid: envelope.cid, contentHash: envelope.contentHash, recipientId: transfer.recipientId },
+      envelope.signature,
+    );
+  }
+  const dataKey = await unwrapDataKey(envelope.wrappedKey, keys.encryption, keys.userId);
+  const ciphertext = await client.download(envelope.cid);
+  return {
+    envelope,
+    accessTxId: access.txId,
+    plaintext: ciphertext.pipeThrough(createDecryptStream(dataKey)),
+  };
+}
+
+/**
+ * A patient grants a doctor access: the patient's device opens its own
+ * envelope, wraps the data key for the doctor's key from the ledger, and
+ * records the grant.
+ */
+export async function grantAccess(
+  client: GatewayClient,
+  keys: DeviceKeys,
+  agent: DeviceAgent,
+  grant: { recordId: string; granteeId: string; purpose: string; expiresAt: string },
+): Promise<{ txId: string }> {
+  await checkDevice(client, agent, 'access', grant.recordId);
+  const access = await callLedger(client, keys, 'access:RecordAccess', [grant.recordId, 'PATRQT']);
+  const own = parseResult(
+    await callLedger(client, keys, 'access:ReadEnvelope', [grant.recordId, access.txId]),
+  ) as ReleasedEnvelope;
+  const grantee = parseResult(
+    await callLedger(client, keys, 'registry:GetUser', [grant.granteeId]),
+  ) as UserView;
+  const dataKey = await unwrapDataKey(own.wrappedKey, keys.encryption, keys.userId);
+  const envelope = {
+    cid: own.cid,
+    size: own.size,
+    mediaType: own.mediaType,
+    wrappedKey: await wrapDataKey(dataKey, grantee.encryptionKey.spki, grant.granteeId),
+    signature: own.signature,
+    salt: toBase64(crypto.getRandomValues(new Uint8Array(16))),
+    ...(own.metadata ? { metadata: own.metadata } : {}),
+  };
+  const committed = await callLedger(
+    client,
+    keys,
+    'access:GrantAccess',
+    [grant.recordId, grant.granteeId, grant.purpose, grant.expiresAt],
+    { envelope },
+  );
+  return { txId: committed.txId };
+}
+
+/** SHA-256 hex of a text, for justification and note hashes kept off the ledger. */
+export async function textHash(text: string): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
+}

@@ -1,0 +1,85 @@
+import { fromBase64, toBase64 } from '../envelope/bytes';
+import { ApiError, type GatewayClient } from './api-client';
+import type { DeviceSigner } from './signer';
+import { checkCommit, checkProposal, checkTransaction, type CheckedProposal } from './signing-request';
+
+/** The user's signing identity on their device. */
+export interface LedgerIdentity {
+  mspId: string;
+  signer: DeviceSigner;
+}
+
+/** A finished ledger call. */
+export interface LedgerResult {
+  txId: string;
+  /** The chaincode's answer (JSON text for queries and for functions that return something). */
+  result: string;
+  /** Set for committed transactions. */
+  blockNumber?: string;
+}
+
+const CONFLICT_RETRIES = 3;
+
+/**
+ * Calls a chaincode function in the user's name: the gateway prepares each
+ * message, the device checks it is the call it asked for and signs it. Only
+ * an MVCC conflict is retried (with fresh messages and signatures).
+ */
+export async function callLedger(
+  client: GatewayClient,
+  identity: LedgerIdentity,
+  fn: string,
+  args: readonly string[],
+  transient?: { envelope: Record<string, unknown> },
+): Promise<LedgerResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await callOnce(client, identity, fn, args, transient);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'TX_CONFLICT' || attempt >= CONFLICT_RETRIES)
+        throw error;
+    }
+  }
+}
+
+async function callOnce(
+  client: GatewayClient,
+  identity: LedgerIdentity,
+  fn: string,
+  args: readonly string[],
+  transient: { envelope: Record<string, unknown> } | undefined,
+): Promise<LedgerResult> {
+  const who = { mspId: identity.mspId, certificatePem: identity.signer.certificatePem };
+  let answer = await client.prepare(fn, args, transient);
+  let proposal: CheckedProposal | undefined;
+  for (;;) {
+    if (answer.stage === 'done') {
+      return {
+        txId: answer.txId,
+        result: answer.result,
+        ...(answer.blockNumber ? { blockNumber: answer.blockNumber } : {}),
+      };
+    }
+    if (answer.stage === 'proposal') {
+      proposal = checkProposal(
+        answer.message,
+        { fn, args, transientKeys: transient ? ['envelope'] : [] },
+        who,
+      );
+    } else if (!proposal) {
+      throw new ApiError(502, 'SIGNING_OUT_OF_ORDER', 'the gateway skipped the proposal');
+    } else if (answer.stage === 'transaction') {
+      checkTransaction(answer.message, proposal, who);
+    } else {
+      checkCommit(answer.message, proposal, who);
+    }
+    const message = fromBase64(answer.message) ?? new Uint8Array();
+    const signature = await identity.signer.sign(message);
+    answer = await client.sign(answer.id, answer.stage, toBase64(signature));
+  }
+}
+
+/** Parses a chaincode answer that is JSON. */
+export function parseResult(result: LedgerResult): unknown {
+  return JSON.parse(result.result);
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config';
+
+const complete = {
+  GATEWAY_PORT: '7090',
+  GATEWAY_NETWORK_PLAN: '/tmp/network.json',
+  GATEWAY_DATABASE: '/tmp/gateway.db',
+  GATEWAY_SESSION_SECRET: 'x'.repeat(40),
+  GATEWAY_TOTP_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+describe('loadConfig', () => {
+  it('fills defaults and derives the public origin', () => {
+    const config = loadConfig(complete);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.publicOrigin, 'http://localhost:7090');
+    assert.equal(config.sessionIdleSeconds, 900);
+    assert.equal(config.totpKey.length, 32);
+  });
+
+  it('lists every missing or invalid setting at once', () => {
+    assert.throws(
+      () => loadConfig({ GATEWAY_HOST: '0.0.0.0', GATEWAY_TOTP_KEY: 'c2hvcnQ=' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        const text = error.problems.join('\n');
+        for (const name of [
+          'GATEWAY_HOST',
+          'GATEWAY_PORT: missing',
+          'GATEWAY_NETWORK_PLAN: missing',
+          'GATEWAY_DATABASE: missing',
+          'GATEWAY_SESSION_SECRET: missing',
+          'GATEWAY_TOTP_KEY',
+        ]) {
+          assert.match(text, new RegExp(name));
+        }
+        return true;
+      },
+    );
+  });
+});

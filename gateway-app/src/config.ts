@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+/** Everything the gateway needs to start, read and validated once. */
+export interface Config {
+  /** Loopback address and port to listen on. */
+  host: string;
+  port: number;
+  /** The origin browsers use (for CSRF, cookies and device-report audience). */
+  publicOrigin: string;
+  /** The running network's plan (`network.json` written by `network up`). */
+  networkPlanFile: string;
+  /** The gateway's SQLite database file (accounts, sessions, devices, lockouts). */
+  databaseFile: string;
+  /** Signs session cookies; at least 32 characters. */
+  sessionSecret: string;
+  /** Seals TOTP secrets at rest: 32 bytes. */
+  totpKey: Buffer;
+  /** A JSON file with the device policy; absent means the default policy. */
+  devicePolicyFile: string | undefined;
+  /** Where users' device agents listen (the page asks them for posture reports). */
+  deviceAgentOrigins: string[];
+  maxUploadBytes: number;
+  sessionIdleSeconds: number;
+  sessionAbsoluteSeconds: number;
+  /** Login and enrolment requests one address may make per window. */
+  loginRateLimit: { limit: number; windowSeconds: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Thrown when settings are missing or invalid; its message lists every one. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'INVALID_CONFIG';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`the gateway's configuration is incomplete:\n  ${problems.join('\n  ')}`);
+    this.problems = problems;
+  }
+}
+
+const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  GATEWAY_HOST: z
+    .string()
+    .default('127.0.0.1')
+    .refine((h) => LOOPBACK.includes(h), 'must be a loopback address (put a TLS proxy in front for others)'),
+  GATEWAY_PORT: int(1, 65535),
+  GATEWAY_PUBLIC_ORIGIN: z.url().optional(),
+  GATEWAY_NETWORK_PLAN: z.string().min(1),
+  GATEWAY_DATABASE: z.string().min(1),
+  GATEWAY_SESSION_SECRET: z.string().min(32),
+  GATEWAY_TOTP_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64'),
+  GATEWAY_DEVICE_POLICY: z.string().min(1).optional(),
+  GATEWAY_DEVICE_AGENT_ORIGINS: z
+    .string()
+    .default('http://127.0.0.1:7391')
+    .transform((v) => v.split(',').map((o) => o.trim()))
+    .pipe(z.array(z.url())),
+  GATEWAY_MAX_UPLOAD_BYTES: int(1, 64 * 2 ** 30).default(2 * 2 ** 30),
+  GATEWAY_SESSION_IDLE_SECONDS: int(60, 86_400).default(15 * 60),
+  GATEWAY_SESSION_ABSOLUTE_SECONDS: int(300, 7 * 86_400).default(8 * 3600),
+  GATEWAY_LOGIN_RATE_LIMIT: int(1, 100_000).default(30),
+  GATEWAY_LOGIN_RATE_WINDOW_SECONDS: int(1, 86_400).default(300),
+  GATEWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The settings {@link loadConfig} reads, for documentation and `--help`. */
+export const SETTINGS = Object.keys(schema.shape);
+
+/**
+ * Reads the gateway's settings from `env` (normally `process.env`, read here
+ * and nowhere else) and validates them all at once.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = schema.safeParse(
+    Object.fromEntries(SETTINGS.map((k) => [k, env[k] === '' ? undefined : env[k]])),
+  );
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.input === undefined ? 'missing' : i.message}`),
+    );
+  }
+  const s = parsed.data;
+  return {
+    host: s.GATEWAY_HOST,
+    port: s.GATEWAY_PORT,
+    publicOrigin: new URL(s.GATEWAY_PUBLIC_ORIGIN ?? `http://localhost:${s.GATEWAY_PORT}`).origin,
+    networkPlanFile: s.GATEWAY_NETWORK_PLAN,
+    databaseFile: s.GATEWAY_DATABASE,
+    sessionSecret: s.GATEWAY_SESSION_SECRET,
+    totpKey: Buffer.from(s.GATEWAY_TOTP_KEY, 'base64'),
+    devicePolicyFile: s.GATEWAY_DEVICE_POLICY,
+    deviceAgentOrigins: s.GATEWAY_DEVICE_AGENT_ORIGINS.map((o) => new URL(o).origin),
+    maxUploadBytes: s.GATEWAY_MAX_UPLOAD_BYTES,
+    sessionIdleSeconds: s.GATEWAY_SESSION_IDLE_SECONDS,
+    sessionAbsoluteSeconds: s.GATEWAY_SESSION_ABSOLUTE_SECONDS,
+    loginRateLimit: { limit: s.GATEWAY_LOGIN_RATE_LIMIT, windowSeconds: s.GATEWAY_LOGIN_RATE_WINDOW_SECONDS },
+    logLevel: s.GATEWAY_LOG_LEVEL,
+  };
+}

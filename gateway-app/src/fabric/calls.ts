@@ -1,0 +1,65 @@
+/** Actions whose transaction carries the gateway's attestation of a passed device check and second factor. */
+export type AttestedAction = 'send' | 'access' | 'breakGlass';
+
+/** How the gateway lets a user's device call one chaincode function. */
+export interface CallSpec {
+  kind: 'submit' | 'evaluate';
+  /** Argument names, in order (the chaincode validates their content). */
+  args: readonly string[];
+  /** The function takes the transient `envelope`; its CID must be stored and replicated. */
+  envelope?: true;
+  /** The gateway adds an attestation, consuming a passed device check of the session. */
+  attest?: AttestedAction;
+  /** Callable before the user is registered on the ledger. */
+  beforeRegistration?: true;
+}
+
+const submit = (...args: string[]): CallSpec => ({ kind: 'submit', args });
+const evaluate = (...args: string[]): CallSpec => ({ kind: 'evaluate', args });
+
+/**
+ * Every chaincode function a user's device may ask the gateway to prepare.
+ * Anything else is refused before it reaches a peer; the chaincode still
+ * checks the caller of each.
+ */
+export const CALLS = {
+  'registry:RegisterSelf': { ...submit('encryptionKey'), beforeRegistration: true },
+  'registry:RegisterUser': submit('certificatePem', 'role', 'encryptionKey'),
+  'registry:SuspendUser': submit('userId'),
+  'registry:ReactivateUser': submit('userId'),
+  'registry:RotateEncryptionKey': submit('encryptionKey'),
+  'registry:GetUser': evaluate('userId'),
+  'registry:WhoAmI': { ...evaluate(), beforeRegistration: true },
+  'registry:ListUsers': evaluate('pageSize', 'bookmark'),
+  'transfer:Send': { ...submit('recordId', 'recipientId', 'contentHash'), envelope: true, attest: 'send' },
+  'transfer:EraseRecord': submit('recordId'),
+  'transfer:GetTransfer': evaluate('recordId'),
+  'access:GrantAccess': { ...submit('recordId', 'granteeId', 'purpose', 'expiresAt'), envelope: true },
+  'access:RevokeGrant': submit('recordId', 'granteeId'),
+  'access:RecordAccess': { ...submit('recordId', 'purpose'), attest: 'access' },
+  'access:ReadEnvelope': evaluate('recordId', 'accessTxId'),
+  'access:ListGrants': evaluate('recordId', 'pageSize', 'bookmark'),
+  'emergency:RegisterEmergencyKey': submit('encryptionKey'),
+  'emergency:GetEmergencyKey': evaluate('mspId'),
+  'emergency:BreakGlass': {
+    ...submit('recordId', 'reasonCode', 'justificationHash'),
+    attest: 'breakGlass',
+  },
+  'emergency:ReadEmergencyEnvelope': evaluate('recordId', 'doctorId'),
+  'emergency:ReleaseBreakGlassKey': { ...submit('recordId', 'doctorId'), envelope: true },
+  'emergency:CloseReview': submit('reviewId', 'finding', 'noteHash'),
+  'emergency:OpenReviews': evaluate('pageSize', 'bookmark'),
+  'audit:RecordHistory': evaluate('recordId', 'pageSize', 'bookmark'),
+  'audit:RecordAccesses': evaluate('recordId', 'pageSize', 'bookmark'),
+  'audit:UserActivity': evaluate('userId', 'kind', 'from', 'to', 'pageSize', 'bookmark'),
+  'storage:StoredContent': evaluate('counterpartMspId', 'pageSize', 'bookmark'),
+  'attestation:GetGateway': evaluate('gatewayId'),
+} as const satisfies Record<string, CallSpec>;
+
+/** A chaincode function the gateway prepares for users. */
+export type CallName = keyof typeof CALLS;
+
+/** The spec of `fn`, or undefined if users may not call it through the gateway. */
+export function callSpec(fn: string): CallSpec | undefined {
+  return Object.hasOwn(CALLS, fn) ? (CALLS as Record<string, CallSpec>)[fn] : undefined;
+}

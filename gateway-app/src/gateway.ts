@@ -1,0 +1,144 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import { gatewayIdentity, type NetworkPlan } from 'medshare-network';
+import type { Logger } from 'pino';
+import { AccountStore, LoginThrottle, SqliteSessionStore, TotpService } from './auth';
+import type { Config } from './config';
+import { openDatabase } from './db';
+import { DeviceRegistry } from './device/device-registry';
+import { NonceBook } from './device/nonces';
+import { parseDevicePolicy } from './device/policy';
+import { Attestor } from './fabric/attestor';
+import { Ledger, type PeerEndpoint, type ServiceIdentity } from './fabric/ledger';
+import { OfflineSigning } from './fabric/offline-signing';
+import { RefusalRecorder } from './fabric/refusals';
+import { FabricCaClient } from './fabric-ca/ca-client';
+import { createApp } from './http/app';
+import type { EncryptedStore } from './storage/encrypted-store';
+import { storeOfOrganisation } from './storage/from-network';
+
+/** A running gateway's parts, to serve and to close. */
+export interface Gateway {
+  app: Express;
+  /** Announces each organisation's gateway service key on the ledger (idempotent). */
+  announce(): Promise<void>;
+  close(): void;
+}
+
+/** A passed device check authorises the one send or access that follows within this time. */
+const DEVICE_CHECK_MAX_AGE_MS = 5 * 60_000;
+
+function lookup<T>(map: ReadonlyMap<string, T>, mspId: string, what: string): T {
+  const value = map.get(mspId);
+  if (value === undefined) throw new RangeError(`no ${what} for ${mspId}`);
+  return value;
+}
+
+/** Builds the gateway for a running network: connections, stores, database and the HTTP app. */
+export async function buildGateway(
+  config: Config,
+  plan: NetworkPlan,
+  logger: Logger,
+  version: string,
+): Promise<Gateway> {
+  const orgs = plan.peerOrgs;
+  const peers: PeerEndpoint[] = [];
+  const services: ServiceIdentity[] = [];
+  const stores = new Map<string, EncryptedStore>();
+  const cas = new Map<string, FabricCaClient>();
+  const caCertificates = new Map<string, string[]>();
+  for (const org of orgs) {
+    const peer = org.nodes.find((n) => n.type === 'peer');
+    if (!peer) throw new Error(`${org.key} has no peer`);
+    const files = gatewayIdentity(org);
+    const [caCert, tlsCert, tlsKey, certificate, key] = await Promise.all([
+      readFile(org.caCertFile),
+      readFile(files.tls.cert),
+      readFile(files.tls.key),
+      readFile(files.signCert),
+      readFile(join(files.msp, 'keystore', 'key.pem')),
+    ]);
+    peers.push({
+      mspId: org.mspId,
+      address: peer.address,
+      tlsRootCert: caCert,
+      tlsClientCert: tlsCert,
+      tlsClientKey: tlsKey,
+    });
+    services.push({ mspId: org.mspId, certificate, privateKey: createPrivateKey(key) });
+    stores.set(org.mspId, await storeOfOrganisation(plan, org));
+    cas.set(org.mspId, new FabricCaClient({ url: org.ca.url, caName: org.ca.name, tlsRootCert: caCert }));
+    caCertificates.set(org.mspId, [caCert.toString('utf8')]);
+  }
+
+  const db = openDatabase(config.databaseFile);
+  const sessionStore = new SqliteSessionStore(db);
+  const ledger = new Ledger({ channel: plan.channel, chaincode: plan.chaincode.name, peers, services });
+  const policy = parseDevicePolicy(
+    config.devicePolicyFile ? (JSON.parse(await readFile(config.devicePolicyFile, 'utf8')) as unknown) : {},
+  );
+  const accounts = new AccountStore(db);
+  const storeOf = (mspId: string) => lookup(stores, mspId, 'storage node');
+
+  const app = createApp({
+    logger,
+    version,
+    publicOrigin: config.publicOrigin,
+    sessionStore,
+    sessionSecret: config.sessionSecret,
+    sessionIdleSeconds: config.sessionIdleSeconds,
+    sessionAbsoluteSeconds: config.sessionAbsoluteSeconds,
+    loginRateLimit: config.loginRateLimit,
+    deviceAgentOrigins: config.deviceAgentOrigins,
+    accounts,
+    throttle: new LoginThrottle(db),
+    totp: new TotpService(),
+    totpKey: config.totpKey,
+    devices: new DeviceRegistry(db),
+    nonces: new NonceBook(),
+    policy,
+    caCertificates,
+    refusals: new RefusalRecorder(ledger, logger),
+    signing: new OfflineSigning(ledger),
+    attestor: new Attestor(services),
+    caOf: (mspId) => lookup(cas, mspId, 'CA'),
+    storeOf,
+    replicated: async (mspId, cid) => {
+      const replication = await storeOf(mspId).replication(cid);
+      return replication.pinned.length >= plan.storage.replicationMin;
+    },
+    deviceCheckMaxAgeMs: DEVICE_CHECK_MAX_AGE_MS,
+    maxUploadBytes: config.maxUploadBytes,
+    organisations: () => orgs.map((o) => o.mspId),
+    readiness: {
+      ledger: async () => Object.values(await ledger.readiness(2000)).every(Boolean),
+      cas: async () => (await Promise.all([...cas.values()].map((ca) => ca.ready()))).every(Boolean),
+      storage: async () =>
+        (
+          await Promise.all(
+            [...stores.values()].map(async (s) => {
+              await s.allPins(AbortSignal.timeout(2000));
+              return true;
+            }),
+          )
+        ).every(Boolean),
+      database: () => Promise.resolve(db.prepare('SELECT 1 AS ok').get() !== undefined),
+    },
+  });
+
+  return {
+    app,
+    async announce() {
+      for (const service of services) {
+        await ledger.serviceContract(service.mspId).submitTransaction('attestation:AnnounceGateway');
+      }
+    },
+    close() {
+      ledger.close();
+      sessionStore.close();
+      db.close();
+    },
+  };
+}

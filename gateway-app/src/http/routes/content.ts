@@ -1,0 +1,130 @@
+import type { Request } from 'express';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AccountStore } from '../../auth';
+import type { EncryptedStore } from '../../storage/encrypted-store';
+import { HttpError } from '../errors';
+import type { ApiRoutes } from '../routes';
+import { signedIn } from '../signed-in';
+
+/** What the content routes use. */
+export interface ContentDeps {
+  accounts: AccountStore;
+  /** The encrypted store of each organisation's cluster peer, by MSP id. */
+  storeOf(mspId: string): EncryptedStore;
+  maxUploadBytes: number;
+  deviceCheckMaxAgeMs: number;
+  now?: () => number;
+}
+
+const CID = /^[A-Za-z0-9]{46,100}$/;
+
+/**
+ * Ciphertext in and out. Uploads stream into the organisation's cluster peer
+ * and are acknowledged only once replicated; the store refuses anything that
+ * is not in the envelope format, so plaintext cannot be stored. Downloads are
+ * limited to ciphertexts the ledger just released to this session.
+ */
+export function contentRoutes(api: ApiRoutes, deps: ContentDeps): void {
+  const now = deps.now ?? Date.now;
+
+  api.add(
+    {
+      method: 'post',
+      path: '/api/content',
+      tag: 'content',
+      summary: 'Upload one ciphertext (envelope format), streamed; answers once it is pinned on enough peers',
+      audience: 'signed-in',
+      rawBody: 'application/octet-stream',
+      responses: {
+        201: '{cid, size, contentHash}',
+        400: 'the body is not in the envelope format (plaintext is refused)',
+        403: 'DEVICE_CHECK_REQUIRED',
+        411: 'Content-Length is required',
+        413: 'larger than the gateway accepts',
+        503: 'too few cluster peers are up to replicate it',
+      },
+    },
+    async (req, res) => {
+      const { account } = await signedIn(req, deps.accounts);
+      const check = req.session.deviceCheck;
+      if (!check || now() - check.at > deps.deviceCheckMaxAgeMs) {
+        throw new HttpError(403, 'DEVICE_CHECK_REQUIRED', 'run the device check before uploading');
+      }
+      if (!req.is('application/octet-stream')) {
+        throw new HttpError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'upload the ciphertext as application/octet-stream',
+        );
+      }
+      const declared = Number(req.get('content-length'));
+      if (!Number.isSafeInteger(declared)) {
+        throw new HttpError(411, 'LENGTH_REQUIRED', 'send Content-Length with the ciphertext');
+      }
+      if (declared > deps.maxUploadBytes) {
+        req.resume();
+        throw tooLarge(deps.maxUploadBytes);
+      }
+      const stored = await deps.storeOf(account.mspId).put(bounded(req, declared));
+      res.status(201).json({ cid: stored.cid, size: stored.size, contentHash: stored.contentHash });
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/api/content/:cid',
+      tag: 'content',
+      summary: 'Download a ciphertext the ledger released to this session (after access:ReadEnvelope)',
+      audience: 'signed-in',
+      responses: {
+        200: 'the ciphertext, verified against the ledger hash as it streams',
+        403: 'CONTENT_NOT_GRANTED: read the envelope through the ledger first',
+        404: 'not stored',
+      },
+    },
+    async (req, res) => {
+      const { account } = await signedIn(req, deps.accounts);
+      const cid = String(req.params.cid);
+      const expected = CID.test(cid) ? req.session.content?.[cid] : undefined;
+      if (!expected) {
+        throw new HttpError(
+          403,
+          'CONTENT_NOT_GRANTED',
+          'open the record through the ledger before fetching it',
+        );
+      }
+      const body = await deps.storeOf(account.mspId).get(cid, expected);
+      res.status(200).set({
+        'content-type': 'application/octet-stream',
+        'content-length': String(expected.size),
+        'cache-control': 'no-store',
+      });
+      // A hash mismatch ends the stream with an error, so the client sees a truncated body.
+      await pipeline(Readable.fromWeb(body), res).catch(() => {
+        res.destroy();
+      });
+    },
+  );
+}
+
+function tooLarge(max: number): HttpError {
+  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `uploads are limited to ${max} bytes`);
+}
+
+/** The request body as a web stream that fails if it runs past its declared length. */
+function bounded(req: Request, declared: number): ReadableStream<Uint8Array> {
+  let seen = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      callback(seen > declared ? tooLarge(declared) : null, chunk);
+    },
+  });
+  req.pipe(counter);
+  req.on('aborted', () =>
+    counter.destroy(new HttpError(400, 'UPLOAD_ABORTED', 'the upload was interrupted')),
+  );
+  return Readable.toWeb(counter);
+}

@@ -1,0 +1,276 @@
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AccountStore,
+  bootstrapOperator,
+  buildGateway,
+  callLedger,
+  createCsr,
+  createKeyBackup,
+  enrolDevice,
+  generateEncryptionKeyPair,
+  generateSigningKeyPair,
+  httpDeviceAgent,
+  importSigningKey,
+  loadConfig,
+  loadDeviceIdentity,
+  openDatabase,
+  signRegistration,
+  startAgentServer,
+  TotpService,
+  webCryptoSigner,
+  GatewayClient,
+  nodeUploader,
+  type AgentServer,
+  type CookieJar,
+  type DeviceAgent,
+  type DeviceKeys,
+  type Gateway,
+  type RegistrableRole,
+} from 'medshare-gateway-app';
+import { orgAdmin, type NetworkPlan, type OrgPlan } from 'medshare-network';
+import { pino } from 'pino';
+
+/** A cookie jar for one client, as a browser would keep it. */
+export function cookieJar(): CookieJar {
+  const cookies = new Map<string, string>();
+  return {
+    header: () => (cookies.size ? [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') : undefined),
+    update(setCookies) {
+      for (const line of setCookies) {
+        const [pair = ''] = line.split(';');
+        const eq = pair.indexOf('=');
+        if (eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+      }
+    },
+  };
+}
+
+/** A free loopback port. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
+  return port;
+}
+
+/** A gateway built in this process over a test network, listening on loopback. */
+export interface RunningGateway {
+  url: string;
+  gateway: Gateway;
+  databaseFile: string;
+  totpKey: Buffer;
+  close(): Promise<void>;
+}
+
+/** Builds and starts the gateway; `env` overrides settings (a device policy file, upload limit...). */
+export async function startGateway(
+  plan: NetworkPlan,
+  env: Record<string, string> = {},
+): Promise<RunningGateway> {
+  const dir = await mkdtemp(join(tmpdir(), 'medshare-gateway-'));
+  const port = await freePort();
+  const totpKey = randomBytes(32);
+  const config = loadConfig({
+    GATEWAY_PORT: String(port),
+    GATEWAY_NETWORK_PLAN: join(plan.runDir, 'network.json'),
+    GATEWAY_DATABASE: join(dir, 'gateway.db'),
+    GATEWAY_SESSION_SECRET: randomBytes(32).toString('base64'),
+    GATEWAY_TOTP_KEY: totpKey.toString('base64'),
+    GATEWAY_LOGIN_RATE_LIMIT: '10000',
+    GATEWAY_LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const gateway = await buildGateway(config, plan, pino({ level: 'silent' }), 'test');
+  await gateway.announce();
+  const server: Server = gateway.app.listen(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  return {
+    url: config.publicOrigin,
+    gateway,
+    databaseFile: config.databaseFile,
+    totpKey,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+      gateway.close();
+    },
+  };
+}
+
+const totp = new TotpService();
+
+/** A TOTP code for a step the gateway has not accepted yet, waiting for the next step if need be. */
+export async function freshCode(secret: string, lastStep: { value: number }): Promise<string> {
+  for (;;) {
+    const now = Math.floor(Date.now() / 30_000);
+    const step = Math.max(now - 1, lastStep.value + 1);
+    if (step <= now + 1) {
+      lastStep.value = step;
+      return totp.currentCode(secret, new Date(step * 30_000 + 1000));
+    }
+    await sleep(1000);
+  }
+}
+
+/** A user of the tests, with their own device keys and their own HTTP client. */
+export interface TestUser {
+  name: string;
+  org: OrgPlan;
+  role: string;
+  client: GatewayClient;
+  keys: DeviceKeys;
+  totpSecret: string;
+  lastStep: { value: number };
+  password: string;
+  agent: DeviceAgent;
+}
+
+/** Signs in a test user afresh (password, then a fresh TOTP code), on a new client unless given one. */
+export async function signIn(
+  gw: RunningGateway,
+  user: TestUser,
+  client?: GatewayClient,
+): Promise<GatewayClient> {
+  const c = client ?? new GatewayClient(gw.url, { cookieJar: cookieJar(), uploader: nodeUploader });
+  await c.login(user.org.mspId, user.name, user.password);
+  await c.confirmTotp(await freshCode(user.totpSecret, user.lastStep));
+  return c;
+}
+
+/** Creates the first operator of `org` from its network admin identity and signs them in. */
+export async function operatorOf(gw: RunningGateway, org: OrgPlan, agent: DeviceAgent): Promise<TestUser> {
+  const admin = orgAdmin(org);
+  const certificatePem = await readFile(admin.signCert, 'utf8');
+  const keyPem = await readFile(join(admin.msp, 'keystore', 'key.pem'));
+  const encryption = await generateEncryptionKeyPair();
+  const password = `operator ${randomBytes(9).toString('base64url')}`;
+  const db = openDatabase(gw.databaseFile);
+  const { totpSecret } = await bootstrapOperator(new AccountStore(db), totp, gw.totpKey, {
+    mspId: org.mspId,
+    enrollmentId: `admin.${org.key}`,
+    certificatePem,
+    encryptionPublicKey: encryption.publicKeySpki,
+    password,
+  });
+  db.close();
+  const pkcs8 = new Uint8Array(createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'der' }));
+  const user: TestUser = {
+    name: `admin.${org.key}`,
+    org,
+    role: 'admin',
+    client: new GatewayClient(gw.url, { cookieJar: cookieJar(), uploader: nodeUploader }),
+    keys: {
+      mspId: org.mspId,
+      userId: '',
+      signer: webCryptoSigner(await importSigningKey(pkcs8), certificatePem),
+      encryption,
+    },
+    totpSecret,
+    lastStep: { value: 0 },
+    password,
+    agent,
+  };
+  await signIn(gw, user, user.client);
+  user.keys.userId = (await user.client.me()).userId ?? '';
+  return user;
+}
+
+/** An operator registers a device at their CA; the device agent enrols and starts on loopback. */
+export async function startDeviceAgent(
+  gw: RunningGateway,
+  operator: TestUser,
+  name: string,
+): Promise<AgentServer> {
+  const registration = await signRegistration(operator.keys.signer, {
+    caName: operator.org.ca.name,
+    enrollmentId: name,
+    role: 'device',
+  });
+  const { secret } = await operator.client.registerDevice(registration);
+  const keyDir = await mkdtemp(join(tmpdir(), 'medshare-device-'));
+  await enrolDevice({ gatewayUrl: gw.url, mspId: operator.org.mspId, enrollmentId: name, secret, keyDir });
+  const identity = await loadDeviceIdentity(keyDir);
+  return startAgentServer({
+    identity: { certificatePem: identity.certificatePem, privateKey: identity.privateKey },
+    port: 0,
+    allowedOrigins: [gw.url],
+  });
+}
+
+/**
+ * The whole enrolment of a new user, as their device does it: the operator
+ * invites them; their device makes its keys and CSR, enrols with a
+ * passphrase-wrapped backup, confirms TOTP and registers on the ledger.
+ */
+export async function enrolTestUser(
+  gw: RunningGateway,
+  operator: TestUser,
+  name: string,
+  role: RegistrableRole,
+  agent: DeviceAgent,
+): Promise<TestUser> {
+  const registration = await signRegistration(operator.keys.signer, {
+    caName: operator.org.ca.name,
+    enrollmentId: name,
+    role,
+  });
+  const { secret } = await operator.client.registerUser(registration);
+  const signing = await generateSigningKeyPair(true);
+  const encryption = await generateEncryptionKeyPair({ extractable: true });
+  const client = new GatewayClient(gw.url, { cookieJar: cookieJar(), uploader: nodeUploader });
+  const password = `correct horse ${randomBytes(6).toString('base64url')} staple`;
+  const enrolled = await client.enrol({
+    mspId: operator.org.mspId,
+    enrollmentId: name,
+    secret,
+    csr: await createCsr(signing, name),
+    password,
+    encryptionPublicKey: encryption.publicKeySpki,
+  });
+  const signer = webCryptoSigner(signing.privateKey, enrolled.certificate);
+  const backup = await createKeyBackup(
+    {
+      signingKeyPkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', signing.privateKey)),
+      encryptionKeyPkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', encryption.privateKey)),
+      certificatePem: enrolled.certificate,
+    },
+    'a passphrase for tests',
+    `${operator.org.mspId}/${name}`,
+    { cost: 2 ** 12 },
+  );
+  const user: TestUser = {
+    name,
+    org: operator.org,
+    role,
+    client,
+    keys: { mspId: operator.org.mspId, userId: enrolled.userId, signer, encryption },
+    totpSecret: enrolled.totp.secret,
+    lastStep: { value: 0 },
+    password,
+    agent,
+  };
+  await client.confirmTotp(await freshCode(user.totpSecret, user.lastStep));
+  await client.request('PUT', '/api/me/key-backup', { keyBackup: backup });
+  await callLedger(client, user.keys, 'registry:RegisterSelf', [encryption.publicKeySpki]);
+  return user;
+}
+
+export { httpDeviceAgent };
