@@ -32,13 +32,7 @@ export {
 } from './password';
 export { open, seal, secretBoxKey } from './secret-box';
 export { SqliteSessionStore, type SqliteSessionStoreOptions } from './session-store';
-export {
-  LoginThrottle,
-  type LoginThrottleOptions,
-  PER_IP_LOGIN_LIMIT,
-  type ThrottleState,
-  loginKey,
-} from './throttle';
+export { LoginThrottle, type LoginThrottleOptions, type ThrottleState, loginKey } from './throttle';
 export {
   TOTP_DIGITS,
   TOTP_PERIOD,

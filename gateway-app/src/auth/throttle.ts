@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Options as RateLimitOptions } from 'express-rate-limit';
 import { type Database, ensureSchema } from '../db/database';
 
 /** Whether a login name may try now, and if not, for how long it may not. */
@@ -20,19 +19,6 @@ export interface LoginThrottleOptions {
   /** The clock used when a method is given no time (default the system clock). */
   now?: () => Date;
 }
-
-/**
- * The per-IP limit the HTTP layer puts in front of the login routes with express-rate-limit (429 with
- * `RateLimit` headers), complementing the per-account lockout of {@link LoginThrottle}: the lockout stops
- * guessing one account's password from many addresses, the per-IP limit stops one address trying many
- * accounts (and filling the throttle table with made-up login names).
- */
-export const PER_IP_LOGIN_LIMIT = {
-  windowMs: 15 * 60_000,
-  limit: 30,
-  standardHeaders: 'draft-8',
-  legacyHeaders: false,
-} as const satisfies Partial<RateLimitOptions>;
 
 /**
  * The throttle key of a login name: the SHA-256 of `mspId\nenrollmentId`, in hex, so the throttle

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { randomBytes, sign, type KeyObject } from 'node:crypto';
 import { identityOfCertificate } from 'medshare-chaincode/dist/identity';
 import type { AttestedAction } from './calls';
 
@@ -64,9 +64,4 @@ export class Attestor {
     const signature = sign('sha256', Buffer.from(claim, 'utf8'), key.privateKey).toString('base64');
     return Buffer.from(JSON.stringify({ claim, signature, gatewayId: key.gatewayId }), 'utf8');
   }
-}
-
-/** SHA-256 hex of a UTF-8 string: the form every hash on the ledger takes. */
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

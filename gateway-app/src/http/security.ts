@@ -85,7 +85,8 @@ export function loginRateLimit(limit: number, windowSeconds: number): RequestHan
   return rateLimit({
     windowMs: windowSeconds * 1000,
     limit,
-    standardHeaders: 'draft-7',
+    // Per address, in front of the per-login-name lockout: one address cannot try many accounts.
+    standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, _res, next) => {
       next(
