@@ -121,7 +121,8 @@ const totp = new TotpService();
 export async function freshCode(secret: string, lastStep: { value: number }): Promise<string> {
   for (;;) {
     const now = Math.floor(Date.now() / 30_000);
-    const step = Math.max(now - 1, lastStep.value + 1);
+    // Never the previous step: it would expire if the clock turned before the gateway checked it.
+    const step = Math.max(now, lastStep.value + 1);
     if (step <= now + 1) {
       lastStep.value = step;
       return totp.currentCode(secret, new Date(step * 30_000 + 1000));
