@@ -9,7 +9,7 @@ import { openApiDocument } from './openapi';
 import { ApiRoutes } from './routes';
 import { contentRoutes, type ContentDeps } from './routes/content';
 import { deviceCheckRoutes, type DeviceCheckDeps } from './routes/device-checks';
-import { enrolmentRoutes, type EnrolmentDeps } from './routes/enrolments';
+import { deviceEnrolmentRoutes, type EnrolmentDeps, userEnrolmentRoutes } from './routes/enrolments';
 import { healthRoutes, type ReadinessChecks } from './routes/health';
 import { meRoutes } from './routes/me';
 import { operatorRoutes } from './routes/operator';
@@ -76,11 +76,11 @@ export function createApp(deps: AppDeps): Express {
 
   // Device agents enrol with their one-time secret; no cookie, so no session and no CSRF token.
   const agents = new ApiRoutes();
-  enrolmentRoutes(agents, { ...deps, rateLimit }, 'device');
+  deviceEnrolmentRoutes(agents, { ...deps, rateLimit });
 
   const users = new ApiRoutes();
   sessionRoutes(users, { ...deps, rateLimit });
-  enrolmentRoutes(users, { ...deps, rateLimit }, 'user');
+  userEnrolmentRoutes(users, { ...deps, rateLimit });
   meRoutes(users, deps.accounts, () => deps.organisations());
   deviceCheckRoutes(users, deps);
   transactionRoutes(users, deps);

@@ -1,8 +1,8 @@
-import type { Request } from 'express';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AccountStore } from '../../auth';
 import type { EncryptedStore } from '../../storage/encrypted-store';
+import { passedDeviceCheck } from '../device-check';
 import { HttpError } from '../errors';
 import type { ApiRoutes } from '../routes';
 import { signedIn } from '../signed-in';
@@ -47,10 +47,7 @@ export function contentRoutes(api: ApiRoutes, deps: ContentDeps): void {
     },
     async (req, res) => {
       const { account } = await signedIn(req, deps.accounts);
-      const check = req.session.deviceCheck;
-      if (!check || now() - check.at > deps.deviceCheckMaxAgeMs) {
-        throw new HttpError(403, 'DEVICE_CHECK_REQUIRED', 'run the device check before uploading');
-      }
+      passedDeviceCheck(req, now(), deps.deviceCheckMaxAgeMs, 'keep');
       if (!req.is('application/octet-stream')) {
         throw new HttpError(
           415,
@@ -66,7 +63,8 @@ export function contentRoutes(api: ApiRoutes, deps: ContentDeps): void {
         req.resume();
         throw tooLarge(deps.maxUploadBytes);
       }
-      const stored = await deps.storeOf(account.mspId).put(bounded(req, declared));
+      // Node's HTTP parser ends the body at Content-Length, so the store sees at most `declared` bytes.
+      const stored = await deps.storeOf(account.mspId).put(Readable.toWeb(req) as ReadableStream<Uint8Array>);
       res.status(201).json({ cid: stored.cid, size: stored.size, contentHash: stored.contentHash });
     },
   );
@@ -111,20 +109,4 @@ export function contentRoutes(api: ApiRoutes, deps: ContentDeps): void {
 
 function tooLarge(max: number): HttpError {
   return new HttpError(413, 'PAYLOAD_TOO_LARGE', `uploads are limited to ${max} bytes`);
-}
-
-/** The request body as a web stream that fails if it runs past its declared length. */
-function bounded(req: Request, declared: number): ReadableStream<Uint8Array> {
-  let seen = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      seen += chunk.length;
-      callback(seen > declared ? tooLarge(declared) : null, chunk);
-    },
-  });
-  req.pipe(counter);
-  req.on('aborted', () =>
-    counter.destroy(new HttpError(400, 'UPLOAD_ABORTED', 'the upload was interrupted')),
-  );
-  return Readable.toWeb(counter);
 }

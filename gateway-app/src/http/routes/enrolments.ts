@@ -11,7 +11,7 @@ import {
 } from '../../auth';
 import { fabricAttributesOf } from '../../device/certificate';
 import type { DeviceRegistry } from '../../device/device-registry';
-import type { FabricCaClient } from '../../fabric-ca/ca-client';
+import type { Enrolment, FabricCaClient } from '../../fabric-ca/ca-client';
 import { HttpError } from '../errors';
 import type { ApiRoutes } from '../routes';
 import { regenerate } from '../session';
@@ -46,6 +46,18 @@ const userEnrolment = z.strictObject({
 
 const deviceEnrolment = z.strictObject({ ...login, csr: CSR });
 
+/** Relays the device's CSR and one-time secret to the organisation's CA; a wrong secret is {@link refused}. */
+async function enrolAtCa(
+  deps: EnrolmentDeps,
+  body: { mspId: string; enrollmentId: string; secret: string; csr: string },
+): Promise<Enrolment> {
+  try {
+    return await deps.caOf(body.mspId).enroll(body.enrollmentId, body.secret, body.csr);
+  } catch (error) {
+    throw error instanceof HttpError && error.status === 401 ? refused() : error;
+  }
+}
+
 function refused(): HttpError {
   // One answer for an unknown login, a used invitation and a wrong secret: nothing to enumerate.
   return new HttpError(
@@ -61,72 +73,69 @@ function refused(): HttpError {
  * gateway relays them to the organisation's CA and keeps the certificate,
  * the public encryption key and the passphrase-wrapped key backup.
  */
-export function enrolmentRoutes(api: ApiRoutes, deps: EnrolmentDeps, who: 'user' | 'device'): void {
-  if (who === 'user') {
-    api.add(
-      {
-        method: 'post',
-        path: '/api/enrolments',
-        tag: 'enrolment',
-        summary:
-          'Enrol an invited user: CSR, password, encryption key and key backup; returns the TOTP set-up',
-        audience: 'anyone',
-        body: userEnrolment,
-        responses: {
-          201: '{certificate, caCertificate, userId, totp: {secret, uri, qrSvg}}; confirm with POST /api/session/totp',
-          400: 'WEAK_PASSWORD or an invalid field',
-          401: 'ENROLMENT_REFUSED',
-        },
+export function userEnrolmentRoutes(api: ApiRoutes, deps: EnrolmentDeps): void {
+  api.add(
+    {
+      method: 'post',
+      path: '/api/enrolments',
+      tag: 'enrolment',
+      summary: 'Enrol an invited user: CSR, password, encryption key and key backup; returns the TOTP set-up',
+      audience: 'anyone',
+      body: userEnrolment,
+      responses: {
+        201: '{certificate, caCertificate, userId, totp: {secret, uri, qrSvg}}; confirm with POST /api/session/totp',
+        400: 'WEAK_PASSWORD or an invalid field',
+        401: 'ENROLMENT_REFUSED',
       },
-      deps.rateLimit,
-      async (req, res, body) => {
-        const account = deps.accounts.byLogin(body.mspId, body.enrollmentId);
-        if (account?.status !== 'invited') throw refused();
-        const problems = validatePasswordPolicy(body.password, { contextWords: [body.enrollmentId] });
-        if (problems.length > 0) {
-          throw new HttpError(400, 'WEAK_PASSWORD', problems.map((p) => p.message).join('; '), {
-            details: { problems: problems.map((p) => p.code) },
-          });
-        }
-        const enrolment = await deps
-          .caOf(body.mspId)
-          .enroll(body.enrollmentId, body.secret, body.csr)
-          .catch((error: unknown) => {
-            throw error instanceof HttpError && error.status === 401 ? refused() : error;
-          });
-        const attributes = fabricAttributesOf(enrolment.certificatePem);
-        if (attributes?.role !== account.role) {
-          throw new HttpError(
-            409,
-            'ROLE_MISMATCH',
-            `the CA issued no ${account.role} certificate for this invitation`,
-          );
-        }
-        const { userId } = identityOfCertificate(body.mspId, enrolment.certificatePem);
-        const secret = deps.totp.newSecret();
-        const completed = deps.accounts.completeEnrolment(account.accountId, {
-          passwordHash: await hashPassword(body.password),
-          certificatePem: enrolment.certificatePem,
-          userId,
-          encryptionPublicKey: body.encryptionPublicKey,
-          keyBackup: body.keyBackup ?? null,
-          totpSecretSealed: seal(secret, deps.totpKey, account.accountId),
+    },
+    deps.rateLimit,
+    async (req, res, body) => {
+      const account = deps.accounts.byLogin(body.mspId, body.enrollmentId);
+      if (account?.status !== 'invited') throw refused();
+      const problems = validatePasswordPolicy(body.password, { contextWords: [body.enrollmentId] });
+      if (problems.length > 0) {
+        throw new HttpError(400, 'WEAK_PASSWORD', problems.map((p) => p.message).join('; '), {
+          details: { problems: problems.map((p) => p.code) },
         });
-        await regenerate(req);
-        req.session.pending = { accountId: completed.accountId, reason: 'enrolment', at: Date.now() };
-        const totp = await deps.totp.enrolment(secret, `${body.mspId}/${body.enrollmentId}`);
-        res.status(201).json({
-          certificate: enrolment.certificatePem,
-          caCertificate: enrolment.caCertificatePem,
-          userId,
-          csrfToken: req.session.csrfToken,
-          totp: { secret: totp.secret, uri: totp.uri, qrSvg: totp.qrSvg },
-        });
-      },
-    );
+      }
+      const enrolment = await enrolAtCa(deps, body);
+      const attributes = fabricAttributesOf(enrolment.certificatePem);
+      if (attributes?.role !== account.role) {
+        throw new HttpError(
+          409,
+          'ROLE_MISMATCH',
+          `the CA issued no ${account.role} certificate for this invitation`,
+        );
+      }
+      const { userId } = identityOfCertificate(body.mspId, enrolment.certificatePem);
+      const secret = deps.totp.newSecret();
+      const completed = deps.accounts.completeEnrolment(account.accountId, {
+        passwordHash: await hashPassword(body.password),
+        certificatePem: enrolment.certificatePem,
+        userId,
+        encryptionPublicKey: body.encryptionPublicKey,
+        keyBackup: body.keyBackup ?? null,
+        totpSecretSealed: seal(secret, deps.totpKey, account.accountId),
+      });
+      await regenerate(req);
+      req.session.pending = { accountId: completed.accountId, reason: 'enrolment', at: Date.now() };
+      const totp = await deps.totp.enrolment(secret, `${body.mspId}/${body.enrollmentId}`);
+      res.status(201).json({
+        certificate: enrolment.certificatePem,
+        caCertificate: enrolment.caCertificatePem,
+        userId,
+        csrfToken: req.session.csrfToken,
+        totp: { secret: totp.secret, uri: totp.uri, qrSvg: totp.qrSvg },
+      });
+    },
+  );
+}
 
-    return;
-  }
+/**
+ * Device agents enrol the same way, with the secret of a `role=device`
+ * registration; the gateway records the device for its checks.
+ */
+export function deviceEnrolmentRoutes(api: ApiRoutes, deps: EnrolmentDeps): void {
   api.add(
     {
       method: 'post',
@@ -143,12 +152,7 @@ export function enrolmentRoutes(api: ApiRoutes, deps: EnrolmentDeps, who: 'user'
     },
     deps.rateLimit,
     async (_req, res, body) => {
-      const enrolment = await deps
-        .caOf(body.mspId)
-        .enroll(body.enrollmentId, body.secret, body.csr)
-        .catch((error: unknown) => {
-          throw error instanceof HttpError && error.status === 401 ? refused() : error;
-        });
+      const enrolment = await enrolAtCa(deps, body);
       if (fabricAttributesOf(enrolment.certificatePem)?.role !== 'device') {
         throw new HttpError(409, 'NOT_A_DEVICE', 'this registration is not for a device');
       }

@@ -4,6 +4,7 @@ import type { AccountStore } from '../../auth';
 import type { Attestor } from '../../fabric/attestor';
 import { callSpec } from '../../fabric/calls';
 import type { OfflineSigning, SignedResult } from '../../fabric/offline-signing';
+import { passedDeviceCheck } from '../device-check';
 import { HttpError } from '../errors';
 import type { ApiRoutes } from '../routes';
 import { enrolled, signedIn } from '../signed-in';
@@ -73,7 +74,7 @@ export function transactionRoutes(api: ApiRoutes, deps: TransactionDeps): void {
         throw new HttpError(400, 'UNEXPECTED_TRANSIENT', `${body.fn} takes no transient data`);
       }
       if (spec.attest) {
-        const check = takeDeviceCheck(req, now(), deps.deviceCheckMaxAgeMs);
+        const check = passedDeviceCheck(req, now(), deps.deviceCheckMaxAgeMs, 'consume');
         transient.attestation = deps.attestor.attest(user.mspId, {
           action: spec.attest,
           userId: user.userId,
@@ -138,19 +139,6 @@ async function checkedEnvelope(
     throw new HttpError(409, 'CONTENT_NOT_REPLICATED', `${cid} is not stored and replicated in the cluster`);
   }
   return bytes;
-}
-
-function takeDeviceCheck(req: Request, now: number, maxAgeMs: number) {
-  const check = req.session.deviceCheck;
-  delete req.session.deviceCheck;
-  if (!check || now - check.at > maxAgeMs) {
-    throw new HttpError(
-      403,
-      'DEVICE_CHECK_REQUIRED',
-      'run the device check right before each send or access (POST /api/device-checks)',
-    );
-  }
-  return check;
 }
 
 const MAX_GRANTED_CONTENT = 64;
