@@ -128,6 +128,7 @@ describe('AccessContract', () => {
       unknown
     >;
     assert.equal(envelope.readerId, t.person('doctorC').id);
+    assert.equal(envelope.recipientId, t.person('patient').id, 'whom the sender signed for');
     assert.equal(envelope.contentHash, HASH);
   });
 

@@ -87,6 +87,7 @@ export class AccessContract extends Contract {
     const key = keyOf(ctx, 'grant', recordId, granteeId);
     await writeRecord(ctx, key, grant);
     await setPartiesPolicy(ctx, key, caller.mspId, grantee.mspId);
+    await writeRecord(ctx, activityKey('grant', granteeId, now, recordId), { recordId });
     const privateRecord: EnvelopeRecord = {
       ...envelope,
       docType: 'envelope',
@@ -166,7 +167,8 @@ export class AccessContract extends Contract {
 
   /**
    * Returns the caller's envelope of a record (CID, wrapped key, media type,
-   * sender signature) against the caller's granted access event `accessTxId`.
+   * sender signature, and `recipientId`, whom the sender signed it for) against
+   * the caller's granted access event `accessTxId`.
    * A query: its answer is never written to the ledger.
    */
   @Transaction(false)
@@ -199,7 +201,7 @@ export class AccessContract extends Contract {
     }
     const envelope = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<EnvelopeRecord>;
     delete envelope.salt;
-    return JSON.stringify(envelope);
+    return JSON.stringify({ ...envelope, recipientId: transfer.recipientId });
   }
 
   /** Grants of a record, for its recipient and for auditors. */

@@ -195,6 +195,7 @@ describe('AttestationContract and gateway attestations', () => {
           RECORD,
           'UNCONSCIOUS',
           JUSTIFICATION,
+          240,
         ),
       ) as { reviewId: string };
       const opening = stateOf('break-glass', RECORD, t.person('doctorC').id) as BreakGlassRecord | undefined;
@@ -324,6 +325,7 @@ describe('AttestationContract and gateway attestations', () => {
           RECORD,
           'UNCONSCIOUS',
           JUSTIFICATION,
+          240,
         );
       await assert.rejects(glass(), /ATTESTATION_INVALID: attestation missing/);
       await assert.rejects(glass(t.attest(stub, 'doctorC', 'access')), /ATTESTATION_INVALID: wrong action/);

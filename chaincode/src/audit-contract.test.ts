@@ -214,4 +214,38 @@ describe('EraseRecord and the audit queries', () => {
       );
     });
   });
+
+  describe('MyActivity', () => {
+    const YEAR = ['2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z'] as const;
+    const mine = async (name: string, kind: string) =>
+      JSON.parse(await audit.MyActivity(as(name), kind, ...YEAR, 10, '')) as {
+        records: { docType: string; recordId: string; granteeId?: string; status?: string }[];
+      };
+
+    it("lists the caller's own sent and received records and the grants made to them", async () => {
+      assert.deepEqual(
+        (await mine('tech', 'transfer')).records.map((r) => [r.docType, r.recordId]),
+        [['transfer', RECORD]],
+      );
+      assert.deepEqual(
+        (await mine('patient', 'transfer')).records.map((r) => r.recordId),
+        [RECORD],
+      );
+      assert.deepEqual((await mine('doctorC', 'transfer')).records, []);
+      const grants = await mine('doctorC', 'grant');
+      assert.deepEqual(
+        grants.records.map((r) => [r.docType, r.recordId, r.granteeId, r.status]),
+        [['grant', RECORD, t.person('doctorC').id, 'active']],
+      );
+      assert.deepEqual((await mine('patient', 'grant')).records, []);
+    });
+
+    it('is for the senders and receivers themselves, and validates its kind', async () => {
+      await assert.rejects(audit.MyActivity(as('auditor'), 'transfer', ...YEAR, 10, ''), /ACCESS_DENIED/);
+      await assert.rejects(
+        audit.MyActivity(as('patient'), 'refusal', ...YEAR, 10, ''),
+        /INVALID_ARGUMENT: kind must be transfer, grant or breakGlass/,
+      );
+    });
+  });
 });

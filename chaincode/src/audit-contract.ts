@@ -7,6 +7,7 @@ import { activeUser } from './registry-contract';
 import { requirePermission } from './roles';
 import {
   activityKey,
+  type ActivityKind,
   keyOf,
   offsetBookmark,
   offsetPage,
@@ -119,33 +120,105 @@ export class AuditContract extends Contract {
     bookmark: string,
   ): Promise<string> {
     validateUserId(userId);
-    if (kind !== 'transfer' && kind !== 'access' && kind !== 'refusal') {
-      throw new ChaincodeError('INVALID_ARGUMENT', 'kind must be transfer, access or refusal');
-    }
-    const start = validateInstant('from', from);
-    const end = validateInstant('to', to);
-    if (start >= end) {
-      throw new ChaincodeError('INVALID_ARGUMENT', 'from must be before to');
-    }
+    const activity = validateKind(kind, AUDITED_KINDS);
+    const range = validateRange(from, to);
     const { record: auditor } = await activeUser(ctx);
     requirePermission(auditor.role, 'audit');
-    const page = await readRangePage<{ recordId?: string; txId?: string }>(
-      ctx,
-      activityKey(kind, userId, start, ''),
-      activityKey(kind, userId, end, ''),
-      pageSize,
-      bookmark,
+    return JSON.stringify(await activityPage(ctx, activity, userId, range, pageSize, bookmark));
+  }
+
+  /**
+   * The caller's own records, for their inbox: transfers they sent or received
+   * (kind `transfer`), grants made to them (`grant`, with their current status)
+   * and their break-glass openings (`breakGlass`), with a time in [from, to),
+   * oldest first. Nobody else's activity: an auditor uses UserActivity.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async MyActivity(
+    ctx: Context,
+    kind: string,
+    from: string,
+    to: string,
+    pageSize: number,
+    bookmark: string,
+  ): Promise<string> {
+    const activity = validateKind(kind, OWN_KINDS);
+    const range = validateRange(from, to);
+    const { record: caller } = await activeUser(ctx);
+    requirePermission(caller.role, 'readOwnActivity');
+    return JSON.stringify(await activityPage(ctx, activity, caller.userId, range, pageSize, bookmark));
+  }
+}
+
+const AUDITED_KINDS = ['transfer', 'access', 'refusal'] as const;
+const OWN_KINDS = ['transfer', 'grant', 'breakGlass'] as const;
+
+function validateKind<K extends ActivityKind>(kind: string, kinds: readonly K[]): K {
+  if (!(kinds as readonly string[]).includes(kind)) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      `kind must be ${kinds.join(', ').replace(/, (\w+)$/, ' or $1')}`,
     );
-    const records: unknown[] = [];
-    for (const { recordId = '', txId = '' } of page.records) {
-      const key =
-        kind === 'transfer'
-          ? keyOf(ctx, 'transfer', recordId)
-          : kind === 'access'
-            ? keyOf(ctx, 'access', recordId, txId)
-            : keyOf(ctx, 'refusal', txId);
-      records.push(await requireRecord<unknown>(ctx, key, `${kind} entry ${recordId || txId}`));
-    }
-    return JSON.stringify({ records, bookmark: page.bookmark });
+  }
+  return kind as K;
+}
+
+function validateRange(from: string, to: string): { start: string; end: string } {
+  const start = validateInstant('from', from);
+  const end = validateInstant('to', to);
+  if (start >= end) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'from must be before to');
+  }
+  return { start, end };
+}
+
+/** A page of one user's activity index in a time range, resolved to the records it points at. */
+async function activityPage(
+  ctx: Context,
+  kind: ActivityKind,
+  userId: string,
+  { start, end }: { start: string; end: string },
+  pageSize: number,
+  bookmark: string,
+): Promise<{ records: unknown[]; bookmark: string }> {
+  const page = await readRangePage<{ recordId?: string; txId?: string }>(
+    ctx,
+    activityKey(kind, userId, start, ''),
+    activityKey(kind, userId, end, ''),
+    pageSize,
+    bookmark,
+  );
+  const records: unknown[] = [];
+  for (const { recordId = '', txId = '' } of page.records) {
+    records.push(
+      await requireRecord<unknown>(
+        ctx,
+        activityTarget(ctx, kind, userId, recordId, txId),
+        `${kind} entry ${recordId || txId}`,
+      ),
+    );
+  }
+  return { records, bookmark: page.bookmark };
+}
+
+function activityTarget(
+  ctx: Context,
+  kind: ActivityKind,
+  userId: string,
+  recordId: string,
+  txId: string,
+): string {
+  switch (kind) {
+    case 'transfer':
+      return keyOf(ctx, 'transfer', recordId);
+    case 'access':
+      return keyOf(ctx, 'access', recordId, txId);
+    case 'refusal':
+      return keyOf(ctx, 'refusal', txId);
+    case 'grant':
+      return keyOf(ctx, 'grant', recordId, userId);
+    case 'breakGlass':
+      return keyOf(ctx, 'break-glass', recordId, userId);
   }
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { before, beforeEach, describe, it } from 'node:test';
 import { AccessContract } from './access-contract';
+import { AuditContract } from './audit-contract';
 import type { AttestedAction } from './attestation';
 import type { ReviewRecord } from './emergency';
 import { EmergencyContract } from './emergency-contract';
@@ -60,7 +61,7 @@ describe('EmergencyContract (break-glass)', () => {
     stub.begin(msp, t.admin(msp).pem, 1, transient);
   const breakGlass = async (name = 'doctorC') =>
     JSON.parse(
-      await emergency.BreakGlass(as(name, 1, {}, 'breakGlass'), RECORD, 'UNCONSCIOUS', JUSTIFICATION),
+      await emergency.BreakGlass(as(name, 1, {}, 'breakGlass'), RECORD, 'UNCONSCIOUS', JUSTIFICATION, 240),
     ) as {
       reviewId: string;
       expiresAt: string;
@@ -108,22 +109,63 @@ describe('EmergencyContract (break-glass)', () => {
     await breakGlass();
     assert.ok(!stub.writes.some(([, v]) => v.includes('unconscious;')));
     await assert.rejects(
-      emergency.BreakGlass(as('doctorC', 4 * 3600 + 1, {}, 'breakGlass'), RECORD, 'BORED', JUSTIFICATION),
+      emergency.BreakGlass(
+        as('doctorC', 4 * 3600 + 1, {}, 'breakGlass'),
+        RECORD,
+        'BORED',
+        JUSTIFICATION,
+        240,
+      ),
       /INVALID_ARGUMENT: reasonCode/,
     );
     await assert.rejects(
-      emergency.BreakGlass(as('doctorC', 1, {}, 'breakGlass'), RECORD, 'OTHER', 'patient was unconscious'),
+      emergency.BreakGlass(
+        as('doctorC', 1, {}, 'breakGlass'),
+        RECORD,
+        'OTHER',
+        'patient was unconscious',
+        240,
+      ),
       /INVALID_ARGUMENT: justificationHash/,
+    );
+    for (const minutes of [0, 241, 1.5, Number.NaN]) {
+      await assert.rejects(
+        emergency.BreakGlass(as('doctorC', 1, {}, 'breakGlass'), RECORD, 'OTHER', JUSTIFICATION, minutes),
+        /INVALID_ARGUMENT: durationMinutes must be a whole number of minutes from 1 to 240/,
+      );
+    }
+  });
+
+  it('ends a short opening when its duration is up', async () => {
+    const opened = JSON.parse(
+      await emergency.BreakGlass(as('doctorC', 1, {}, 'breakGlass'), RECORD, 'URGENT_CARE', JUSTIFICATION, 2),
+    ) as { expiresAt: string };
+    assert.equal(Date.parse(opened.expiresAt) - stub.seconds * 1000, 2 * 60_000);
+    assert.equal((await outcome('doctorC', 60)).outcome, 'granted');
+    assert.equal((await outcome('doctorC', 61)).reason, 'no grant for the caller');
+    const mine = JSON.parse(
+      await new AuditContract().MyActivity(
+        as('doctorC', 1, {}),
+        'breakGlass',
+        '2026-01-01T00:00:00Z',
+        '2027-01-01T00:00:00Z',
+        10,
+        '',
+      ),
+    ) as { records: { docType: string; recordId: string; expiresAt: string }[] };
+    assert.deepEqual(
+      mine.records.map((r) => [r.docType, r.recordId, r.expiresAt]),
+      [['break-glass', RECORD, opened.expiresAt]],
     );
   });
 
   it('refuses non-doctors, the recipient, and a second opening in force', async () => {
     await assert.rejects(
-      emergency.BreakGlass(as('tech', 1, {}, 'breakGlass'), RECORD, 'URGENT_CARE', JUSTIFICATION),
+      emergency.BreakGlass(as('tech', 1, {}, 'breakGlass'), RECORD, 'URGENT_CARE', JUSTIFICATION, 240),
       /ACCESS_DENIED: role technologist may not breakGlass/,
     );
     await assert.rejects(
-      emergency.BreakGlass(as('patient', 1, {}, 'breakGlass'), RECORD, 'URGENT_CARE', JUSTIFICATION),
+      emergency.BreakGlass(as('patient', 1, {}, 'breakGlass'), RECORD, 'URGENT_CARE', JUSTIFICATION, 240),
       /ACCESS_DENIED: role patient may not breakGlass/,
     );
     await breakGlass();
@@ -131,7 +173,13 @@ describe('EmergencyContract (break-glass)', () => {
     const toDoctor = 'rec-emergency-to-doctor';
     await t.send(stub, 'tech', 'otherDoctor', toDoctor, HASH);
     await assert.rejects(
-      emergency.BreakGlass(as('otherDoctor', 1, {}, 'breakGlass'), toDoctor, 'URGENT_CARE', JUSTIFICATION),
+      emergency.BreakGlass(
+        as('otherDoctor', 1, {}, 'breakGlass'),
+        toDoctor,
+        'URGENT_CARE',
+        JUSTIFICATION,
+        240,
+      ),
       /FAILED_PRECONDITION: the recipient needs no break-glass/,
     );
   });

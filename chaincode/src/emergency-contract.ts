@@ -2,7 +2,7 @@ import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-con
 import { requireAttestation } from './attestation';
 import { ChaincodeError } from './errors';
 import {
-  BREAK_GLASS_HOURS,
+  validateDuration,
   validateReason,
   validateTextHash,
   type BreakGlassRecord,
@@ -14,7 +14,7 @@ import { callerOf } from './identity';
 import { marshal, unmarshal } from './json';
 import { activeUser } from './registry-contract';
 import { requirePermission } from './roles';
-import { keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
+import { activityKey, keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
 import { txTime } from './time';
 import {
   collectionFor,
@@ -27,7 +27,7 @@ import { parseEncryptionKey, validateUserId } from './user';
 
 /**
  * Emergency access ("break-glass"). A doctor without a grant opens a record
- * with a reason code; the opening lasts {@link BREAK_GLASS_HOURS} hours, is
+ * with a reason code; the opening lasts as long as asked, at most four hours, is
  * announced by an event to the patient and auditors, and stays open for review
  * until an auditor closes it. The doctor gets the data key without anyone
  * holding users' keys: senders also wrap each record's data key for the
@@ -76,22 +76,27 @@ export class EmergencyContract extends Contract {
   }
 
   /**
-   * A doctor opens a record in an emergency. `justificationHash` is the SHA-256
-   * of the doctor's written justification, which stays with the hospital.
+   * A doctor opens a record in an emergency, for `durationMinutes` (1 to
+   * four hours' worth): as long as the emergency needs, no
+   * longer. `justificationHash` is the SHA-256 of the doctor's written
+   * justification, which stays with the hospital.
    * Transient `attestation` must carry the doctor's gateway attestation for
    * `breakGlass`. Returns `{reviewId, expiresAt}`.
    */
   @Transaction()
   @Param('reasonCode', 'string', 'UNCONSCIOUS, LIFE_THREATENING, URGENT_CARE or OTHER')
+  @Param('durationMinutes', 'number', 'how long the opening lasts, 1 to 240 minutes')
   @Returns('string')
   public async BreakGlass(
     ctx: Context,
     recordId: string,
     reasonCode: string,
     justificationHash: string,
+    durationMinutes: number,
   ): Promise<string> {
     const reason = validateReason(reasonCode);
     validateTextHash('justificationHash', justificationHash);
+    const minutes = validateDuration(durationMinutes);
     const transfer = await requireTransfer(ctx, recordId);
     const { caller, record: doctor } = await activeUser(ctx);
     requirePermission(doctor.role, 'breakGlass');
@@ -123,11 +128,12 @@ export class EmergencyContract extends Contract {
       reasonCode: reason,
       justificationHash,
       openedAt: now,
-      expiresAt: new Date(Date.parse(now) + BREAK_GLASS_HOURS * 3_600_000).toISOString(),
+      expiresAt: new Date(Date.parse(now) + minutes * 60_000).toISOString(),
       txId,
       attestation,
     };
     await writeRecord(ctx, key, opening);
+    await writeRecord(ctx, activityKey('breakGlass', doctor.userId, now, recordId), { recordId });
     const review: ReviewRecord = {
       docType: 'review',
       reviewId: txId,

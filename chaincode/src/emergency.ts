@@ -13,6 +13,17 @@ export type EmergencyReason = (typeof EMERGENCY_REASONS)[number];
 /** How long a break-glass opening lasts. */
 export const BREAK_GLASS_HOURS = 4;
 
+/** Validates a break-glass duration in whole minutes, 1 to {@link BREAK_GLASS_HOURS} hours. */
+export function validateDuration(minutes: number): number {
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > BREAK_GLASS_HOURS * 60) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      `durationMinutes must be a whole number of minutes from 1 to ${BREAK_GLASS_HOURS * 60}`,
+    );
+  }
+  return minutes;
+}
+
 /** An organisation's emergency public key: break-glass keys are released by the holder of its private half. */
 export interface EmergencyKeyRecord extends EncryptionKey {
   docType: 'emergency-key';

@@ -35,6 +35,11 @@ export function callerOf(ctx: Context): CertificateIdentity {
   return fromClientIdentity(ctx.clientIdentity);
 }
 
+/** The PEM certificate of the transaction's creator. */
+export function creatorCertificate(ctx: Context): string {
+  return Buffer.from(ctx.stub.getCreator().idBytes).toString('utf8');
+}
+
 /**
  * The identity a PEM certificate would have if it signed a transaction for
  * `mspId`, parsed exactly as Fabric's shim parses callers, so the id computed

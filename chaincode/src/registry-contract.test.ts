@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { before, beforeEach, describe, it } from 'node:test';
 import { userIdOf } from './identity';
 import { RegistryContract } from './registry-contract';
@@ -177,6 +177,9 @@ describe('RegistryContract', () => {
         assert.equal(record.encryptionKey.spki, key);
         assert.equal(record.registeredBy, userId);
         assert.deepEqual(record.keyHistory, []);
+        const certKey = createPublicKey(cert(role)).export({ type: 'spki', format: 'der' });
+        assert.equal(record.signingKey.spki, certKey.toString('base64'));
+        assert.equal(record.signingKey.fingerprint, createHash('sha256').update(certKey).digest('hex'));
       });
     }
 

@@ -1,11 +1,17 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError } from './errors';
-import { callerOf, identityOfCertificate, type CertificateIdentity } from './identity';
+import { callerOf, creatorCertificate, identityOfCertificate, type CertificateIdentity } from './identity';
 import { marshal } from './json';
 import { requirePermission, type Role } from './roles';
 import { keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
 import { txTime } from './time';
-import { parseEncryptionKey, validateUserId, type UserRecord, type UserStatus } from './user';
+import {
+  parseEncryptionKey,
+  signingKeyOfCertificate,
+  validateUserId,
+  type UserRecord,
+  type UserStatus,
+} from './user';
 
 /**
  * The user registry: who may act, in which role, with which public encryption
@@ -47,7 +53,7 @@ export class RegistryContract extends Contract {
         `role ${role} does not match the certificate role attribute ${user.role ?? '(none)'}`,
       );
     }
-    await addUser(ctx, user, user.role, encryptionKey, admin.userId);
+    await addUser(ctx, user, certificatePem, user.role, encryptionKey, admin.userId);
   }
 
   /**
@@ -61,7 +67,7 @@ export class RegistryContract extends Contract {
   public async RegisterSelf(ctx: Context, encryptionKey: string): Promise<void> {
     const caller = callerOf(ctx);
     const role = requirePermission(caller.role, 'registerSelf');
-    await addUser(ctx, caller, role, encryptionKey, caller.userId);
+    await addUser(ctx, caller, creatorCertificate(ctx), role, encryptionKey, caller.userId);
   }
 
   /** An admin suspends a user of its own organisation; a suspended user can do nothing. */
@@ -152,6 +158,7 @@ export class RegistryContract extends Contract {
 async function addUser(
   ctx: Context,
   user: CertificateIdentity,
+  certificatePem: string,
   role: Role,
   encryptionKey: string,
   registeredBy: string,
@@ -169,6 +176,7 @@ async function addUser(
     status: 'active',
     encryptionKey: parseEncryptionKey(encryptionKey, now),
     keyHistory: [],
+    signingKey: signingKeyOfCertificate(certificatePem),
     registeredAt: now,
     registeredBy,
     updatedAt: now,

@@ -69,11 +69,13 @@ const CALLS: Record<Action, Call> = {
       throw new Error(`ACCESS_DENIED: ${result.reason.replace('access records', 'access')}`);
     return result;
   },
-  breakGlass: (as, _t, role) => emergency.BreakGlass(as(role, 'breakGlass'), RECORD, 'URGENT_CARE', HEX),
+  breakGlass: (as, _t, role) => emergency.BreakGlass(as(role, 'breakGlass'), RECORD, 'URGENT_CARE', HEX, 240),
   manageEmergencyKey: (as, _t, role) => emergency.RegisterEmergencyKey(as(role), encryptionKey()),
   closeReview: (as, _t, role) => emergency.CloseReview(as(role), HEX, 'justified', HEX),
   erase: (as, _t, role) => transfers.EraseRecord(as(role), RECORD),
   audit: (as, _t, role) => audit.RecordHistory(as(role), RECORD, 10, ''),
+  readOwnActivity: (as, _t, role) =>
+    audit.MyActivity(as(role), 'transfer', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', 10, ''),
   reconcileStorage: (as, _t, role) => storage.StoredContent(as(role), B, 10, ''),
   // Everyone in the matrix is registered already, so a permitted role gets ALREADY_EXISTS.
   registerSelf: (as, _t, role) => registry.RegisterSelf(as(role), encryptionKey()),

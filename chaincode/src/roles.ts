@@ -24,6 +24,7 @@ export type Action =
   | 'closeReview'
   | 'erase'
   | 'audit'
+  | 'readOwnActivity'
   | 'reconcileStorage'
   | 'registerSelf'
   | 'announceGateway'
@@ -47,6 +48,7 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   closeReview: ['auditor'],
   erase: ['admin'],
   audit: ['auditor'],
+  readOwnActivity: ['technologist', 'doctor', 'patient'],
   reconcileStorage: ['admin', 'auditor'],
   registerSelf: ['technologist', 'doctor', 'patient', 'auditor'],
   announceGateway: ['gateway'],

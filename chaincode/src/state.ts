@@ -78,7 +78,7 @@ export async function readPage<T>(
 }
 
 /** Kinds of per-user activity index. */
-export type ActivityKind = 'transfer' | 'access' | 'refusal';
+export type ActivityKind = 'transfer' | 'access' | 'refusal' | 'grant' | 'breakGlass';
 
 /**
  * A per-user activity index key. Simple keys, not composite ones, because

@@ -6,7 +6,7 @@ import { requireAttestation } from './attestation';
 import type { BreakGlassRecord } from './emergency';
 import { ChaincodeError } from './errors';
 import { requireTransfer } from './guards';
-import { callerOf } from './identity';
+import { callerOf, creatorCertificate } from './identity';
 import { marshal } from './json';
 import { activeUser } from './registry-contract';
 import { PERMISSIONS, requirePermission } from './roles';
@@ -201,7 +201,7 @@ export class TransferContract extends Contract {
 }
 
 function verifySenderSignature(ctx: Context, signature: string, message: Buffer): void {
-  const certificate = Buffer.from(ctx.stub.getCreator().idBytes).toString('utf8');
+  const certificate = creatorCertificate(ctx);
   let valid = false;
   try {
     valid = verify(

@@ -15,6 +15,13 @@ export interface EncryptionKey {
   retiredAt?: string;
 }
 
+/** A user's public signing key (their certificate's, SubjectPublicKeyInfo DER, base64). */
+export interface SigningKey {
+  spki: string;
+  /** SHA-256 of the DER bytes, hex. */
+  fingerprint: string;
+}
+
 /** Whether a user may act. */
 export type UserStatus = 'active' | 'suspended';
 
@@ -27,6 +34,12 @@ export interface UserRecord {
   status: UserStatus;
   encryptionKey: EncryptionKey;
   keyHistory: EncryptionKey[];
+  /**
+   * The public key of the certificate the user registered with: receivers
+   * check a sender's transfer signature against it without trusting anyone
+   * who relays the record.
+   */
+  signingKey: SigningKey;
   registeredAt: string;
   registeredBy: string;
   updatedAt: string;
@@ -78,4 +91,19 @@ export function validateUserId(userId: string): string {
     throw new ChaincodeError('INVALID_ARGUMENT', 'userId must be 64 lower-case hexadecimal characters');
   }
   return userId;
+}
+
+/** The P-256 public key of a PEM certificate, as a {@link SigningKey}. Deterministic: parsing only. */
+export function signingKeyOfCertificate(certificatePem: string): SigningKey {
+  let der: Buffer;
+  try {
+    const key = createPublicKey(certificatePem);
+    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+      throw new Error('unsupported');
+    }
+    der = key.export({ type: 'spki', format: 'der' });
+  } catch {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'the certificate must carry an EC P-256 public key');
+  }
+  return { spki: der.toString('base64'), fingerprint: createHash('sha256').update(der).digest('hex') };
 }

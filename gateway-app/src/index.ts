@@ -43,9 +43,25 @@ export type {
 export { signRegistration, caAuthToken, REGISTRABLE_ROLES } from './client/ca-token';
 export type { RegistrableRole, RegistrationRequest, SignedCaRequest } from './client/ca-token';
 export { createCsr } from './client/csr';
+export { allPages, closeReview, myRecords, openReviews, recordTrail, userTrail } from './client/audit';
+export type { InboxKind, TimeRange } from './client/audit';
+export {
+  AUDIT_ROW_FIELDS,
+  AuditExportError,
+  exportCsv,
+  exportFhir,
+  exportJson,
+  toAuditRows,
+} from './client/audit-export';
+export type { AuditKind, AuditRow, FhirAuditEvent, FhirBundle } from './client/audit-export';
+export { breakGlass, registerEmergencyKey, releaseBreakGlassKey } from './client/break-glass';
+export type { BreakGlassOpening, BreakGlassRequest, EmergencyReason } from './client/break-glass';
+export { finishEnrolment, startEnrolment } from './client/enrolment';
+export type { FinishOptions, Invitation, PendingEnrolment } from './client/enrolment';
 export {
   checkDevice,
   emergencyKeyId,
+  getUser,
   grantAccess,
   httpDeviceAgent,
   newRecordId,
@@ -53,7 +69,15 @@ export {
   sendRecord,
   textHash,
 } from './client/flows';
-export type { DeviceAgent, DeviceKeys, Opened, Outgoing, ReleasedEnvelope, Sent } from './client/flows';
+export type {
+  DeviceAgent,
+  DeviceKeys,
+  Opened,
+  Outgoing,
+  ReleasedEnvelope,
+  Sent,
+  UserView,
+} from './client/flows';
 export { createKeyBackup, KeyBackupError, openKeyBackup } from './client/key-backup';
 export type { BackedUpKeys, KeyBackup } from './client/key-backup';
 export { callLedger, parseResult } from './client/ledger-call';

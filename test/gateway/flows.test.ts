@@ -1,9 +1,28 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ApiError,
+  breakGlass,
   callLedger,
+  checkDevice,
+  closeReview,
+  ClusterClient,
+  exportCsv,
+  exportFhir,
+  generateEncryptionKeyPair,
+  myRecords,
+  openReviews,
+  recordTrail,
+  registerEmergencyKey,
+  releaseBreakGlassKey,
+  TotpService,
+  toAuditRows,
+  userTrail,
   GatewayClient,
   nodeUploader,
   grantAccess,
@@ -12,8 +31,9 @@ import {
   sendRecord,
   type AgentServer,
   type DeviceAgent,
+  type EncryptionKeyPair,
 } from 'medshare-gateway-app';
-import type { OrgPlan } from 'medshare-network';
+import { clusterCredentials, type OrgPlan } from 'medshare-network';
 import { startTestNetwork, type TestNetwork } from '../support/network';
 import {
   cookieJar,
@@ -62,6 +82,15 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
   let tech: TestUser;
   let patient: TestUser;
   let doctor: TestUser;
+  let erDoctor: TestUser;
+  let auditor: TestUser;
+  let emergencyKeyA: EncryptionKeyPair;
+  let breakGlassExpiresAt = '';
+  const op = (key: string): TestUser => {
+    const operator = operators.get(key);
+    assert.ok(operator, key);
+    return operator;
+  };
   const org = (key: string): OrgPlan => {
     const found = network.plan.peerOrgs.find((o) => o.key === key);
     assert.ok(found, key);
@@ -81,14 +110,14 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
       operator.agent = httpDeviceAgent(agent.url);
       operators.set(key, operator);
     }
-    const op = (key: string): TestUser => {
-      const operator = operators.get(key);
-      assert.ok(operator, key);
-      return operator;
-    };
+    // Senders wrap each record's data key for the recipient organisation's emergency key, so it comes first.
+    emergencyKeyA = await generateEncryptionKeyPair();
+    await registerEmergencyKey(op('hospital-a').client, op('hospital-a').keys, emergencyKeyA.publicKeySpki);
     tech = await enrolTestUser(gw, op('imaging'), 'tech1', 'technologist', op('imaging').agent);
     patient = await enrolTestUser(gw, op('hospital-a'), 'patient1', 'patient', op('hospital-a').agent);
     doctor = await enrolTestUser(gw, op('hospital-b'), 'doctor1', 'doctor', op('hospital-b').agent);
+    erDoctor = await enrolTestUser(gw, op('hospital-b'), 'er-doctor', 'doctor', op('hospital-b').agent);
+    auditor = await enrolTestUser(gw, op('imaging'), 'auditor1', 'auditor', op('imaging').agent);
   });
 
   after(async () => {
@@ -132,6 +161,50 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
     assert.equal(denied.details.recordedOnLedger, true);
   });
 
+  it('a doctor of another hospital breaks the glass; the emergency service releases the key; the doctor opens it', async () => {
+    const opening = await breakGlass(erDoctor.client, erDoctor.keys, erDoctor.agent, {
+      recordId,
+      reasonCode: 'UNCONSCIOUS',
+      justification: 'Brought in unconscious after a road accident; prior CT needed now.',
+      // Short, so that the last test can see it expire.
+      durationMinutes: 1,
+    });
+    breakGlassExpiresAt = opening.expiresAt;
+    assert.match(opening.reviewId, /^[0-9a-f]{64}$/);
+    const operator = op('hospital-a');
+    await releaseBreakGlassKey(operator.client, operator.keys, emergencyKeyA, recordId, erDoctor.keys.userId);
+    const opened = await openRecord(erDoctor.client, erDoctor.keys, erDoctor.agent, recordId, 'ETREAT');
+    assert.equal(sha256(await readAll(opened.plaintext)), sha256(plaintext));
+
+    const twice = await refusal(
+      releaseBreakGlassKey(operator.client, operator.keys, emergencyKeyA, recordId, erDoctor.keys.userId),
+    );
+    assert.deepEqual([twice.status, twice.code], [409, 'FAILED_PRECONDITION']);
+    const nurse = await refusal(
+      breakGlass(tech.client, tech.keys, tech.agent, {
+        recordId,
+        reasonCode: 'OTHER',
+        justification: 'not a doctor',
+        durationMinutes: 5,
+      }),
+    );
+    assert.deepEqual([nurse.status, nurse.code], [403, 'ACCESS_DENIED']);
+  });
+
+  it("lists each user's own records: sent, received, granted and opened by break-glass", async () => {
+    const ids = (records: unknown[]) => records.map((r) => (r as { recordId: string }).recordId);
+    assert.deepEqual(ids(await myRecords(tech.client, tech.keys, 'transfer')), [recordId]);
+    assert.deepEqual(ids(await myRecords(patient.client, patient.keys, 'transfer')), [recordId]);
+    const grants = (await myRecords(doctor.client, doctor.keys, 'grant')) as { status: string }[];
+    assert.deepEqual(
+      grants.map((g) => g.status),
+      ['revoked'],
+    );
+    assert.deepEqual(ids(await myRecords(erDoctor.client, erDoctor.keys, 'breakGlass')), [recordId]);
+    const auditorInbox = await refusal(myRecords(auditor.client, auditor.keys, 'transfer'));
+    assert.deepEqual([auditorInbox.status, auditorInbox.code], [403, 'ACCESS_DENIED']);
+  });
+
   it('refuses a wrong password, wrong, replayed and stale TOTP codes, and locks out brute force', async () => {
     const client = new GatewayClient(gw.url, { cookieJar: cookieJar(), uploader: nodeUploader });
     const wrong = await refusal(client.login(doctor.org.mspId, doctor.name, 'not the password at all'));
@@ -143,6 +216,10 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
     await client.login(doctor.org.mspId, doctor.name, doctor.password);
     const badCode = await refusal(client.confirmTotp('000000'));
     assert.deepEqual([badCode.status, badCode.code], [401, 'TOTP_INVALID']);
+    // Three steps (90 s) old: outside the accepted window of one step either side.
+    const expired = new TotpService().currentCode(doctor.totpSecret, new Date(Date.now() - 90_000));
+    const late = await refusal(client.confirmTotp(expired));
+    assert.deepEqual([late.status, late.code], [401, 'TOTP_INVALID']);
     const used = await freshCode(doctor.totpSecret, doctor.lastStep);
     await client.confirmTotp(used);
     const again = new GatewayClient(gw.url, { cookieJar: cookieJar(), uploader: nodeUploader });
@@ -198,6 +275,55 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
     assert.deepEqual([badArgument.status, badArgument.code], [400, 'INVALID_ARGUMENT']);
   });
 
+  it('refuses a stale device report, a device that fails the policy, and an oversized upload (nothing stored)', async () => {
+    const dir = tmpdir();
+    const strictPolicy = join(dir, `medshare-strict-${String(process.pid)}.json`);
+    const quickPolicy = join(dir, `medshare-quick-${String(process.pid)}.json`);
+    await writeFile(strictPolicy, JSON.stringify({ minKernel: '999' }));
+    await writeFile(quickPolicy, JSON.stringify({ maxReportAgeSeconds: 3 }));
+    const shared = { GATEWAY_DATABASE: gw.databaseFile, GATEWAY_TOTP_KEY: gw.totpKey.toString('base64') };
+    const strict = await startGateway(network.plan, { ...shared, GATEWAY_DEVICE_POLICY: strictPolicy });
+    const small = await startGateway(network.plan, {
+      ...shared,
+      GATEWAY_DEVICE_POLICY: quickPolicy,
+      GATEWAY_MAX_UPLOAD_BYTES: '4096',
+    });
+    const agent = await startDeviceAgent(gw, op('imaging'), 'device.imaging-2', [strict.url, small.url]);
+    try {
+      const device = httpDeviceAgent(agent.url);
+      const atStrict = await signIn(strict, tech);
+      const failed = await refusal(checkDevice(atStrict, device, 'send'));
+      assert.deepEqual([failed.status, failed.code], [403, 'DEVICE_CHECK_FAILED']);
+      assert.equal(failed.details.reason, 'POLICY_FAILED');
+      assert.deepEqual(
+        (failed.details.violations as { code: string }[]).map((v) => v.code),
+        ['KERNEL_TOO_OLD'],
+      );
+      assert.match(String(failed.details.refusalTxId), /^[0-9a-f]{64}$/);
+
+      const atSmall = await signIn(small, tech);
+      const { nonce, audience } = await atSmall.deviceCheckNonce();
+      const report = await device.report(nonce, audience);
+      await sleep(4500);
+      const stale = await refusal(atSmall.verifyDevice(report, 'send'));
+      assert.deepEqual(
+        [stale.status, stale.code, stale.details.reason],
+        [403, 'DEVICE_CHECK_FAILED', 'REPORT_STALE'],
+      );
+
+      const cluster = new ClusterClient(await clusterCredentials(org('imaging').storage ?? assert.fail()));
+      const pinsBefore = (await cluster.statusAll()).map((p) => p.cid).sort();
+      await checkDevice(atSmall, device, 'send');
+      const big = await refusal(atSmall.upload(streamOf(randomBytes(10_000)), 10_000));
+      assert.deepEqual([big.status, big.code], [413, 'PAYLOAD_TOO_LARGE']);
+      assert.deepEqual((await cluster.statusAll()).map((p) => p.cid).sort(), pinsBefore);
+    } finally {
+      await agent.close();
+      await strict.close();
+      await small.close();
+    }
+  });
+
   it('a suspended user is signed out and cannot sign in', async () => {
     const operator = operators.get('hospital-b');
     assert.ok(operator);
@@ -210,5 +336,82 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
     const login = await refusal(signIn(gw, doctor));
     assert.deepEqual([login.status, login.code], [403, 'ACCOUNT_SUSPENDED']);
     await operator.client.setAccountStatus(account.accountId, 'active');
+  });
+
+  it('an auditor sees the whole trail of the record and of a user, and closes the break-glass review', async () => {
+    const trail = (await recordTrail(auditor.client, auditor.keys, recordId)) as {
+      docType?: string;
+      record?: { docType: string };
+      userId?: string;
+      outcome?: string;
+      purpose?: string;
+    }[];
+    assert.ok(
+      trail.some((e) => e.record?.docType === 'transfer'),
+      'the transfer history',
+    );
+    const accesses = trail.filter((e) => e.docType === 'access');
+    const by = (user: TestUser, outcome: string) =>
+      accesses.filter((e) => e.userId === user.keys.userId && e.outcome === outcome).length;
+    assert.ok(by(patient, 'granted') >= 1);
+    assert.ok(by(doctor, 'granted') >= 1, 'the doctor while granted');
+    assert.ok(by(doctor, 'denied') >= 1, 'the doctor after revocation');
+    assert.ok(accesses.some((e) => e.userId === erDoctor.keys.userId && e.purpose === 'ETREAT'));
+    const rows = toAuditRows(trail);
+    assert.ok(rows.some((r) => r.emergency && r.actorId === erDoctor.keys.userId));
+    const csv = exportCsv(trail).trimEnd().split('\r\n');
+    assert.equal(csv.length, rows.length + 1, 'a header and one line per row');
+    const fhir = exportFhir(trail) as unknown as {
+      resourceType: string;
+      entry: { resource: { resourceType: string; purposeOfEvent?: { coding: { code: string }[] }[] } }[];
+    };
+    assert.equal(fhir.resourceType, 'Bundle');
+    assert.equal(fhir.entry.length, rows.length);
+    assert.ok(fhir.entry.every((e) => e.resource.resourceType === 'AuditEvent'));
+    assert.ok(fhir.entry.some((e) => e.resource.purposeOfEvent?.[0]?.coding[0]?.code === 'ETREAT'));
+
+    const day = 86_400_000;
+    const range = {
+      from: new Date(Date.now() - day).toISOString(),
+      to: new Date(Date.now() + day).toISOString(),
+    };
+    const techTrail = (await userTrail(auditor.client, auditor.keys, tech.keys.userId, range)) as {
+      docType: string;
+      code?: string;
+    }[];
+    assert.ok(techTrail.some((e) => e.docType === 'transfer'));
+    assert.ok(
+      techTrail.some((e) => e.docType === 'refusal' && e.code === 'DEVICE_BAD_SIGNATURE'),
+      'the forged report, recorded by the gateway',
+    );
+    assert.ok(techTrail.some((e) => e.docType === 'refusal' && e.code === 'DEVICE_POLICY_FAILED'));
+
+    const reviews = (await openReviews(auditor.client, auditor.keys)) as {
+      reviewId: string;
+      recordId: string;
+    }[];
+    const review = reviews.find((r) => r.recordId === recordId);
+    assert.ok(review);
+    await closeReview(
+      auditor.client,
+      auditor.keys,
+      review.reviewId,
+      'justified',
+      'Checked with the ER team.',
+    );
+    const still = (await openReviews(auditor.client, auditor.keys)) as { reviewId: string }[];
+    assert.ok(!still.some((r) => r.reviewId === review.reviewId));
+    // The doctor's session ended when they were suspended; they sign in again.
+    const denied = await refusal(recordTrail(await signIn(gw, doctor), doctor.keys, recordId));
+    assert.deepEqual([denied.status, denied.code], [403, 'ACCESS_DENIED']);
+  });
+
+  it('refuses the break-glass doctor once the opening has expired, and records it', async () => {
+    const wait = Date.parse(breakGlassExpiresAt) + 2000 - Date.now();
+    if (wait > 0) await sleep(wait);
+    const late = await refusal(
+      openRecord(erDoctor.client, erDoctor.keys, erDoctor.agent, recordId, 'ETREAT'),
+    );
+    assert.deepEqual([late.status, late.code, late.details.recordedOnLedger], [403, 'ACCESS_DENIED', true]);
   });
 });

@@ -9,12 +9,9 @@ import {
   AccountStore,
   bootstrapOperator,
   buildGateway,
-  callLedger,
-  createCsr,
-  createKeyBackup,
   enrolDevice,
+  finishEnrolment,
   generateEncryptionKeyPair,
-  generateSigningKeyPair,
   httpDeviceAgent,
   importSigningKey,
   loadConfig,
@@ -22,6 +19,7 @@ import {
   openDatabase,
   signRegistration,
   startAgentServer,
+  startEnrolment,
   TotpService,
   webCryptoSigner,
   GatewayClient,
@@ -194,11 +192,15 @@ export async function operatorOf(gw: RunningGateway, org: OrgPlan, agent: Device
   return user;
 }
 
-/** An operator registers a device at their CA; the device agent enrols and starts on loopback. */
+/**
+ * An operator registers a device at their CA; the device agent enrols and starts on loopback,
+ * signing reports for the gateways at `audiences`.
+ */
 export async function startDeviceAgent(
   gw: RunningGateway,
   operator: TestUser,
   name: string,
+  audiences: readonly string[] = [gw.url],
 ): Promise<AgentServer> {
   const registration = await signRegistration(operator.keys.signer, {
     caName: operator.org.ca.name,
@@ -212,7 +214,7 @@ export async function startDeviceAgent(
   return startAgentServer({
     identity: { certificatePem: identity.certificatePem, privateKey: identity.privateKey },
     port: 0,
-    allowedOrigins: [gw.url],
+    allowedOrigins: audiences,
   });
 }
 
@@ -234,43 +236,30 @@ export async function enrolTestUser(
     role,
   });
   const { secret } = await operator.client.registerUser(registration);
-  const signing = await generateSigningKeyPair(true);
-  const encryption = await generateEncryptionKeyPair({ extractable: true });
   const client = new GatewayClient(gw.url, { cookieJar: cookieJar(), uploader: nodeUploader });
   const password = `correct horse ${randomBytes(6).toString('base64url')} staple`;
-  const enrolled = await client.enrol({
+  const pending = await startEnrolment(client, {
     mspId: operator.org.mspId,
     enrollmentId: name,
     secret,
-    csr: await createCsr(signing, name),
     password,
-    encryptionPublicKey: encryption.publicKeySpki,
   });
-  const signer = webCryptoSigner(signing.privateKey, enrolled.certificate);
-  const backup = await createKeyBackup(
-    {
-      signingKeyPkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', signing.privateKey)),
-      encryptionKeyPkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', encryption.privateKey)),
-      certificatePem: enrolled.certificate,
-    },
-    'a passphrase for tests',
-    `${operator.org.mspId}/${name}`,
-    { cost: 2 ** 12 },
-  );
   const user: TestUser = {
     name,
     org: operator.org,
     role,
     client,
-    keys: { mspId: operator.org.mspId, userId: enrolled.userId, signer, encryption },
-    totpSecret: enrolled.totp.secret,
+    keys: pending.keys,
+    totpSecret: pending.totp.secret,
     lastStep: { value: 0 },
     password,
     agent,
   };
-  await client.confirmTotp(await freshCode(user.totpSecret, user.lastStep));
-  await client.request('PUT', '/api/me/key-backup', { keyBackup: backup });
-  await callLedger(client, user.keys, 'registry:RegisterSelf', [encryption.publicKeySpki]);
+  await finishEnrolment(client, pending, {
+    code: await freshCode(user.totpSecret, user.lastStep),
+    backupPassphrase: 'a passphrase for tests',
+    backupCost: 2 ** 12,
+  });
   return user;
 }
 

@@ -61,13 +61,23 @@ export async function checkDevice(
   return client.verifyDevice(await agent.report(nonce, audience), action, recordId);
 }
 
-interface UserView {
+/** A registry entry as the ledger returns it. */
+export interface UserView {
   userId: string;
   mspId: string;
   role: string;
   status: string;
   encryptionKey: { spki: string; fingerprint: string };
-  signingKey?: string;
+  signingKey: { spki: string; fingerprint: string };
+}
+
+/** A user's registry entry. */
+export async function getUser(
+  client: GatewayClient,
+  keys: LedgerIdentity,
+  userId: string,
+): Promise<UserView> {
+  return parseResult(await callLedger(client, keys, 'registry:GetUser', [userId])) as UserView;
 }
 
 /** The binding id of an organisation's emergency key in key wraps. */
@@ -114,9 +124,7 @@ export async function sendRecord(
 ): Promise<Sent> {
   const recordId = outgoing.recordId ?? newRecordId();
   await checkDevice(client, agent, 'send', recordId);
-  const recipient = parseResult(
-    await callLedger(client, keys, 'registry:GetUser', [outgoing.recipientId]),
-  ) as UserView;
+  const recipient = await getUser(client, keys, outgoing.recipientId);
   if (recipient.status !== 'active') {
     throw new ApiError(409, 'RECIPIENT_INACTIVE', 'the recipient is not an active user');
   }
@@ -184,6 +192,8 @@ export interface ReleasedEnvelope {
   wrappedKey: string;
   signature: string;
   senderId: string;
+  /** Whom the sender sent (and signed) the record for. */
+  recipientId: string;
   contentHash: string;
   readerId: string;
   metadata?: Record<string, string>;
@@ -215,20 +225,13 @@ export async function openRecord(
   const envelope = parseResult(
     await callLedger(client, keys, 'access:ReadEnvelope', [recordId, access.txId]),
   ) as ReleasedEnvelope;
-  const sender = parseResult(
-    await callLedger(client, keys, 'registry:GetUser', [envelope.senderId]),
-  ) as UserView;
-  if (sender.signingKey) {
-    // The sender signed for the original recipient; a grantee reads a copy of that envelope.
-    const transfer = parseResult(await callLedger(client, keys, 'transfer:GetTransfer', [recordId])) as {
-      recipientId: string;
-    };
-    await assertTransferSignature(
-      sender.signingKey,
-      { recordId, cid: envelope.cid, contentHash: envelope.contentHash, recipientId: transfer.recipientId },
-      envelope.signature,
-    );
-  }
+  const sender = await getUser(client, keys, envelope.senderId);
+  // The sender signed for the original recipient; a grantee reads a copy of that envelope.
+  await assertTransferSignature(
+    sender.signingKey.spki,
+    { recordId, cid: envelope.cid, contentHash: envelope.contentHash, recipientId: envelope.recipientId },
+    envelope.signature,
+  );
   const dataKey = await unwrapDataKey(envelope.wrappedKey, keys.encryption, keys.userId);
   const ciphertext = await client.download(envelope.cid);
   return {
@@ -254,9 +257,7 @@ export async function grantAccess(
   const own = parseResult(
     await callLedger(client, keys, 'access:ReadEnvelope', [grant.recordId, access.txId]),
   ) as ReleasedEnvelope;
-  const grantee = parseResult(
-    await callLedger(client, keys, 'registry:GetUser', [grant.granteeId]),
-  ) as UserView;
+  const grantee = await getUser(client, keys, grant.granteeId);
   const dataKey = await unwrapDataKey(own.wrappedKey, keys.encryption, keys.userId);
   const envelope = {
     cid: own.cid,

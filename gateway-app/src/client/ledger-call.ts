@@ -63,7 +63,7 @@ async function callOnce(
     if (answer.stage === 'proposal') {
       proposal = checkProposal(
         answer.message,
-        { fn, args, transientKeys: transient ? ['envelope'] : [] },
+        { fn, args, transient: transient ? { envelope: JSON.stringify(transient.envelope) } : {} },
         who,
       );
     } else if (!proposal) {

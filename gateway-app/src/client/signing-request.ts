@@ -1,4 +1,5 @@
 import { common, gateway, msp, peer } from '@hyperledger/fabric-protos';
+import { sha256 } from '@noble/hashes/sha2';
 import { fromBase64 } from '../envelope/bytes';
 
 /** The three messages a user signs for one Fabric transaction, in order. */
@@ -9,8 +10,15 @@ export interface IntendedCall {
   /** `contract:Function`, as the chaincode names it. */
   fn: string;
   args: readonly string[];
-  /** Transient keys the device supplied; the gateway may add only `attestation`. */
-  transientKeys: readonly string[];
+  /**
+   * The transient data the device supplied, as the exact text the gateway must
+   * pass on (`JSON.stringify` of what was sent); the gateway may add only
+   * `attestation`, which is its own word.
+   */
+  transient: Readonly<Record<string, string>>;
+  /** The channel and chaincode the device expects (the gateway's, from its first answer or configuration). */
+  channel?: string;
+  chaincode?: string;
 }
 
 /** Raised when the gateway asks the device to sign something other than what it asked for. */
@@ -19,11 +27,18 @@ export class SigningRequestError extends Error {
   readonly code = 'SIGNING_REQUEST_MISMATCH';
 }
 
-/** What the device learned from a proposal it agreed to sign. */
+/** What the device learned from a proposal it agreed to sign: what binds the later stages to it. */
 export interface CheckedProposal {
   txId: string;
   channel: string;
   chaincode: string;
+  /** The proposal's serialised channel and signature headers, which the transaction must reuse. */
+  channelHeader: Uint8Array;
+  signatureHeader: Uint8Array;
+  /** The chaincode invocation (ChaincodeInvocationSpec bytes). */
+  input: Uint8Array;
+  /** Fabric's proposal hash, which every endorsement of this proposal carries. */
+  proposalHash: Uint8Array;
 }
 
 const GATEWAY_ADDED_TRANSIENT = ['attestation'];
@@ -70,6 +85,12 @@ export function checkProposal(
     const payload = peer.ChaincodeProposalPayload.deserializeBinary(proposal.getPayload_asU8());
     const spec = peer.ChaincodeInvocationSpec.deserializeBinary(payload.getInput_asU8()).getChaincodeSpec();
     const chaincode = spec?.getChaincodeId()?.getName() ?? fail('no chaincode named');
+    if (intended.chaincode !== undefined && chaincode !== intended.chaincode) {
+      fail(`it calls chaincode ${chaincode} instead of ${intended.chaincode}`);
+    }
+    if (intended.channel !== undefined && channelHeader.getChannelId() !== intended.channel) {
+      fail(`it is for channel ${channelHeader.getChannelId()} instead of ${intended.channel}`);
+    }
     const [fn, ...args] = (spec?.getInput()?.getArgsList_asU8() ?? []).map((a) =>
       new TextDecoder().decode(a),
     );
@@ -77,19 +98,58 @@ export function checkProposal(
     if (args.length !== intended.args.length || args.some((a, i) => a !== intended.args[i])) {
       fail(`the arguments of ${fn} differ from those requested`);
     }
-    const allowed = new Set([...intended.transientKeys, ...GATEWAY_ADDED_TRANSIENT]);
-    const transientKeys = payload.toObject().transientmapMap.map(([key]) => key);
-    for (const key of transientKeys) {
-      if (!allowed.has(key)) fail(`unexpected transient data ${key}`);
+    const transient = new Map<string, Uint8Array | string>(payload.toObject().transientmapMap);
+    for (const key of transient.keys()) {
+      if (!Object.hasOwn(intended.transient, key) && !GATEWAY_ADDED_TRANSIENT.includes(key)) {
+        fail(`unexpected transient data ${key}`);
+      }
     }
-    return { txId: channelHeader.getTxId(), channel: channelHeader.getChannelId(), chaincode };
+    for (const [key, text] of Object.entries(intended.transient)) {
+      const value = transient.get(key);
+      const bytes = typeof value === 'string' ? fromBase64(value) : value;
+      if (bytes === undefined || !sameBytes(bytes, new TextEncoder().encode(text))) {
+        fail(`the transient data ${key} is not the one this device supplied`);
+      }
+    }
+    return {
+      txId: channelHeader.getTxId(),
+      channel: channelHeader.getChannelId(),
+      chaincode,
+      channelHeader: header.getChannelHeader_asU8(),
+      signatureHeader: header.getSignatureHeader_asU8(),
+      input: payload.getInput_asU8(),
+      proposalHash: proposalHash(header, payload.getInput_asU8()),
+    };
   } catch (error) {
     if (error instanceof SigningRequestError) throw error;
     throw new SigningRequestError('refusing to sign: the proposal cannot be decoded', { cause: error });
   }
 }
 
-/** Checks a prepared transaction's payload belongs to the proposal the device signed. */
+/**
+ * Fabric's proposal hash (protoutil.GetProposalHash1): SHA-256 over the channel
+ * header, the signature header and the proposal payload without its transient
+ * data. Endorsements carry it, so it ties a transaction to one proposal.
+ */
+function proposalHash(header: common.Header, input: Uint8Array): Uint8Array {
+  const visible = new peer.ChaincodeProposalPayload();
+  visible.setInput(input);
+  const parts = [header.getChannelHeader_asU8(), header.getSignatureHeader_asU8(), visible.serializeBinary()];
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  return sha256(all);
+}
+
+/**
+ * Checks a prepared transaction is the endorsed form of the proposal the
+ * device signed, and nothing else: the same headers, one action whose
+ * invocation is the proposal's, endorsed for the proposal's hash. Without
+ * this a gateway could present other bytes with the same transaction id.
+ */
 export function checkTransaction(
   messageBase64: string,
   proposal: CheckedProposal,
@@ -104,6 +164,32 @@ export function checkTransaction(
     }
     const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
     requireCreator(signatureHeader.getCreator_asU8(), identity.mspId, identity.certificatePem);
+    if (
+      !sameBytes(header.getChannelHeader_asU8(), proposal.channelHeader) ||
+      !sameBytes(header.getSignatureHeader_asU8(), proposal.signatureHeader)
+    ) {
+      fail('the transaction headers are not those of the proposal');
+    }
+    const actions = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList();
+    const [action] = actions;
+    if (actions.length !== 1 || !action) fail('the transaction must hold exactly one action');
+    if (!sameBytes(action.getHeader_asU8(), proposal.signatureHeader)) {
+      fail('the action is not in the name of the proposal');
+    }
+    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+    const invocation = peer.ChaincodeProposalPayload.deserializeBinary(
+      actionPayload.getChaincodeProposalPayload_asU8(),
+    );
+    if (!sameBytes(invocation.getInput_asU8(), proposal.input)) {
+      fail('the transaction invokes something other than the proposal');
+    }
+    const endorsed = actionPayload.getAction() ?? fail('no endorsed action');
+    const response = peer.ProposalResponsePayload.deserializeBinary(
+      endorsed.getProposalResponsePayload_asU8(),
+    );
+    if (!sameBytes(response.getProposalHash_asU8(), proposal.proposalHash)) {
+      fail('the endorsements are for another proposal');
+    }
   } catch (error) {
     if (error instanceof SigningRequestError) throw error;
     throw new SigningRequestError('refusing to sign: the transaction cannot be decoded', { cause: error });

@@ -42,7 +42,7 @@ export const CALLS = {
   'emergency:RegisterEmergencyKey': submit('encryptionKey'),
   'emergency:GetEmergencyKey': evaluate('mspId'),
   'emergency:BreakGlass': {
-    ...submit('recordId', 'reasonCode', 'justificationHash'),
+    ...submit('recordId', 'reasonCode', 'justificationHash', 'durationMinutes'),
     attest: 'breakGlass',
   },
   'emergency:ReadEmergencyEnvelope': evaluate('recordId', 'doctorId'),
@@ -52,6 +52,7 @@ export const CALLS = {
   'audit:RecordHistory': evaluate('recordId', 'pageSize', 'bookmark'),
   'audit:RecordAccesses': evaluate('recordId', 'pageSize', 'bookmark'),
   'audit:UserActivity': evaluate('userId', 'kind', 'from', 'to', 'pageSize', 'bookmark'),
+  'audit:MyActivity': evaluate('kind', 'from', 'to', 'pageSize', 'bookmark'),
   'storage:StoredContent': evaluate('counterpartMspId', 'pageSize', 'bookmark'),
   'attestation:GetGateway': evaluate('gatewayId'),
 } as const satisfies Record<string, CallSpec>;

@@ -8,8 +8,14 @@ import { HttpError } from './errors';
 export function securityHeaders(deviceAgentOrigins: readonly string[]): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
+      // helmet's defaults would allow styles and fonts from any https origin.
+      useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'"],
+        fontSrc: ["'self'"],
         // The page asks the device agent on loopback for a signed posture report.
         connectSrc: ["'self'", ...deviceAgentOrigins],
         imgSrc: ["'self'", 'data:', 'blob:'],

@@ -1,0 +1,98 @@
+import { generateEncryptionKeyPair } from '../envelope';
+import type { GatewayClient } from './api-client';
+import { createCsr } from './csr';
+import type { DeviceKeys } from './flows';
+import { createKeyBackup } from './key-backup';
+import { callLedger } from './ledger-call';
+import { generateSigningKeyPair, webCryptoSigner } from './signer';
+
+/** What the operator gave a new user, and the password they chose. */
+export interface Invitation {
+  mspId: string;
+  enrollmentId: string;
+  /** The one-time enrolment secret from the operator. */
+  secret: string;
+  password: string;
+}
+
+/** A user whose certificate is issued, waiting to confirm their first TOTP code. */
+export interface PendingEnrolment {
+  keys: DeviceKeys;
+  /** The private keys as PKCS#8, for the passphrase-wrapped backup and the CLI's key file. */
+  signingKeyPkcs8: Uint8Array;
+  encryptionKeyPkcs8: Uint8Array;
+  certificatePem: string;
+  totp: { secret: string; uri: string; qrSvg: string };
+}
+
+/**
+ * The first step of enrolment, on the user's device: both key pairs are made
+ * here, the signing key's CSR goes through the gateway to the organisation's
+ * CA with the operator's one-time secret, and the account gets its password
+ * and a TOTP secret to put in an authenticator.
+ */
+export async function startEnrolment(
+  client: GatewayClient,
+  invitation: Invitation,
+): Promise<PendingEnrolment> {
+  const signing = await generateSigningKeyPair(true);
+  const encryption = await generateEncryptionKeyPair({ extractable: true });
+  const enrolled = await client.enrol({
+    mspId: invitation.mspId,
+    enrollmentId: invitation.enrollmentId,
+    secret: invitation.secret,
+    csr: await createCsr(signing, invitation.enrollmentId),
+    password: invitation.password,
+    encryptionPublicKey: encryption.publicKeySpki,
+  });
+  return {
+    keys: {
+      mspId: invitation.mspId,
+      userId: enrolled.userId,
+      signer: webCryptoSigner(signing.privateKey, enrolled.certificate),
+      encryption,
+    },
+    signingKeyPkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', signing.privateKey)),
+    encryptionKeyPkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', encryption.privateKey)),
+    certificatePem: enrolled.certificate,
+    totp: enrolled.totp,
+  };
+}
+
+/** Options of {@link finishEnrolment}. */
+export interface FinishOptions {
+  /** The user's first TOTP code from their authenticator. */
+  code: string;
+  /** Wraps the backup of the private keys the gateway keeps for recovery (it cannot open it). */
+  backupPassphrase: string;
+  /** scrypt cost of the backup; the default (2^16) unless a test lowers it. */
+  backupCost?: number;
+}
+
+/**
+ * The second step: the first TOTP code confirms the authenticator and opens a
+ * full session; the passphrase-wrapped key backup is stored; the user
+ * registers their public encryption key on the ledger, signing it themselves.
+ */
+export async function finishEnrolment(
+  client: GatewayClient,
+  pending: Pick<PendingEnrolment, 'keys' | 'signingKeyPkcs8' | 'encryptionKeyPkcs8' | 'certificatePem'>,
+  options: FinishOptions,
+): Promise<{ userId: string; registrationTxId: string }> {
+  await client.confirmTotp(options.code);
+  const backup = await createKeyBackup(
+    {
+      signingKeyPkcs8: pending.signingKeyPkcs8,
+      encryptionKeyPkcs8: pending.encryptionKeyPkcs8,
+      certificatePem: pending.certificatePem,
+    },
+    options.backupPassphrase,
+    `${pending.keys.mspId}/${(await client.me()).enrollmentId}`,
+    options.backupCost ? { cost: options.backupCost } : {},
+  );
+  await client.request('PUT', '/api/me/key-backup', { keyBackup: backup });
+  const { txId } = await callLedger(client, pending.keys, 'registry:RegisterSelf', [
+    pending.keys.encryption.publicKeySpki,
+  ]);
+  return { userId: pending.keys.userId, registrationTxId: txId };
+}
