@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Quick start: installs what is missing and brings the whole system up.
-# Options are passed to `network up` (for example --base-port 9000).
+# Quick start: installs what is missing and brings the whole system up: the
+# consortium network and its IPFS Cluster, the chaincode, the gateway, one
+# device agent per organisation, and demo users of every role. Prints where
+# to go. Options go to both steps (for example --base-port 9000).
 set -eu
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 node network/dist/cli.js up "$@"
-echo
-echo "The consortium network is running. Stop it with: npm run network:down"
+node gateway-app/dist/cli/demo.js up "$@"

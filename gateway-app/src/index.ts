@@ -31,7 +31,7 @@ export { groupByCid, reconcile, renderReport } from './storage/reconcile';
 export type { LedgerReference, ReconcileEntry, ReconcileOptions, ReconcileReport } from './storage/reconcile';
 export { classifyReplication } from './storage/replication';
 export type { FailingPeer, Replication, ReplicationState } from './storage/replication';
-export { ApiError, GatewayClient } from './client/api-client';
+export { ApiError, GatewayClient, memoryCookieJar } from './client/api-client';
 export type {
   AccountView,
   CookieJar,

@@ -15,6 +15,8 @@ export type { IdentityFiles, TlsFiles } from './layout';
 export { down, resolvePlan, startNode, status, stopNode, up } from './network';
 export type { NetworkOptions, ProcessStatus, UpResult } from './network';
 export { portsFree } from './ports';
+export { logTail, runningPid, startProcess, stopProcess } from './processes';
+export type { ProcessSpec } from './processes';
 export { clusterCredentials } from './storage';
 export type { ClusterApiCredentials } from './storage';
 export { allOrgs, allPeers, planNetwork, portsOf, storageNodes } from './topology';

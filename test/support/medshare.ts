@@ -16,6 +16,7 @@ import {
   importSigningKey,
   loadConfig,
   loadDeviceIdentity,
+  memoryCookieJar,
   openDatabase,
   signRegistration,
   startAgentServer,
@@ -25,7 +26,6 @@ import {
   GatewayClient,
   nodeUploader,
   type AgentServer,
-  type CookieJar,
   type DeviceAgent,
   type DeviceKeys,
   type Gateway,
@@ -35,19 +35,7 @@ import { orgAdmin, type NetworkPlan, type OrgPlan } from 'medshare-network';
 import { pino } from 'pino';
 
 /** A cookie jar for one client, as a browser would keep it. */
-export function cookieJar(): CookieJar {
-  const cookies = new Map<string, string>();
-  return {
-    header: () => (cookies.size ? [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') : undefined),
-    update(setCookies) {
-      for (const line of setCookies) {
-        const [pair = ''] = line.split(';');
-        const eq = pair.indexOf('=');
-        if (eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-      }
-    },
-  };
-}
+export const cookieJar = memoryCookieJar;
 
 /** A free loopback port. */
 export async function freePort(): Promise<number> {

@@ -22,6 +22,21 @@ export interface CookieJar {
   update(setCookies: readonly string[]): void;
 }
 
+/** A cookie jar kept in memory, for one client in one process (as a browser tab keeps its cookies). */
+export function memoryCookieJar(): CookieJar {
+  const cookies = new Map<string, string>();
+  return {
+    header: () => (cookies.size ? [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') : undefined),
+    update(setCookies) {
+      for (const line of setCookies) {
+        const [pair = ''] = line.split(';');
+        const eq = pair.indexOf('=');
+        if (eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+      }
+    },
+  };
+}
+
 /** Streams a request body the platform's fetch cannot stream well (the CLI passes node:http). */
 export type Uploader = (
   url: string,

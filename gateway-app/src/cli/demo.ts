@@ -1,0 +1,423 @@
+#!/usr/bin/env node
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import {
+  logTail,
+  orgAdmin,
+  planFile,
+  resolvePlan,
+  runningPid,
+  startProcess,
+  stopProcess,
+  type NetworkPlan,
+  type OrgPlan,
+} from 'medshare-network';
+import { TotpService } from '../auth';
+import { GatewayClient, memoryCookieJar } from '../client/api-client';
+import { registerEmergencyKey } from '../client/break-glass';
+import { signRegistration, type RegistrableRole } from '../client/ca-token';
+import { finishEnrolment, startEnrolment } from '../client/enrolment';
+import { enrolDevice } from '../device';
+import { deviceKeysOf, loadKeyFile, newEncryptionKeyPem, saveKeyFile, type KeyFile } from './key-file';
+import { nodeUploader } from './node-uploader';
+import { bootstrapOperatorKeyFile } from './operator-key-file';
+
+const USAGE = 'usage: medshare-demo <up|down|status> [--base-port N] [--run-dir DIR] [--description FILE]';
+const REPO_DIR = resolve(__dirname, '..', '..', '..');
+const APP_DIR = resolve(__dirname, '..', '..');
+/** Offsets from the network's base port: the gateway, then one device agent per peer organisation. */
+const GATEWAY_PORT_OFFSET = 90;
+const AGENT_PORT_OFFSET = 91;
+
+/** A demo user, as printed for the person trying the system. */
+interface DemoUser {
+  org: string;
+  mspId: string;
+  name: string;
+  role: string;
+  password: string;
+  totpSecret: string;
+  keyFile: string;
+  userId: string;
+  backupPassphrase?: string;
+}
+
+interface DemoState {
+  url: string;
+  users: DemoUser[];
+  agents: { org: string; url: string }[];
+}
+
+/** Who the demo enrols in each organisation (operators come first, from the network's admins). */
+const DEMO_USERS: Readonly<Record<string, readonly [string, RegistrableRole][]>> = {
+  imaging: [
+    ['tech.demo', 'technologist'],
+    ['auditor.demo', 'auditor'],
+  ],
+  'hospital-a': [
+    ['patient.demo', 'patient'],
+    ['er-doctor.demo', 'doctor'],
+  ],
+  'hospital-b': [['doctor.demo', 'doctor']],
+};
+
+class DemoError extends Error {}
+
+interface Layout {
+  plan: NetworkPlan;
+  appDir: string;
+  demoDir: string;
+  database: string;
+  secretsFile: string;
+  stateFile: string;
+  gatewayPort: number;
+  url: string;
+  agentPort(index: number): number;
+  processFiles(name: string): { env: string; log: string; pid: string };
+}
+
+function layoutOf(plan: NetworkPlan): Layout {
+  const appDir = join(plan.runDir, 'app');
+  const gatewayPort = plan.basePort + GATEWAY_PORT_OFFSET;
+  return {
+    plan,
+    appDir,
+    demoDir: join(appDir, 'demo'),
+    database: join(appDir, 'gateway.db'),
+    secretsFile: join(appDir, 'gateway-secrets.json'),
+    stateFile: join(appDir, 'demo', 'demo.json'),
+    gatewayPort,
+    url: `http://localhost:${String(gatewayPort)}`,
+    agentPort: (index) => plan.basePort + AGENT_PORT_OFFSET + index,
+    processFiles: (name) => ({
+      env: join(appDir, 'env', `${name}.env`),
+      log: join(appDir, 'logs', `${name}.log`),
+      pid: join(appDir, 'pids', `${name}.pid`),
+    }),
+  };
+}
+
+const password = (): string => `demo ${randomBytes(12).toString('base64url')}`;
+
+/** The gateway's own secrets, made once per run directory and kept (mode 0600) across restarts. */
+async function gatewaySecrets(file: string): Promise<{ sessionSecret: string; totpKey: string }> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as { sessionSecret: string; totpKey: string };
+  } catch {
+    const secrets = {
+      sessionSecret: randomBytes(32).toString('base64'),
+      totpKey: randomBytes(32).toString('base64'),
+    };
+    await writeFile(file, `${JSON.stringify(secrets)}\n`, { mode: 0o600 });
+    return secrets;
+  }
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, log: string, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(500);
+  }
+  throw new DemoError(`${what} did not become ready; the end of ${log}:\n${(await logTail(log)).join('\n')}`);
+}
+
+const answers = (url: string) => async () => (await fetch(url)).ok;
+
+async function startGatewayProcess(layout: Layout): Promise<void> {
+  const files = layout.processFiles('gateway');
+  if ((await runningPid(files.pid)) !== undefined) return;
+  const secrets = await gatewaySecrets(layout.secretsFile);
+  const agentOrigins = layout.plan.peerOrgs.map((_, i) => `http://127.0.0.1:${String(layout.agentPort(i))}`);
+  await startProcess({
+    name: 'gateway',
+    script: join(APP_DIR, 'scripts', 'gateway.sh'),
+    cwd: REPO_DIR,
+    files,
+    env: {
+      GATEWAY_SERVER: join(APP_DIR, 'dist', 'server.js'),
+      GATEWAY_PORT: String(layout.gatewayPort),
+      GATEWAY_NETWORK_PLAN: planFile(layout.plan.runDir),
+      GATEWAY_DATABASE: layout.database,
+      GATEWAY_SESSION_SECRET: secrets.sessionSecret,
+      GATEWAY_TOTP_KEY: secrets.totpKey,
+      GATEWAY_DEVICE_AGENT_ORIGINS: agentOrigins.join(','),
+      GATEWAY_LOG_LEVEL: 'info',
+    },
+  });
+  await waitUntil('the gateway', answers(`${layout.url}/readyz`), files.log);
+}
+
+async function startAgentProcess(layout: Layout, org: OrgPlan, index: number): Promise<string> {
+  const name = `device-agent.${org.key}`;
+  const files = layout.processFiles(name);
+  const port = layout.agentPort(index);
+  const url = `http://127.0.0.1:${String(port)}`;
+  if ((await runningPid(files.pid)) === undefined) {
+    await startProcess({
+      name,
+      script: join(APP_DIR, 'scripts', 'device-agent.sh'),
+      cwd: REPO_DIR,
+      files,
+      env: {
+        DEVICE_AGENT_CLI: join(APP_DIR, 'dist', 'cli', 'device-agent.js'),
+        DEVICE_KEY_DIR: join(layout.appDir, 'devices', org.key),
+        DEVICE_AGENT_PORT: String(port),
+        DEVICE_AGENT_ORIGIN: layout.url,
+      },
+    });
+    await waitUntil(name, answers(`${url}/healthz`), files.log);
+  }
+  return url;
+}
+
+const totp = new TotpService();
+
+/** Signs in with password and the current TOTP code, as a person with an authenticator would. */
+async function signedIn(
+  url: string,
+  user: { mspId: string; name: string; password: string; totpSecret: string },
+) {
+  const client = new GatewayClient(url, { cookieJar: memoryCookieJar(), uploader: nodeUploader });
+  await client.login(user.mspId, user.name, user.password);
+  await client.confirmTotp(totp.currentCode(user.totpSecret));
+  return client;
+}
+
+const pem = (pkcs8: Uint8Array): string =>
+  createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+
+/**
+ * Bootstraps each organisation's operator from its network admin, registers
+ * its emergency key and its demo device, and enrols the demo users through
+ * the same API and device-side code the web UI and the CLI use.
+ */
+async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
+  const users: DemoUser[] = [];
+  const totpKey = Buffer.from((await gatewaySecrets(layout.secretsFile)).totpKey, 'base64');
+  for (const org of layout.plan.peerOrgs) {
+    const dir = join(layout.demoDir, org.key);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const operator: DemoUser = {
+      org: org.key,
+      mspId: org.mspId,
+      name: `admin.${org.key}`,
+      role: 'admin',
+      password: password(),
+      totpSecret: '',
+      keyFile: join(dir, 'operator.json'),
+      userId: '',
+    };
+    const made = await bootstrapOperatorKeyFile({
+      database: layout.database,
+      totpKey,
+      gatewayUrl: layout.url,
+      mspId: org.mspId,
+      enrollmentId: operator.name,
+      adminMspDir: orgAdmin(org).msp,
+      keyFile: operator.keyFile,
+      password: operator.password,
+    });
+    operator.totpSecret = made.totpSecret;
+    operator.userId = made.userId;
+    users.push(operator);
+    const client = await signedIn(layout.url, operator);
+    const operatorFile = await loadKeyFile(operator.keyFile);
+    const keys = await deviceKeysOf(operatorFile);
+
+    const emergency = await newEncryptionKeyPem();
+    await saveKeyFile(operator.keyFile, {
+      ...operatorFile,
+      emergencyKey: emergency.privatePem,
+      emergencyPublicKey: emergency.publicSpki,
+    });
+    await registerEmergencyKey(client, keys, emergency.publicSpki);
+
+    const deviceName = `device.demo.${org.key}`;
+    const device = await client.registerDevice(
+      await signRegistration(keys.signer, { caName: org.ca.name, enrollmentId: deviceName, role: 'device' }),
+    );
+    await enrolDevice({
+      gatewayUrl: layout.url,
+      mspId: org.mspId,
+      enrollmentId: deviceName,
+      secret: device.secret,
+      keyDir: join(layout.appDir, 'devices', org.key),
+    });
+
+    for (const [name, role] of DEMO_USERS[org.key] ?? []) {
+      const invited = await client.registerUser(
+        await signRegistration(keys.signer, { caName: org.ca.name, enrollmentId: name, role }),
+      );
+      const user: DemoUser = {
+        org: org.key,
+        mspId: org.mspId,
+        name,
+        role,
+        password: password(),
+        totpSecret: '',
+        keyFile: join(dir, `${name}.json`),
+        userId: '',
+        backupPassphrase: `backup ${randomBytes(9).toString('base64url')}`,
+      };
+      const own = new GatewayClient(layout.url, { cookieJar: memoryCookieJar(), uploader: nodeUploader });
+      const pending = await startEnrolment(own, {
+        mspId: org.mspId,
+        enrollmentId: name,
+        secret: invited.secret,
+        password: user.password,
+      });
+      user.totpSecret = pending.totp.secret;
+      user.userId = pending.keys.userId;
+      await finishEnrolment(own, pending, {
+        code: totp.currentCode(user.totpSecret),
+        backupPassphrase: user.backupPassphrase ?? '',
+      });
+      const keyFile: KeyFile = {
+        v: 1,
+        gatewayUrl: layout.url,
+        mspId: org.mspId,
+        enrollmentId: name,
+        userId: user.userId,
+        role,
+        certificatePem: pending.certificatePem,
+        signingKey: pem(pending.signingKeyPkcs8),
+        encryptionKey: pem(pending.encryptionKeyPkcs8),
+        encryptionPublicKey: pending.keys.encryption.publicKeySpki,
+      };
+      await saveKeyFile(user.keyFile, keyFile);
+      users.push(user);
+      await own.logout();
+    }
+    await client.logout();
+  }
+  return users;
+}
+
+function summary(state: DemoState, layout: Layout): string {
+  const lines = [
+    '',
+    `MedShare is running. Gateway: ${state.url} (its API is described at ${state.url}/api/openapi.json).`,
+    '',
+    'Demo accounts (for this demo only: secrets are printed here and kept in',
+    `${layout.stateFile}, mode 0600). Add a TOTP secret to an authenticator app, or`,
+    'compute the current code with: oathtool --totp -b SECRET',
+    '',
+  ];
+  for (const user of state.users) {
+    lines.push(
+      `  ${user.role.padEnd(12)} ${user.mspId.padEnd(13)} ${user.name}`,
+      `      password: ${user.password}`,
+      `      TOTP secret: ${user.totpSecret}`,
+      `      key file: ${user.keyFile}`,
+      ...(user.backupPassphrase ? [`      key backup passphrase: ${user.backupPassphrase}`] : []),
+    );
+  }
+  lines.push('', 'Device agents (each signs posture reports for its organisation\u2019s users):');
+  for (const agent of state.agents) lines.push(`  ${agent.org}: ${agent.url}`);
+  lines.push(
+    '',
+    'Command line: MEDSHARE_KEY_FILE=<key file> node gateway-app/dist/cli/medshare.js --help',
+    `Logs: ${join(layout.appDir, 'logs')}. Stop everything with: npm stop`,
+  );
+  return lines.join('\n');
+}
+
+async function up(layout: Layout): Promise<void> {
+  await mkdir(layout.appDir, { recursive: true, mode: 0o700 });
+  await startGatewayProcess(layout);
+  let state: DemoState | undefined;
+  try {
+    state = JSON.parse(await readFile(layout.stateFile, 'utf8')) as DemoState;
+  } catch {
+    state = undefined;
+  }
+  if (!state) {
+    const users = await enrolDemo(layout);
+    state = { url: layout.url, users, agents: [] };
+  }
+  state.agents = [];
+  for (const [index, org] of layout.plan.peerOrgs.entries()) {
+    state.agents.push({ org: org.key, url: await startAgentProcess(layout, org, index) });
+  }
+  await writeFile(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await chmod(layout.stateFile, 0o600);
+  process.stdout.write(`${summary(state, layout)}\n`);
+}
+
+function processNames(layout: Layout): string[] {
+  return ['gateway', ...layout.plan.peerOrgs.map((o) => `device-agent.${o.key}`)];
+}
+
+async function down(layout: Layout): Promise<void> {
+  for (const name of processNames(layout).reverse()) {
+    if (await stopProcess(layout.processFiles(name).pid)) process.stdout.write(`Stopped ${name}\n`);
+  }
+}
+
+async function status(layout: Layout): Promise<boolean> {
+  let all = true;
+  for (const name of processNames(layout)) {
+    const pid = await runningPid(layout.processFiles(name).pid);
+    all &&= pid !== undefined;
+    process.stdout.write(
+      `${name.padEnd(28)} ${pid === undefined ? 'stopped' : `running (pid ${String(pid)})`}\n`,
+    );
+  }
+  return all;
+}
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      'base-port': { type: 'string' },
+      'run-dir': { type: 'string' },
+      description: { type: 'string' },
+      consensus: { type: 'string' },
+      // Accepted so that `network:down -- --clean` can pass its options on.
+      clean: { type: 'boolean' },
+    },
+  });
+  const command = positionals[0];
+  const basePort = values['base-port'] === undefined ? undefined : Number(values['base-port']);
+  if (positionals.length !== 1 || (basePort !== undefined && !Number.isInteger(basePort))) {
+    throw new DemoError(USAGE);
+  }
+  const plan = await resolvePlan({
+    descriptionFile: resolve(values.description ?? join(REPO_DIR, 'network', 'consortium.yaml')),
+    repoDir: REPO_DIR,
+    ...(basePort !== undefined ? { basePort } : {}),
+    ...(values['run-dir'] !== undefined ? { runDir: resolve(values['run-dir']) } : {}),
+  });
+  const layout = layoutOf(plan);
+  switch (command) {
+    case 'up':
+      await up(layout);
+      return 0;
+    case 'down':
+      await down(layout);
+      return 0;
+    case 'status':
+      return (await status(layout)) ? 0 : 3;
+    default:
+      throw new DemoError(USAGE);
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const e = error as { code?: unknown; message?: unknown };
+    const code = typeof e.code === 'string' ? `${e.code}: ` : '';
+    process.stderr.write(`medshare-demo: ${code}${String(e.message ?? error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,290 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { ApiError, type AccountView } from '../../client/api-client';
+import { releaseBreakGlassKey, registerEmergencyKey } from '../../client/break-glass';
+import { signRegistration, type RegistrableRole } from '../../client/ca-token';
+import { callLedger } from '../../client/ledger-call';
+import type { EncryptionKeyPair } from '../../envelope';
+import { newEncryptionKeyPem, publicSpkiOf, saveKeyFile } from '../key-file';
+import { parseEnrollmentId, parseInvitableRole, parseRecordId, parseUserId } from './args';
+import { withCommonOptions } from './common';
+import { CliError } from './errors';
+import { emit, table } from './output';
+import { envValue, withWorkstation, type CommonOptions, type Runtime, type Workstation } from './workstation';
+
+/**
+ * The Fabric CA name an operator's registrations are addressed to. The
+ * gateway does not publish it; this consortium's CAs are named like the first
+ * label of their certificate's common name (`ca-hospital-a.medshare` is CA
+ * `ca-hospital-a`), so that is the default when neither `--ca` nor
+ * `$MEDSHARE_CA_NAME` says otherwise.
+ */
+export function caNameOf(certificatePem: string): string {
+  let issuer: string;
+  try {
+    issuer = new X509Certificate(certificatePem).issuer;
+  } catch {
+    throw new CliError('KEY_FILE_INVALID', 'the key file\u2019s certificate cannot be read');
+  }
+  const cn = /(?:^|\n)CN=([^\n]+)/.exec(issuer)?.[1];
+  const name = cn?.split('.')[0];
+  if (!name) throw new CliError('CA_NAME_UNKNOWN', 'cannot tell your CA\u2019s name: give --ca NAME');
+  return name;
+}
+
+function parseCaName(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) throw new InvalidArgumentError('not a CA name');
+  return value;
+}
+
+interface RegisterOptions extends CommonOptions {
+  name: string;
+  role?: RegistrableRole;
+  ca?: string;
+}
+
+async function register(kind: 'user' | 'device', options: RegisterOptions, runtime: Runtime): Promise<void> {
+  await withWorkstation(options, runtime, 'signed-in', async (station) => {
+    station.requireOperator();
+    const keys = await station.keys();
+    const caName =
+      options.ca ?? envValue(runtime.env, 'MEDSHARE_CA_NAME') ?? caNameOf(station.keyFile.certificatePem);
+    const role: RegistrableRole = kind === 'device' ? 'device' : (options.role ?? 'patient');
+    const registration = await signRegistration(keys.signer, { caName, enrollmentId: options.name, role });
+    if (kind === 'device') {
+      const { enrollmentId, secret } = await station.client.registerDevice(registration);
+      emit(runtime.out, options.json === true, { enrollmentId, role, secret }, [
+        `registered device ${enrollmentId}; its one-time enrolment secret (give it to the device only):`,
+        `  ${secret}`,
+        `on the device: medshare-device-agent enrol --gateway ${station.keyFile.gatewayUrl} --msp ${station.keyFile.mspId} --id ${enrollmentId} --secret-file FILE`,
+      ]);
+      return;
+    }
+    const invited = await station.client.registerUser(registration);
+    emit(
+      runtime.out,
+      options.json === true,
+      { accountId: invited.accountId, enrollmentId: invited.enrollmentId, role, secret: invited.secret },
+      [
+        `invited ${invited.enrollmentId} as ${role} (account ${invited.accountId})`,
+        'their one-time enrolment secret (hand it over out of band; it is not shown again):',
+        `  ${invited.secret}`,
+        `they run: medshare enrol --gateway ${station.keyFile.gatewayUrl} --msp ${station.keyFile.mspId} --name ${invited.enrollmentId} --secret-file FILE`,
+      ],
+    );
+  });
+}
+
+/** An account as listed: everything but the certificate. */
+export function accountSummary(a: AccountView): Omit<AccountView, 'certificatePem'> {
+  return {
+    accountId: a.accountId,
+    mspId: a.mspId,
+    enrollmentId: a.enrollmentId,
+    role: a.role,
+    status: a.status,
+    userId: a.userId,
+    encryptionPublicKey: a.encryptionPublicKey,
+    hasKeyBackup: a.hasKeyBackup,
+  };
+}
+
+function accountRow(a: AccountView): string[] {
+  return [a.accountId, a.enrollmentId, a.role, a.status, a.userId ?? ''];
+}
+
+async function accounts(options: CommonOptions, runtime: Runtime): Promise<void> {
+  await withWorkstation(options, runtime, 'signed-in', async (station) => {
+    station.requireOperator();
+    const list = await station.client.accounts();
+    emit(
+      runtime.out,
+      options.json === true,
+      { accounts: list.map(accountSummary) },
+      table([['ACCOUNT', 'LOGIN', 'ROLE', 'STATUS', 'USER ID'], ...list.map(accountRow)]),
+    );
+  });
+}
+
+/** The account an operator names: by account id, enrolment id or ledger user id. */
+export function findAccount(list: readonly AccountView[], idOrName: string): AccountView {
+  const found =
+    list.find((a) => a.accountId === idOrName) ??
+    list.find((a) => a.enrollmentId === idOrName) ??
+    list.find((a) => a.userId === idOrName);
+  if (!found) throw new CliError('NOT_FOUND', `no account ${idOrName} in your organisation`);
+  return found;
+}
+
+async function setStatus(
+  idOrName: string,
+  status: 'active' | 'suspended',
+  options: CommonOptions,
+  runtime: Runtime,
+): Promise<void> {
+  await withWorkstation(options, runtime, 'signed-in', async (station) => {
+    station.requireOperator();
+    const target = findAccount(await station.client.accounts(), idOrName);
+    // The gateway first: it ends the user's sessions at once; then the ledger, in the operator's name.
+    const updated = await station.client.setAccountStatus(target.accountId, status);
+    const ledger = await setLedgerStatus(station, target.userId, status);
+    const verb = status === 'suspended' ? 'suspended' : 'reactivated';
+    emit(
+      runtime.out,
+      options.json === true,
+      { accountId: updated.accountId, enrollmentId: updated.enrollmentId, status: updated.status, ledger },
+      [`${verb} ${updated.enrollmentId} (account ${updated.accountId}); ledger: ${describeLedger(ledger)}`],
+    );
+  });
+}
+
+type LedgerStatusChange = { txId: string } | { skipped: string };
+
+async function setLedgerStatus(
+  station: Workstation,
+  userId: string | null,
+  status: 'active' | 'suspended',
+): Promise<LedgerStatusChange> {
+  if (!userId) return { skipped: 'not enrolled' };
+  const fn = status === 'suspended' ? 'registry:SuspendUser' : 'registry:ReactivateUser';
+  try {
+    return { txId: (await callLedger(station.client, await station.keys(), fn, [userId])).txId };
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'NOT_FOUND') return { skipped: 'not registered' };
+    if (error instanceof ApiError && error.code === 'FAILED_PRECONDITION') {
+      return { skipped: `already ${status}` };
+    }
+    throw error;
+  }
+}
+
+function describeLedger(change: LedgerStatusChange): string {
+  return 'txId' in change ? `tx ${change.txId}` : change.skipped;
+}
+
+async function emergencyKeyRegister(options: CommonOptions, runtime: Runtime): Promise<void> {
+  await withWorkstation(options, runtime, 'signed-in', async (station) => {
+    station.requireOperator();
+    let file = station.keyFile;
+    // Kept before it is registered: a failed registration is retried with the same pair, and a
+    // registered public key always has its private half in the key file.
+    const created = !file.emergencyKey;
+    if (!file.emergencyKey) {
+      const pair = await newEncryptionKeyPem();
+      file = { ...file, emergencyKey: pair.privatePem, emergencyPublicKey: pair.publicSpki };
+      await saveKeyFile(station.keyFilePath, file);
+    }
+    const publicSpki = file.emergencyPublicKey ?? publicSpkiOf(file.emergencyKey ?? '');
+    const { txId } = await registerEmergencyKey(station.client, await station.keys(), publicSpki);
+    emit(runtime.out, options.json === true, { mspId: file.mspId, publicKey: publicSpki, created, txId }, [
+      `registered ${file.mspId}'s emergency key (tx ${txId}); its private half is in ${station.keyFilePath}`,
+    ]);
+  });
+}
+
+async function emergencyKeyPair(privatePem: string, publicSpki: string): Promise<EncryptionKeyPair> {
+  const der = new Uint8Array(createPrivateKey(privatePem).export({ type: 'pkcs8', format: 'der' }));
+  const privateKey = await crypto.subtle.importKey(
+    'pkcs8',
+    der,
+    { name: 'ECDH', namedCurve: 'P-256' },
+    false,
+    ['deriveBits'],
+  );
+  return { publicKeySpki: publicSpki, privateKey };
+}
+
+interface ReleaseOptions extends CommonOptions {
+  doctor: string;
+}
+
+async function emergencyRelease(recordId: string, options: ReleaseOptions, runtime: Runtime): Promise<void> {
+  await withWorkstation(options, runtime, 'signed-in', async (station) => {
+    station.requireOperator();
+    const { emergencyKey } = station.keyFile;
+    if (!emergencyKey) {
+      throw new CliError(
+        'NO_EMERGENCY_KEY',
+        'this key file holds no emergency key; use the one that ran medshare emergency-key register',
+      );
+    }
+    const pair = await emergencyKeyPair(
+      emergencyKey,
+      station.keyFile.emergencyPublicKey ?? publicSpkiOf(emergencyKey),
+    );
+    const { txId } = await releaseBreakGlassKey(
+      station.client,
+      await station.keys(),
+      pair,
+      recordId,
+      options.doctor,
+    );
+    emit(runtime.out, options.json === true, { recordId, doctorId: options.doctor, txId }, [
+      `released the key of ${recordId} to doctor ${options.doctor} (tx ${txId})`,
+    ]);
+  });
+}
+
+/** `operator ...`, `emergency-key register`, `emergency-release`. */
+export function operatorCommands(runtime: Runtime): Command[] {
+  const caOption = [
+    '--ca <name>',
+    'your organisation\u2019s CA name (default $MEDSHARE_CA_NAME, else from your certificate)',
+    parseCaName,
+  ] as const;
+  const operator = new Command('operator').description(
+    'organisation operators: invite users, register devices, suspend and reactivate',
+  );
+  operator.addCommand(
+    withCommonOptions(
+      new Command('invite')
+        .description('register a user at your CA and invite them; prints their one-time secret')
+        .requiredOption('--name <id>', 'their enrolment id', parseEnrollmentId)
+        .requiredOption('--role <role>', 'technologist, doctor, patient or auditor', parseInvitableRole)
+        .option(...caOption),
+    ).action((options: RegisterOptions) => register('user', options, runtime)),
+  );
+  operator.addCommand(
+    withCommonOptions(
+      new Command('register-device')
+        .description('register a device agent at your CA; prints its one-time secret')
+        .requiredOption('--name <id>', 'the device\u2019s enrolment id', parseEnrollmentId)
+        .option(...caOption),
+    ).action((options: RegisterOptions) => register('device', options, runtime)),
+  );
+  operator.addCommand(
+    withCommonOptions(new Command('accounts').description('your organisation\u2019s accounts')).action(
+      (options: CommonOptions) => accounts(options, runtime),
+    ),
+  );
+  for (const [name, status, what] of [
+    ['suspend', 'suspended', 'suspend an account on the gateway (its sessions end) and on the ledger'],
+    ['reactivate', 'active', 'reactivate a suspended account on the gateway and on the ledger'],
+  ] as const) {
+    operator.addCommand(
+      withCommonOptions(
+        new Command(name)
+          .description(what)
+          .argument('<account>', 'account id, enrolment id or ledger user id'),
+      ).action((idOrName: string, options: CommonOptions) => setStatus(idOrName, status, options, runtime)),
+    );
+  }
+
+  const emergencyKey = new Command('emergency-key').description('your organisation\u2019s emergency key');
+  emergencyKey.addCommand(
+    withCommonOptions(
+      new Command('register').description(
+        'make the emergency key pair (kept in your key file) and publish its public half on the ledger',
+      ),
+    ).action((options: CommonOptions) => emergencyKeyRegister(options, runtime)),
+  );
+
+  const release = withCommonOptions(
+    new Command('emergency-release')
+      .description('release a record\u2019s key to the doctor of a break-glass opening in force')
+      .argument('<record-id>', 'the record', parseRecordId)
+      .requiredOption('--doctor <doctor-id>', 'the doctor\u2019s ledger id', parseUserId),
+  ).action((recordId: string, options: ReleaseOptions) => emergencyRelease(recordId, options, runtime));
+
+  return [operator, emergencyKey, release];
+}

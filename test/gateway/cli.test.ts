@@ -1,0 +1,293 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { access, copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { AgentServer } from 'medshare-gateway-app';
+import type { OrgPlan } from 'medshare-network';
+import {
+  bootstrapOperatorByCli,
+  CliUser,
+  inviteAndEnrolByCli,
+  MEDSHARE_CLI,
+  runCli,
+  startAgentByCli,
+} from '../support/cli';
+import { startGateway, type RunningGateway } from '../support/medshare';
+import { startTestNetwork, type CliResult, type TestNetwork } from '../support/network';
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** A failure: exit status, and one line on stderr naming the code, no stack trace. */
+function refusedWith(result: CliResult, exitCode: number, code: string): void {
+  assert.equal(result.code, exitCode, `${result.stdout}\n${result.stderr}`);
+  const lines = result.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0] ?? '', new RegExp(`^medshare: ${code}: `));
+  assert.equal(result.stdout, '');
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+interface InboxRecord {
+  kind: string;
+  direction: string;
+  recordId: string;
+  counterpartId: string;
+}
+
+describe('medshare CLI: every flow from workstations against the real network', { timeout: 900_000 }, () => {
+  let network: TestNetwork;
+  let gw: RunningGateway;
+  let dir: string;
+  const agents: AgentServer[] = [];
+  const operators = new Map<string, CliUser>();
+  let tech: CliUser;
+  let patient: CliUser;
+  let auditor: CliUser;
+  let doctor: CliUser;
+  const study = randomBytes(700 * 1024 + 13);
+  let recordId = '';
+  let reviewId = '';
+
+  const org = (key: string): OrgPlan => {
+    const found = network.plan.peerOrgs.find((o) => o.key === key);
+    assert.ok(found, key);
+    return found;
+  };
+  const op = (key: string): CliUser => {
+    const found = operators.get(key);
+    assert.ok(found, key);
+    return found;
+  };
+
+  before(async () => {
+    network = await startTestNetwork('raft');
+    gw = await startGateway(network.plan);
+    dir = await mkdtemp(join(tmpdir(), 'medshare-cli-it-'));
+    for (const key of ['imaging', 'hospital-a', 'hospital-b']) {
+      const operator = await bootstrapOperatorByCli(gw, network.plan, org(key), dir);
+      const agent = await startAgentByCli(gw, operator, `device.${key}`);
+      agents.push(agent);
+      operator.agentUrl = agent.url;
+      operators.set(key, operator);
+    }
+    // Before anything is sent to hospital-a, so that senders wrap each data key for it too.
+    const emergency = await op('hospital-a').json<{ txId: string; created: boolean }>([
+      'emergency-key',
+      'register',
+    ]);
+    assert.equal(emergency.created, true);
+    tech = await inviteAndEnrolByCli(gw, op('imaging'), 'tech1', 'technologist', dir);
+    patient = await inviteAndEnrolByCli(gw, op('hospital-a'), 'patient1', 'patient', dir);
+    auditor = await inviteAndEnrolByCli(gw, op('hospital-a'), 'auditor1', 'auditor', dir, { human: true });
+    doctor = await inviteAndEnrolByCli(gw, op('hospital-b'), 'doctor1', 'doctor', dir);
+  });
+
+  after(async () => {
+    for (const agent of agents) await agent.close();
+    // before() may have failed part-way, leaving these unset.
+    await (gw as RunningGateway | undefined)?.close();
+    await (network as TestNetwork | undefined)?.down();
+  });
+
+  it('operators made by medshare-gateway-admin see the accounts they invited; key files are private', async () => {
+    const { accounts } = await op('hospital-a').json<{
+      accounts: { enrollmentId: string; status: string }[];
+    }>(['operator', 'accounts']);
+    assert.deepEqual(
+      accounts.map((a) => `${a.enrollmentId}:${a.status}`),
+      ['admin.hospital-a:active', 'auditor1:active', 'patient1:active'],
+    );
+    const me = await op('hospital-a').json<{ account: { role: string }; ledger: unknown }>(['whoami']);
+    assert.equal(me.account.role, 'admin');
+    const keyFile = JSON.parse(await readFile(op('hospital-a').keyFile, 'utf8')) as { emergencyKey?: string };
+    assert.match(keyFile.emergencyKey ?? '', /BEGIN PRIVATE KEY/);
+    const refused = await patient.run(['operator', 'accounts']);
+    refusedWith(refused, 1, 'OPERATORS_ONLY');
+  });
+
+  it('usage errors exit 2 with one line: a missing key file, an unknown command', async () => {
+    refusedWith(
+      await runCli(MEDSHARE_CLI, ['inbox'], { MEDSHARE_KEY_FILE: join(dir, 'nobody.json') }),
+      2,
+      'NO_KEY_FILE',
+    );
+    refusedWith(await tech.run(['sned', 'x']), 2, 'USAGE');
+  });
+
+  it('a technologist sends a study; the patient finds it in the inbox, opens it, and the bytes match', async () => {
+    const { users } = await tech.json<{ users: { userId: string; enrollmentId: string }[] }>([
+      'directory',
+      '--role',
+      'patient',
+    ]);
+    assert.equal(users.find((u) => u.enrollmentId === 'patient1')?.userId, patient.userId);
+
+    const file = join(dir, 'study-001.dcm');
+    await writeFile(file, study);
+    const { sent } = await tech.json<{
+      sent: { recordId: string; txId: string; cid: string; mediaType: string }[];
+    }>(['send', file, '--to', patient.userId]);
+    assert.equal(sent.length, 1);
+    const [first] = sent;
+    assert.ok(first);
+    assert.match(first.txId, /^[0-9a-f]{64}$/);
+    assert.equal(first.mediaType, 'application/dicom');
+    recordId = first.recordId;
+
+    const inbox = await patient.json<{ records: InboxRecord[] }>(['inbox']);
+    const received = inbox.records.find((r) => r.recordId === recordId);
+    assert.deepEqual(
+      received && { kind: received.kind, direction: received.direction, from: received.counterpartId },
+      { kind: 'transfer', direction: 'received', from: tech.userId },
+    );
+    const listed = await patient.run(['inbox']);
+    assert.match(listed.stdout, new RegExp(`^transfer\\s+received\\s+${recordId}\\s+${tech.userId}`, 'm'));
+    const outbox = await tech.json<{ records: InboxRecord[] }>(['inbox', '--kind', 'transfer']);
+    assert.equal(outbox.records.find((r) => r.recordId === recordId)?.direction, 'sent');
+
+    const out = join(dir, 'opened.dcm');
+    const opened = await patient.json<{ sha256: string; size: number; purpose: string; accessTxId: string }>([
+      'open',
+      recordId,
+      '--out',
+      out,
+    ]);
+    assert.equal(opened.purpose, 'PATRQT');
+    assert.equal(opened.size, study.length);
+    assert.equal(opened.sha256, sha256(study));
+    assert.equal(sha256(await readFile(out)), sha256(study));
+  });
+
+  it('open of a record the caller may not read exits 1 with ACCESS_DENIED and leaves no file', async () => {
+    const out = join(dir, 'denied.dcm');
+    refusedWith(await doctor.run(['open', recordId, '--out', out]), 1, 'ACCESS_DENIED');
+    assert.equal(await exists(out), false);
+    assert.deepEqual(
+      (await readdir(dir)).filter((n) => n.includes('denied')),
+      [],
+      'no temporary file either',
+    );
+  });
+
+  it('a wrong TOTP code exits 1 with TOTP_INVALID; then login, whoami and logout', async () => {
+    // A copy of the key file has its own session file, so the patient's session is left alone.
+    const copy = join(dir, 'patient1-laptop.json');
+    await copyFile(patient.keyFile, copy);
+    const env = { MEDSHARE_KEY_FILE: copy };
+    refusedWith(await patient.run(['login', '--code', '000000'], env), 1, 'TOTP_INVALID');
+    await patient.login(env);
+    const me = await patient.json<{
+      account: { enrollmentId: string };
+      ledger: { status: string; role: string };
+    }>(['whoami'], env);
+    assert.deepEqual(
+      [me.account.enrollmentId, me.ledger.status, me.ledger.role],
+      ['patient1', 'active', 'patient'],
+    );
+    await patient.json(['logout'], env);
+    assert.equal(await exists(`${copy}.session`), false);
+    refusedWith(await patient.run(['whoami'], env), 1, 'NOT_SIGNED_IN');
+  });
+
+  it('break-glass: a doctor of another hospital opens, hospital-a releases the key, the doctor reads (ETREAT)', async () => {
+    const justification = join(dir, 'justification.txt');
+    await writeFile(justification, 'Unconscious patient admitted to A&E; prior CT needed now.\n');
+    const opening = await doctor.json<{ reviewId: string; expiresAt: string }>([
+      'break-glass',
+      recordId,
+      '--reason',
+      'UNCONSCIOUS',
+      '--justification-file',
+      justification,
+      '--minutes',
+      '30',
+    ]);
+    assert.match(opening.reviewId, /^[0-9a-f]{64}$/);
+    assert.ok(Date.parse(opening.expiresAt) > Date.now());
+    reviewId = opening.reviewId;
+
+    const released = await op('hospital-a').json<{ txId: string }>([
+      'emergency-release',
+      recordId,
+      '--doctor',
+      doctor.userId,
+    ]);
+    assert.match(released.txId, /^[0-9a-f]{64}$/);
+
+    const out = join(dir, 'emergency.dcm');
+    const opened = await doctor.json<{ sha256: string }>([
+      'open',
+      recordId,
+      '--purpose',
+      'ETREAT',
+      '--out',
+      out,
+    ]);
+    assert.equal(opened.sha256, sha256(study));
+    assert.equal(sha256(await readFile(out)), sha256(study));
+  });
+
+  it('an auditor exports the record\u2019s trail as CSV and FHIR and closes the break-glass review', async () => {
+    const csvFile = join(dir, 'trail.csv');
+    const summary = await auditor.json<{ entries: number }>([
+      'audit',
+      'record',
+      recordId,
+      '--format',
+      'csv',
+      '--out',
+      csvFile,
+    ]);
+    assert.ok(summary.entries > 0);
+    const csv = await readFile(csvFile, 'utf8');
+    const [header, ...rows] = csv.trim().split('\n');
+    assert.match(header ?? '', /txId/);
+    assert.ok(
+      rows.some((r) => r.includes(doctor.userId) && r.includes('denied')),
+      'the refused open',
+    );
+    assert.ok(
+      rows.some((r) => r.includes('ETREAT')),
+      'the emergency read',
+    );
+
+    const fhir = await auditor.run(['audit', 'record', recordId, '--format', 'fhir']);
+    assert.equal(fhir.code, 0, fhir.stderr);
+    const bundle = JSON.parse(fhir.stdout) as { resourceType: string; entry?: unknown[] };
+    assert.equal(bundle.resourceType, 'Bundle');
+    assert.ok((bundle.entry ?? []).length > 0);
+
+    const open = await auditor.json<{ reviews: { reviewId: string }[] }>(['audit', 'reviews']);
+    assert.ok(open.reviews.some((r) => r.reviewId === reviewId));
+    const note = join(dir, 'note.txt');
+    await writeFile(note, 'Checked with A&E: admission record confirms.\n');
+    await auditor.json(['audit', 'close-review', reviewId, '--finding', 'justified', '--note-file', note]);
+    const after = await auditor.json<{ reviews: { reviewId: string }[] }>(['audit', 'reviews']);
+    assert.ok(!after.reviews.some((r) => r.reviewId === reviewId));
+  });
+
+  it('operator suspend makes the patient\u2019s next command fail with ACCOUNT_SUSPENDED', async () => {
+    const suspended = await op('hospital-a').json<{ status: string; ledger: { txId?: string } }>([
+      'operator',
+      'suspend',
+      'patient1',
+    ]);
+    assert.equal(suspended.status, 'suspended');
+    assert.match(suspended.ledger.txId ?? '', /^[0-9a-f]{64}$/);
+    refusedWith(await patient.run(['inbox']), 1, 'ACCOUNT_SUSPENDED');
+    const reactivated = await op('hospital-a').json<{ status: string }>([
+      'operator',
+      'reactivate',
+      'patient1',
+    ]);
+    assert.equal(reactivated.status, 'active');
+  });
+});
