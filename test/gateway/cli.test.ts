@@ -197,6 +197,44 @@ describe('medshare CLI: every flow from workstations against the real network', 
     refusedWith(await patient.run(['whoami'], env), 1, 'NOT_SIGNED_IN');
   });
 
+  it('the patient grants the doctor, who opens it; after revoke the doctor is refused', async () => {
+    const granted = await patient.json<{ txId: string }>([
+      'grant',
+      recordId,
+      '--to',
+      doctor.userId,
+      '--purpose',
+      'TREAT',
+      '--days',
+      '7',
+    ]);
+    assert.match(granted.txId, /^[0-9a-f]{64}$/);
+    const grants = await doctor.json<{ records: InboxRecord[] }>(['inbox', '--kind', 'grant']);
+    assert.deepEqual(
+      grants.records.map((r) => [r.recordId, r.direction]),
+      [[recordId, 'received']],
+    );
+    const out = join(dir, 'granted.dcm');
+    const opened = await doctor.json<{ sha256: string }>([
+      'open',
+      recordId,
+      '--purpose',
+      'TREAT',
+      '--out',
+      out,
+    ]);
+    assert.equal(opened.sha256, sha256(study));
+
+    await patient.json(['revoke', recordId, '--from', doctor.userId]);
+    const late = join(dir, 'revoked.dcm');
+    refusedWith(
+      await doctor.run(['open', recordId, '--purpose', 'TREAT', '--out', late]),
+      1,
+      'ACCESS_DENIED',
+    );
+    assert.equal(await exists(late), false);
+  });
+
   it('break-glass: a doctor of another hospital opens, hospital-a releases the key, the doctor reads (ETREAT)', async () => {
     const justification = join(dir, 'justification.txt');
     await writeFile(justification, 'Unconscious patient admitted to A&E; prior CT needed now.\n');
