@@ -418,7 +418,7 @@ describe('transfers, grants and access on a real network', () => {
     const opening = await doctorNetwork
       .getContract(net.plan.chaincode.name, 'emergency')
       .submitAsync('BreakGlass', {
-        arguments: [recordId, 'UNCONSCIOUS', justification],
+        arguments: [recordId, 'UNCONSCIOUS', justification, '240'],
         transientData: { attestation: attest(orgC, doctorCId, 'breakGlass') },
       });
     const openingStatus = await opening.getStatus();
