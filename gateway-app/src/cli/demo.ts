@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createPrivateKey, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,7 +21,7 @@ import { registerEmergencyKey } from '../client/break-glass';
 import { signRegistration, type RegistrableRole } from '../client/ca-token';
 import { finishEnrolment, startEnrolment } from '../client/enrolment';
 import { enrolDevice } from '../device';
-import { deviceKeysOf, loadKeyFile, newEncryptionKeyPem, saveKeyFile, type KeyFile } from './key-file';
+import { deviceKeysOf, keyFileOfEnrolment, loadKeyFile, newEncryptionKeyPem, saveKeyFile } from './key-file';
 import { nodeUploader } from './node-uploader';
 import { bootstrapOperatorKeyFile } from './operator-key-file';
 
@@ -187,11 +187,6 @@ async function signedIn(
   return client;
 }
 
-const pem = (pkcs8: Uint8Array): string =>
-  createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })
-    .export({ type: 'pkcs8', format: 'pem' })
-    .toString();
-
 /**
  * Bootstraps each organisation's operator from its network admin, registers
  * its emergency key and its demo device, and enrols the demo users through
@@ -278,19 +273,10 @@ async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
         code: totp.currentCode(user.totpSecret),
         backupPassphrase: user.backupPassphrase ?? '',
       });
-      const keyFile: KeyFile = {
-        v: 1,
-        gatewayUrl: layout.url,
-        mspId: org.mspId,
-        enrollmentId: name,
-        userId: user.userId,
-        role,
-        certificatePem: pending.certificatePem,
-        signingKey: pem(pending.signingKeyPkcs8),
-        encryptionKey: pem(pending.encryptionKeyPkcs8),
-        encryptionPublicKey: pending.keys.encryption.publicKeySpki,
-      };
-      await saveKeyFile(user.keyFile, keyFile);
+      await saveKeyFile(
+        user.keyFile,
+        keyFileOfEnrolment(pending, { gatewayUrl: layout.url, enrollmentId: name }),
+      );
       users.push(user);
       await own.logout();
     }

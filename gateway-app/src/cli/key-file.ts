@@ -1,6 +1,8 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
-import { generateEncryptionKeyPair } from '../envelope';
+import { generateEncryptionKeyPair, type EncryptionKeyPair } from '../envelope';
+import type { PendingEnrolment } from '../client/enrolment';
+import { fabricAttributesOf } from '../device/certificate';
 import { importSigningKey, webCryptoSigner } from '../client/signer';
 import type { DeviceKeys } from '../client/flows';
 
@@ -50,22 +52,57 @@ export async function loadKeyFile(path: string): Promise<KeyFile> {
   return file;
 }
 
-const pkcs8 = (pem: string) => new Uint8Array(createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' }));
+/** A PKCS#8 PEM private key as DER bytes. */
+export const pkcs8Der = (pem: string): Uint8Array =>
+  new Uint8Array(createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' }));
 
-/** The device keys of a key file, imported as non-extractable WebCrypto keys. */
-export async function deviceKeysOf(file: KeyFile): Promise<DeviceKeys> {
-  const encryptionKey = await crypto.subtle.importKey(
+/** PKCS#8 DER bytes as PEM. */
+export const pkcs8Pem = (der: Uint8Array): string =>
+  createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' })
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+
+/** An ECDH P-256 key pair from a PKCS#8 PEM private key, imported non-extractable. */
+export async function importEncryptionKeyPair(
+  privatePem: string,
+  publicSpki: string,
+): Promise<EncryptionKeyPair> {
+  const privateKey = await crypto.subtle.importKey(
     'pkcs8',
-    pkcs8(file.encryptionKey),
+    pkcs8Der(privatePem),
     { name: 'ECDH', namedCurve: 'P-256' },
     false,
     ['deriveBits'],
   );
+  return { publicKeySpki: publicSpki, privateKey };
+}
+
+/** The device keys of a key file, imported as non-extractable WebCrypto keys. */
+export async function deviceKeysOf(file: KeyFile): Promise<DeviceKeys> {
   return {
     mspId: file.mspId,
     userId: file.userId,
-    signer: webCryptoSigner(await importSigningKey(pkcs8(file.signingKey)), file.certificatePem),
-    encryption: { publicKeySpki: file.encryptionPublicKey, privateKey: encryptionKey },
+    signer: webCryptoSigner(await importSigningKey(pkcs8Der(file.signingKey)), file.certificatePem),
+    encryption: await importEncryptionKeyPair(file.encryptionKey, file.encryptionPublicKey),
+  };
+}
+
+/** The key file of a user whose enrolment has started: their keys, certificate and ledger id. */
+export function keyFileOfEnrolment(
+  pending: PendingEnrolment,
+  where: { gatewayUrl: string; enrollmentId: string },
+): KeyFile {
+  return {
+    v: 1,
+    gatewayUrl: where.gatewayUrl,
+    mspId: pending.keys.mspId,
+    enrollmentId: where.enrollmentId,
+    userId: pending.keys.userId,
+    role: fabricAttributesOf(pending.certificatePem)?.role ?? 'unknown',
+    certificatePem: pending.certificatePem,
+    signingKey: pkcs8Pem(pending.signingKeyPkcs8),
+    encryptionKey: pkcs8Pem(pending.encryptionKeyPkcs8),
+    encryptionPublicKey: pending.keys.encryption.publicKeySpki,
   };
 }
 
@@ -74,9 +111,7 @@ export async function newEncryptionKeyPem(): Promise<{ privatePem: string; publi
   const pair = await generateEncryptionKeyPair({ extractable: true });
   const der = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
   return {
-    privatePem: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
-      .export({ type: 'pkcs8', format: 'pem' })
-      .toString(),
+    privatePem: pkcs8Pem(der),
     publicSpki: pair.publicKeySpki,
   };
 }

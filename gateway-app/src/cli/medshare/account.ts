@@ -1,13 +1,11 @@
 import { Command } from 'commander';
-import { createPrivateKey } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import { toString as qrToString } from 'qrcode';
 import { ApiError, GatewayClient } from '../../client/api-client';
 import { finishEnrolment, startEnrolment } from '../../client/enrolment';
 import { getUser, type UserView } from '../../client/flows';
 import { validatePasswordPolicy } from '../../auth/password';
-import { fabricAttributesOf } from '../../device/certificate';
-import { saveKeyFile, type KeyFile } from '../key-file';
+import { keyFileOfEnrolment, pkcs8Der, saveKeyFile } from '../key-file';
 import { nodeUploader } from '../node-uploader';
 import { accountSummary } from './operator';
 import { parseCode, parseEnrollmentId, parseGatewayUrl, parseMspId } from './args';
@@ -17,14 +15,6 @@ import { emit, table } from './output';
 import { readCode, readSecret, readValueFile } from './prompt';
 import { FileCookieJar, sessionPathOf, writeSessionFile } from './session-file';
 import { keyFilePathOf, withWorkstation, Workstation, type CommonOptions, type Runtime } from './workstation';
-
-const pkcs8Der = (pem: string): Uint8Array =>
-  new Uint8Array(createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' }));
-
-const pkcs8Pem = (der: Uint8Array): string =>
-  createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' })
-    .export({ type: 'pkcs8', format: 'pem' })
-    .toString();
 
 function passwordSource(file: string | undefined, confirm = false) {
   return { what: 'password', fileOption: '--password-file', file, envVar: 'MEDSHARE_PASSWORD', confirm };
@@ -90,18 +80,7 @@ async function enrol(options: EnrolOptions, runtime: Runtime): Promise<void> {
       secret,
       password,
     });
-    const keyFile: KeyFile = {
-      v: 1,
-      gatewayUrl: options.gateway,
-      mspId: options.msp,
-      enrollmentId: options.name,
-      userId: pending.keys.userId,
-      role: fabricAttributesOf(pending.certificatePem)?.role ?? 'unknown',
-      certificatePem: pending.certificatePem,
-      signingKey: pkcs8Pem(pending.signingKeyPkcs8),
-      encryptionKey: pkcs8Pem(pending.encryptionKeyPkcs8),
-      encryptionPublicKey: pending.keys.encryption.publicKeySpki,
-    };
+    const keyFile = keyFileOfEnrolment(pending, { gatewayUrl: options.gateway, enrollmentId: options.name });
     await saveKeyFile(path, keyFile);
     saved = true;
     await writeSessionFile(sessionPathOf(path), {

@@ -1,11 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { ApiError, type AccountView } from '../../client/api-client';
 import { releaseBreakGlassKey, registerEmergencyKey } from '../../client/break-glass';
 import { signRegistration, type RegistrableRole } from '../../client/ca-token';
 import { callLedger } from '../../client/ledger-call';
-import type { EncryptionKeyPair } from '../../envelope';
-import { newEncryptionKeyPem, publicSpkiOf, saveKeyFile } from '../key-file';
+import { importEncryptionKeyPair, newEncryptionKeyPem, publicSpkiOf, saveKeyFile } from '../key-file';
 import { parseEnrollmentId, parseInvitableRole, parseRecordId, parseUserId } from './args';
 import { withCommonOptions } from './common';
 import { CliError } from './errors';
@@ -182,18 +181,6 @@ async function emergencyKeyRegister(options: CommonOptions, runtime: Runtime): P
   });
 }
 
-async function emergencyKeyPair(privatePem: string, publicSpki: string): Promise<EncryptionKeyPair> {
-  const der = new Uint8Array(createPrivateKey(privatePem).export({ type: 'pkcs8', format: 'der' }));
-  const privateKey = await crypto.subtle.importKey(
-    'pkcs8',
-    der,
-    { name: 'ECDH', namedCurve: 'P-256' },
-    false,
-    ['deriveBits'],
-  );
-  return { publicKeySpki: publicSpki, privateKey };
-}
-
 interface ReleaseOptions extends CommonOptions {
   doctor: string;
 }
@@ -208,7 +195,7 @@ async function emergencyRelease(recordId: string, options: ReleaseOptions, runti
         'this key file holds no emergency key; use the one that ran medshare emergency-key register',
       );
     }
-    const pair = await emergencyKeyPair(
+    const pair = await importEncryptionKeyPair(
       emergencyKey,
       station.keyFile.emergencyPublicKey ?? publicSpkiOf(emergencyKey),
     );
