@@ -1,5 +1,6 @@
 // @ts-check
 import eslint from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -37,6 +38,27 @@ export default tseslint.config(
         },
       ],
       'no-restricted-globals': ['error', 'Buffer', 'process', 'require', '__dirname'],
+    },
+  },
+  {
+    // The web UI: React function components; hooks follow the rules of hooks.
+    files: ['gateway-app/web/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^node:', message: 'the web UI runs in the browser' },
+            {
+              regex: '/src/index$|/src$',
+              message:
+                'import browser-safe modules (client/, envelope/, viewer/, study/), not the Node index',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -19,6 +19,24 @@ describe('loadConfig', () => {
     assert.equal(config.totpKey.length, 32);
   });
 
+  it('reads the device agent suggested per organisation and allows the page to reach it', () => {
+    const config = loadConfig({
+      ...complete,
+      GATEWAY_DEVICE_AGENT_ORIGINS: 'http://127.0.0.1:7391',
+      GATEWAY_DEVICE_AGENTS: 'HospitalAMSP=http://127.0.0.1:7091/, ImagingMSP=http://127.0.0.1:7093',
+    });
+    assert.deepEqual(config.deviceAgents, {
+      HospitalAMSP: 'http://127.0.0.1:7091',
+      ImagingMSP: 'http://127.0.0.1:7093',
+    });
+    assert.deepEqual(config.deviceAgentOrigins, [
+      'http://127.0.0.1:7391',
+      'http://127.0.0.1:7091',
+      'http://127.0.0.1:7093',
+    ]);
+    assert.throws(() => loadConfig({ ...complete, GATEWAY_DEVICE_AGENTS: 'HospitalAMSP' }), /MSPID=URL/);
+  });
+
   it('lists every missing or invalid setting at once', () => {
     assert.throws(
       () => loadConfig({ GATEWAY_HOST: '0.0.0.0', GATEWAY_TOTP_KEY: 'c2hvcnQ=' }),

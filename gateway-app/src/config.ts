@@ -19,6 +19,10 @@ export interface Config {
   devicePolicyFile: string | undefined;
   /** Where users' device agents listen (the page asks them for posture reports). */
   deviceAgentOrigins: string[];
+  /** The device agent to suggest to each organisation's users (`GATEWAY_DEVICE_AGENTS=Org1MSP=http://…,…`). */
+  deviceAgents: Record<string, string>;
+  /** The built web UI; by default `web/dist` beside the gateway's `dist`. */
+  webRoot: string | undefined;
   maxUploadBytes: number;
   sessionIdleSeconds: number;
   sessionAbsoluteSeconds: number;
@@ -61,6 +65,18 @@ const schema = z.object({
     .default('http://127.0.0.1:7391')
     .transform((v) => v.split(',').map((o) => o.trim()))
     .pipe(z.array(z.url())),
+  GATEWAY_DEVICE_AGENTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').filter((pair) => pair.trim() !== ''))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^\s*[A-Za-z0-9.-]+=https?:\/\/\S+\s*$/, 'must be MSPID=URL pairs separated by commas'),
+      ),
+    ),
+  GATEWAY_WEB_ROOT: z.string().min(1).optional(),
   GATEWAY_MAX_UPLOAD_BYTES: int(1, 64 * 2 ** 30).default(2 * 2 ** 30),
   GATEWAY_SESSION_IDLE_SECONDS: int(60, 86_400).default(15 * 60),
   GATEWAY_SESSION_ABSOLUTE_SECONDS: int(300, 7 * 86_400).default(8 * 3600),
@@ -82,10 +98,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   );
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.input === undefined ? 'missing' : i.message}`),
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        // zod leaves `input` out of issues, so "missing" is judged from the settings themselves.
+        return `${name}: ${env[name] === undefined || env[name] === '' ? 'missing' : i.message}`;
+      }),
     );
   }
   const s = parsed.data;
+  const deviceAgents = Object.fromEntries(
+    s.GATEWAY_DEVICE_AGENTS.map((pair) => {
+      const [mspId = '', url = ''] = pair.trim().split('=', 2);
+      return [mspId, new URL(url).origin];
+    }),
+  );
   return {
     host: s.GATEWAY_HOST,
     port: s.GATEWAY_PORT,
@@ -95,7 +121,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     sessionSecret: s.GATEWAY_SESSION_SECRET,
     totpKey: Buffer.from(s.GATEWAY_TOTP_KEY, 'base64'),
     devicePolicyFile: s.GATEWAY_DEVICE_POLICY,
-    deviceAgentOrigins: s.GATEWAY_DEVICE_AGENT_ORIGINS.map((o) => new URL(o).origin),
+    deviceAgentOrigins: [
+      ...new Set([
+        ...s.GATEWAY_DEVICE_AGENT_ORIGINS.map((o) => new URL(o).origin),
+        ...Object.values(deviceAgents),
+      ]),
+    ],
+    deviceAgents,
+    webRoot: s.GATEWAY_WEB_ROOT,
     maxUploadBytes: s.GATEWAY_MAX_UPLOAD_BYTES,
     sessionIdleSeconds: s.GATEWAY_SESSION_IDLE_SECONDS,
     sessionAbsoluteSeconds: s.GATEWAY_SESSION_ABSOLUTE_SECONDS,

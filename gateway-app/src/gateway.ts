@@ -16,6 +16,7 @@ import { OfflineSigning } from './fabric/offline-signing';
 import { RefusalRecorder } from './fabric/refusals';
 import { FabricCaClient } from './fabric-ca/ca-client';
 import { createApp } from './http/app';
+import { networkProbes } from './http/routes/operator-health';
 import type { EncryptedStore } from './storage/encrypted-store';
 import { storeOfOrganisation } from './storage/from-network';
 
@@ -92,6 +93,8 @@ export async function buildGateway(
     sessionAbsoluteSeconds: config.sessionAbsoluteSeconds,
     loginRateLimit: config.loginRateLimit,
     deviceAgentOrigins: config.deviceAgentOrigins,
+    deviceAgents: config.deviceAgents,
+    webRoot: config.webRoot ?? join(__dirname, '..', 'web', 'dist'),
     accounts,
     throttle: new LoginThrottle(db),
     totp: new TotpService(),
@@ -126,6 +129,11 @@ export async function buildGateway(
         ).every(Boolean),
       database: () => Promise.resolve(db.prepare('SELECT 1 AS ok').get() !== undefined),
     },
+    network: networkProbes(plan, {
+      ledgerReadiness: (timeoutMs) => ledger.readiness(timeoutMs),
+      caOf: (mspId) => lookup(cas, mspId, 'CA'),
+      database: () => db.prepare('SELECT 1 AS ok').get() !== undefined,
+    }),
   });
 
   return {

@@ -99,3 +99,14 @@ export type { AgentServer, DeviceIdentity } from './device';
 export { AccountStore, TotpService } from './auth';
 export { openDatabase } from './db';
 export { nodeUploader } from './cli/node-uploader';
+export {
+  SYNTHETIC_IDENTITY,
+  syntheticPixels,
+  syntheticStudy,
+  type SyntheticFile,
+  type SyntheticStudyOptions,
+} from './study/synthetic';
+export { parseDicom, readDicomTags, ViewerError } from './viewer';
+export type { DicomImage, DicomTags } from './viewer';
+export { STUDY_MEDIA_TYPE, createBundleStream, bundleSize, readBundle, BundleError } from './study';
+export type { BundleEntry, BundleFile, BundleManifest } from './study';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GatewayClient, memoryCookieJar } from 'medshare-gateway-app';
+import { GatewayClient, memoryCookieJar, parseDicom } from 'medshare-gateway-app';
 import { freshCode } from '../support/medshare';
 import { REPO_DIR, runNodeScript, startTestNetwork, type TestNetwork } from '../support/network';
 
@@ -43,7 +43,16 @@ describe(
       const result = await demo('up');
       assert.equal(result.code, 0, result.stderr);
       const url = `http://localhost:${String(network.plan.basePort + 90)}`;
-      assert.match(result.stdout, new RegExp(`MedShare is running\\. Gateway: ${url}`));
+      assert.match(result.stdout, new RegExp(`MedShare is running\\. Open ${url} in a browser`));
+      // The web UI is served, and synthetic studies wait to be sent.
+      const page = await fetch(`${url}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<div id="root">/);
+      const samples = join(network.plan.runDir, 'app', 'demo', 'sample-studies', 'ct-16bit');
+      const slices = (await readdir(samples)).filter((f) => f.endsWith('.dcm'));
+      assert.equal(slices.length, 24);
+      const first = parseDicom(await readFile(join(samples, slices[0] ?? '')));
+      assert.equal(first.modality, 'CT');
       const stateFile = join(network.plan.runDir, 'app', 'demo', 'demo.json');
       assert.equal((await stat(stateFile)).mode & 0o777, 0o600);
       state = JSON.parse(await readFile(stateFile, 'utf8')) as DemoState;

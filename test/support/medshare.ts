@@ -59,10 +59,14 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Builds and starts the gateway; `env` overrides settings (a device policy file, upload limit...). */
+/**
+ * Builds and starts the gateway; `env` overrides settings (a device policy file, upload limit...).
+ * `onWire` sees every byte clients send to it, as it arrives on each connection.
+ */
 export async function startGateway(
   plan: NetworkPlan,
   env: Record<string, string> = {},
+  onWire?: (connection: number, chunk: Buffer) => void,
 ): Promise<RunningGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'medshare-gateway-'));
   const port = await freePort();
@@ -80,6 +84,15 @@ export async function startGateway(
   const gateway = await buildGateway(config, plan, pino({ level: 'silent' }), 'test');
   await gateway.announce();
   const server: Server = gateway.app.listen(port, '127.0.0.1');
+  if (onWire) {
+    let connections = 0;
+    server.on('connection', (socket) => {
+      const id = ++connections;
+      socket.on('data', (chunk: Buffer) => {
+        onWire(id, chunk);
+      });
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -189,6 +202,7 @@ export async function startDeviceAgent(
   operator: TestUser,
   name: string,
   audiences: readonly string[] = [gw.url],
+  port = 0,
 ): Promise<AgentServer> {
   const registration = await signRegistration(operator.keys.signer, {
     caName: operator.org.ca.name,
@@ -201,7 +215,7 @@ export async function startDeviceAgent(
   const identity = await loadDeviceIdentity(keyDir);
   return startAgentServer({
     identity: { certificatePem: identity.certificatePem, privateKey: identity.privateKey },
-    port: 0,
+    port,
     allowedOrigins: audiences,
   });
 }

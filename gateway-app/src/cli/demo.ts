@@ -24,6 +24,7 @@ import { enrolDevice } from '../device';
 import { deviceKeysOf, keyFileOfEnrolment, loadKeyFile, newEncryptionKeyPem, saveKeyFile } from './key-file';
 import { nodeUploader } from './node-uploader';
 import { bootstrapOperatorKeyFile } from './operator-key-file';
+import { syntheticStudy, type SyntheticStudyOptions } from '../study/synthetic';
 
 const USAGE = 'usage: medshare-demo <up|down|status> [--base-port N] [--run-dir DIR] [--description FILE]';
 const REPO_DIR = resolve(__dirname, '..', '..', '..');
@@ -57,11 +58,12 @@ const DEMO_USERS: Readonly<Record<string, readonly [string, RegistrableRole][]>>
     ['tech.demo', 'technologist'],
     ['auditor.demo', 'auditor'],
   ],
-  'hospital-a': [
-    ['patient.demo', 'patient'],
+  'hospital-a': [['patient.demo', 'patient']],
+  // The emergency doctor works at the other hospital: a St Mary patient brought unconscious to Riverside.
+  'hospital-b': [
+    ['doctor.demo', 'doctor'],
     ['er-doctor.demo', 'doctor'],
   ],
-  'hospital-b': [['doctor.demo', 'doctor']],
 };
 
 class DemoError extends Error {}
@@ -145,7 +147,13 @@ async function startGatewayProcess(layout: Layout): Promise<void> {
       GATEWAY_SESSION_SECRET: secrets.sessionSecret,
       GATEWAY_TOTP_KEY: secrets.totpKey,
       GATEWAY_DEVICE_AGENT_ORIGINS: agentOrigins.join(','),
+      // The web UI suggests each organisation's agent to its users.
+      GATEWAY_DEVICE_AGENTS: layout.plan.peerOrgs
+        .map((org, i) => `${org.mspId}=${agentOrigins[i] ?? ''}`)
+        .join(','),
       GATEWAY_LOG_LEVEL: 'info',
+      // Every demo user signs in from this one machine, so one address makes all their attempts.
+      GATEWAY_LOGIN_RATE_LIMIT: '300',
     },
   });
   await waitUntil('the gateway', answers(`${layout.url}/readyz`), files.log);
@@ -285,10 +293,34 @@ async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
   return users;
 }
 
-function summary(state: DemoState, layout: Layout): string {
+/** Synthetic studies to try the web UI and the CLI with (no real patient data). */
+const SAMPLE_STUDIES = [
+  {
+    dir: 'ct-16bit',
+    options: { slices: 24, rows: 256, columns: 256, bits: 16, transferSyntax: 'explicit-le', modality: 'CT' },
+  },
+  {
+    dir: 'jpeg-baseline',
+    options: { slices: 8, rows: 256, columns: 256, bits: 8, transferSyntax: 'jpeg-baseline', modality: 'MR' },
+  },
+] as const satisfies readonly { dir: string; options: SyntheticStudyOptions }[];
+
+async function writeSampleStudies(layout: Layout): Promise<string> {
+  const root = join(layout.demoDir, 'sample-studies');
+  for (const { dir, options } of SAMPLE_STUDIES) {
+    const target = join(root, dir);
+    await mkdir(target, { recursive: true });
+    for (const file of syntheticStudy({ ...options, seed: 1 })) {
+      await writeFile(join(target, file.name), file.bytes);
+    }
+  }
+  return root;
+}
+
+function summary(state: DemoState, layout: Layout, samples: string): string {
   const lines = [
     '',
-    `MedShare is running. Gateway: ${state.url} (its API is described at ${state.url}/api/openapi.json).`,
+    `MedShare is running. Open ${state.url} in a browser (the API is described at ${state.url}/api/openapi.json).`,
     '',
     'Demo accounts (for this demo only: secrets are printed here and kept in',
     `${layout.stateFile}, mode 0600). Add a TOTP secret to an authenticator app, or`,
@@ -307,6 +339,10 @@ function summary(state: DemoState, layout: Layout): string {
   lines.push('', 'Device agents (each signs posture reports for its organisation\u2019s users):');
   for (const agent of state.agents) lines.push(`  ${agent.org}: ${agent.url}`);
   lines.push(
+    '',
+    `Synthetic DICOM studies to send: ${samples} (${SAMPLE_STUDIES.map((s) => s.dir).join(', ')})`,
+    'In the browser, each user restores their keys once with their key backup passphrase (operators:',
+    'import their key file); the page picks the organisation’s device agent by itself.',
     '',
     'Command line: MEDSHARE_KEY_FILE=<key file> node gateway-app/dist/cli/medshare.js --help',
     `Logs: ${join(layout.appDir, 'logs')}. Stop everything with: npm stop`,
@@ -333,7 +369,8 @@ async function up(layout: Layout): Promise<void> {
   }
   await writeFile(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   await chmod(layout.stateFile, 0o600);
-  process.stdout.write(`${summary(state, layout)}\n`);
+  const samples = await writeSampleStudies(layout);
+  process.stdout.write(`${summary(state, layout, samples)}\n`);
 }
 
 function processNames(layout: Layout): string[] {

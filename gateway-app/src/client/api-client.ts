@@ -195,7 +195,7 @@ export class GatewayClient {
 
   async verifyDevice(
     report: unknown,
-    action: 'send' | 'access' | 'breakGlass',
+    action: 'login' | 'send' | 'access' | 'breakGlass',
     recordId?: string,
   ): Promise<{ deviceId: string; postureHash: string }> {
     return this.request('POST', '/api/device-checks/verify', {
@@ -229,13 +229,15 @@ export class GatewayClient {
       if (status < 200 || status >= 300) throw toApiError(status, text);
       return JSON.parse(text) as UploadedContent;
     }
-    const response = await this.#fetch(url, {
+    // `duplex` is in Node's RequestInit but not yet in the DOM library's.
+    const init: RequestInit & { duplex: 'half' } = {
       method: 'POST',
       headers,
       body: ciphertext,
       credentials: 'same-origin',
       duplex: 'half',
-    });
+    };
+    const response = await this.#fetch(url, init);
     const text = await response.text();
     if (!response.ok) throw toApiError(response.status, text);
     return JSON.parse(text) as UploadedContent;

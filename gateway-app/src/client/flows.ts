@@ -54,7 +54,7 @@ export function httpDeviceAgent(url = 'http://127.0.0.1:7391', fetcher: typeof f
 export async function checkDevice(
   client: GatewayClient,
   agent: DeviceAgent,
-  action: 'send' | 'access' | 'breakGlass',
+  action: 'login' | 'send' | 'access' | 'breakGlass',
   recordId?: string,
 ): Promise<{ deviceId: string; postureHash: string }> {
   const { nonce, audience } = await client.deviceCheckNonce();

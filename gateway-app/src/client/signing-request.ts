@@ -1,4 +1,11 @@
-import { common, gateway, msp, peer } from '@hyperledger/fabric-protos';
+// The message modules only: the package's index also loads grpc-js, which has no place in a browser.
+import * as common from '@hyperledger/fabric-protos/lib/common/common_pb';
+import * as gateway from '@hyperledger/fabric-protos/lib/gateway/gateway_pb';
+import * as msp from '@hyperledger/fabric-protos/lib/msp/identities_pb';
+import * as chaincodePb from '@hyperledger/fabric-protos/lib/peer/chaincode_pb';
+import * as proposalPb from '@hyperledger/fabric-protos/lib/peer/proposal_pb';
+import * as proposalResponsePb from '@hyperledger/fabric-protos/lib/peer/proposal_response_pb';
+import * as transactionPb from '@hyperledger/fabric-protos/lib/peer/transaction_pb';
 import { sha256 } from '@noble/hashes/sha2';
 import { fromBase64 } from '../envelope/bytes';
 
@@ -75,15 +82,17 @@ export function checkProposal(
   identity: { mspId: string; certificatePem: string },
 ): CheckedProposal {
   try {
-    const proposal = peer.Proposal.deserializeBinary(decodeBase64(messageBase64));
+    const proposal = proposalPb.Proposal.deserializeBinary(decodeBase64(messageBase64));
     const header = common.Header.deserializeBinary(proposal.getHeader_asU8());
     const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
     if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION)
       fail('not an endorser transaction');
     const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
     requireCreator(signatureHeader.getCreator_asU8(), identity.mspId, identity.certificatePem);
-    const payload = peer.ChaincodeProposalPayload.deserializeBinary(proposal.getPayload_asU8());
-    const spec = peer.ChaincodeInvocationSpec.deserializeBinary(payload.getInput_asU8()).getChaincodeSpec();
+    const payload = proposalPb.ChaincodeProposalPayload.deserializeBinary(proposal.getPayload_asU8());
+    const spec = chaincodePb.ChaincodeInvocationSpec.deserializeBinary(
+      payload.getInput_asU8(),
+    ).getChaincodeSpec();
     const chaincode = spec?.getChaincodeId()?.getName() ?? fail('no chaincode named');
     if (intended.chaincode !== undefined && chaincode !== intended.chaincode) {
       fail(`it calls chaincode ${chaincode} instead of ${intended.chaincode}`);
@@ -132,7 +141,7 @@ export function checkProposal(
  * data. Endorsements carry it, so it ties a transaction to one proposal.
  */
 function proposalHash(header: common.Header, input: Uint8Array): Uint8Array {
-  const visible = new peer.ChaincodeProposalPayload();
+  const visible = new proposalPb.ChaincodeProposalPayload();
   visible.setInput(input);
   const parts = [header.getChannelHeader_asU8(), header.getSignatureHeader_asU8(), visible.serializeBinary()];
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -170,21 +179,21 @@ export function checkTransaction(
     ) {
       fail('the transaction headers are not those of the proposal');
     }
-    const actions = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList();
+    const actions = transactionPb.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList();
     const [action] = actions;
     if (actions.length !== 1 || !action) fail('the transaction must hold exactly one action');
     if (!sameBytes(action.getHeader_asU8(), proposal.signatureHeader)) {
       fail('the action is not in the name of the proposal');
     }
-    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-    const invocation = peer.ChaincodeProposalPayload.deserializeBinary(
+    const actionPayload = transactionPb.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+    const invocation = proposalPb.ChaincodeProposalPayload.deserializeBinary(
       actionPayload.getChaincodeProposalPayload_asU8(),
     );
     if (!sameBytes(invocation.getInput_asU8(), proposal.input)) {
       fail('the transaction invokes something other than the proposal');
     }
     const endorsed = actionPayload.getAction() ?? fail('no endorsed action');
-    const response = peer.ProposalResponsePayload.deserializeBinary(
+    const response = proposalResponsePb.ProposalResponsePayload.deserializeBinary(
       endorsed.getProposalResponsePayload_asU8(),
     );
     if (!sameBytes(response.getProposalHash_asU8(), proposal.proposalHash)) {

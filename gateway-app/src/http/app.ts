@@ -13,8 +13,10 @@ import { deviceEnrolmentRoutes, type EnrolmentDeps, userEnrolmentRoutes } from '
 import { healthRoutes, type ReadinessChecks } from './routes/health';
 import { meRoutes } from './routes/me';
 import { operatorRoutes } from './routes/operator';
+import type { NetworkProbes } from './routes/operator-health';
 import { sessionRoutes, type SessionDeps } from './routes/session';
 import { transactionRoutes, type TransactionDeps } from './routes/transactions';
+import { serveWebApp, uiConfigRoutes } from './routes/web';
 import { csrfGuard, loginRateLimit, securityHeaders } from './security';
 import { sessionLifetime, sessions } from './session';
 
@@ -35,8 +37,14 @@ export interface AppDeps
   loginRateLimit: { limit: number; windowSeconds: number };
   /** Origins of device agents the page may ask for posture reports (CSP connect-src). */
   deviceAgentOrigins: readonly string[];
+  /** The device agent URL to suggest to users of each organisation. */
+  deviceAgents: Readonly<Record<string, string>>;
+  /** The built web UI (`web/dist`); undefined serves the API only. */
+  webRoot: string | undefined;
   organisations(): readonly string[];
   readiness: ReadinessChecks;
+  /** What operators see of the network's health, component by component. */
+  network: NetworkProbes;
   version: string;
 }
 
@@ -73,6 +81,7 @@ export function createApp(deps: AppDeps): Express {
   const api = new ApiRoutes();
   const rateLimit = loginRateLimit(deps.loginRateLimit.limit, deps.loginRateLimit.windowSeconds);
   healthRoutes(api, deps.readiness, () => openApiDocument(api.docs, deps.version));
+  uiConfigRoutes(api, deps);
 
   // Device agents enrol with their one-time secret; no cookie, so no session and no CSRF token.
   const agents = new ApiRoutes();
@@ -89,6 +98,7 @@ export function createApp(deps: AppDeps): Express {
   api.docs.push(...agents.docs, ...users.docs);
 
   app.use(api.router);
+  if (deps.webRoot) serveWebApp(app, deps.webRoot);
   app.use(express.json({ limit: JSON_LIMIT, type: 'application/json' }), agents.router);
   app.use(
     sessions({

@@ -26,7 +26,7 @@ const NONCE_TTL_MS = 120_000;
 
 const verifyBody = z.strictObject({
   report: z.unknown(),
-  action: z.enum(['send', 'access', 'breakGlass']),
+  action: z.enum(['login', 'send', 'access', 'breakGlass']),
   recordId: z
     .string()
     .regex(/^[A-Za-z0-9_-]{16,64}$/)
@@ -106,11 +106,14 @@ export function deviceCheckRoutes(api: ApiRoutes, deps: DeviceCheckDeps): void {
           },
         });
       }
-      req.session.deviceCheck = {
-        deviceId: result.deviceId,
-        postureHash: result.postureHash,
-        at: Date.now(),
-      };
+      // A check at sign-in shows the device is fit; each send or access still needs its own.
+      if (body.action !== 'login') {
+        req.session.deviceCheck = {
+          deviceId: result.deviceId,
+          postureHash: result.postureHash,
+          at: Date.now(),
+        };
+      }
       res.json({ deviceId: result.deviceId, postureHash: result.postureHash });
     },
   );

@@ -6,6 +6,7 @@ import type { FabricCaClient } from '../../fabric-ca/ca-client';
 import { HttpError } from '../errors';
 import type { ApiRoutes } from '../routes';
 import { signedInOperator } from '../signed-in';
+import { operatorHealthRoutes, type NetworkProbes } from './operator-health';
 import { publicAccount } from './session';
 
 /** What the operator routes use. */
@@ -13,6 +14,8 @@ export interface OperatorDeps {
   accounts: AccountStore;
   devices: DeviceRegistry;
   caOf(mspId: string): FabricCaClient;
+  /** What `GET /api/operator/health` asks about the network. */
+  network: NetworkProbes;
 }
 
 const signedRegistration = z.strictObject({
@@ -180,4 +183,6 @@ export function operatorRoutes(api: ApiRoutes, deps: OperatorDeps): void {
       res.json({ deviceId: device.deviceId, status: body.status });
     },
   );
+
+  operatorHealthRoutes(api, deps);
 }

@@ -1,0 +1,34 @@
+// The small part of dcmjs (which ships no types) that the synthetic study writer uses.
+declare module 'dcmjs' {
+  /** An element in the DICOM JSON model: its VR and its values. */
+  interface DicomJsonElement {
+    vr: string;
+    Value: unknown[];
+  }
+
+  /** A dataset in the DICOM JSON model, keyed by eight-digit hexadecimal tags. */
+  type DicomJsonDataset = Record<string, DicomJsonElement>;
+
+  interface DicomWriteOptions {
+    allowInvalidVRLength?: boolean;
+    /** Splits each encapsulated frame into 20 KiB fragments unless false. */
+    fragmentMultiframe?: boolean;
+  }
+
+  class DicomDict {
+    constructor(meta: DicomJsonDataset);
+    meta: DicomJsonDataset;
+    dict: DicomJsonDataset;
+    write(options?: DicomWriteOptions): ArrayBuffer;
+  }
+
+  const DicomMetaDictionary: {
+    /** Turns a dataset keyed by attribute keywords into the DICOM JSON model; `_vrMap` sets `ox` VRs. */
+    denaturalizeDataset(dataset: Record<string, unknown>): DicomJsonDataset;
+  };
+
+  const data: {
+    DicomDict: typeof DicomDict;
+    DicomMetaDictionary: typeof DicomMetaDictionary;
+  };
+}

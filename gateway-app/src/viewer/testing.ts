@@ -1,0 +1,48 @@
+// Helpers for the tests of this folder and of the study folder. Node only; not exported by index.ts.
+import * as dcmjs from 'dcmjs';
+import { decode } from 'jpeg-js';
+import type { JpegDecoder } from './decode-frame';
+
+/** A {@link JpegDecoder} on jpeg-js, standing in for the browser's decoder. */
+export const jpegJsDecoder: JpegDecoder = (jpeg) => {
+  const image = decode(jpeg, { useTArray: true, formatAsRGBA: true });
+  const rgba = new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length);
+  return Promise.resolve({ width: image.width, height: image.height, rgba });
+};
+
+/**
+ * A DICOM Part 10 file of a data set given by attribute keywords, in a transfer syntax; binary values are
+ * written as given (dcmjs does not swap bytes for big endian).
+ */
+export function writeDicom(
+  dataset: Record<string, unknown>,
+  transferSyntaxUid: string,
+): Uint8Array<ArrayBuffer> {
+  const meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset({
+    FileMetaInformationVersion: Uint8Array.of(0, 1).buffer,
+    MediaStorageSOPClassUID: '1.2.840.10008.5.1.4.1.1.7',
+    MediaStorageSOPInstanceUID: '2.25.1',
+    TransferSyntaxUID: transferSyntaxUid,
+    ImplementationClassUID: '2.25.2',
+  });
+  const dict = new dcmjs.data.DicomDict(meta);
+  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset({
+    SOPClassUID: '1.2.840.10008.5.1.4.1.1.7',
+    SOPInstanceUID: '2.25.1',
+    ...dataset,
+  });
+  return new Uint8Array(dict.write({ fragmentMultiframe: false }));
+}
+
+/** Replaces every occurrence of one ASCII string by another of the same length, as a corrupted copy. */
+export function replaceAscii(bytes: Uint8Array, from: string, to: string): Uint8Array<ArrayBuffer> {
+  if (from.length !== to.length) throw new RangeError('the replacement must keep the length');
+  const out = bytes.slice();
+  const needle = Array.from(from, (c) => c.charCodeAt(0));
+  for (let i = 0; i + needle.length <= out.length; i++) {
+    if (needle.every((b, j) => out[i + j] === b)) {
+      for (const [j, c] of Array.from(to).entries()) out[i + j] = c.charCodeAt(0);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,20 @@
+import { useCallback } from 'react';
+import type { DirectoryEntry, GatewayClient } from '../../../src/client/api-client';
+import { useLoaded } from '../app/use-loaded';
+
+/** The people the gateway lists (active, enrolled users of every organisation), by ledger user id. */
+export type Directory = ReadonlyMap<string, DirectoryEntry>;
+
+/** "name · role · organisation". */
+export const entryLabel = (entry: DirectoryEntry): string =>
+  `${entry.enrollmentId} · ${entry.role} · ${entry.mspId}`;
+
+/** The gateway's directory, loaded once per page; a failure leaves ids unresolved but is reported. */
+export function useDirectory(client: GatewayClient): { directory?: Directory; error?: unknown } {
+  const load = useCallback(
+    async (): Promise<Directory> => new Map((await client.directory()).map((e) => [e.userId, e] as const)),
+    [client],
+  );
+  const { value, error } = useLoaded(load);
+  return { ...(value ? { directory: value } : {}), ...(error !== undefined ? { error } : {}) };
+}

@@ -1,0 +1,79 @@
+import { useMemo } from 'react';
+import { ViewerError } from '../../../src/viewer';
+import { Refusal } from '../app/refusal';
+import { DicomTagsPanel } from '../viewer/DicomTagsPanel';
+import { DicomViewer, ViewerFailure } from '../viewer/DicomViewer';
+import { slicesOf } from '../viewer/slices';
+import { formatBytes } from './format';
+import { mediaTypeLabel } from './media-types';
+import type { RecordContent } from './use-record-content';
+
+/** The transfer syntax a viewer error names, if any. */
+function syntaxOf(error: unknown): string | undefined {
+  const uid = error instanceof ViewerError ? error.details.transferSyntaxUid : undefined;
+  return typeof uid === 'string' ? uid : undefined;
+}
+
+/** A record's decrypted content: the DICOM viewer, images, and what cannot be shown and why. */
+export function RecordContentView({ content }: { content: RecordContent }) {
+  const slices = useMemo(() => slicesOf(content.images), [content.images]);
+  const unshownDicom = content.unshown.filter((u) => u.error !== undefined).length;
+  // The viewer waits for images while some may still come; it is left out when none could be parsed.
+  const dicom =
+    content.images.length > 0 ||
+    (!content.complete && content.error === undefined && content.expected > unshownDicom);
+  return (
+    <section aria-labelledby="record-content" className="record-content">
+      <h2 id="record-content">{mediaTypeLabel(content.mediaType)}</h2>
+      <p role="status" className="hint">
+        {content.error !== undefined
+          ? 'Reading the record failed.'
+          : content.complete
+            ? `Decrypted on this device: ${formatBytes(content.totalBytes ?? 0)}.`
+            : 'Downloading and decrypting on this device…'}
+      </p>
+      <Refusal error={content.error} />
+      {dicom && (
+        <DicomViewer
+          slices={slices}
+          arrival={{
+            expected: content.expected,
+            received: content.images.length,
+            complete: content.complete,
+            ...(content.firstImageBytes !== undefined ? { firstImageBytes: content.firstImageBytes } : {}),
+            ...(content.totalBytes !== undefined ? { totalBytes: content.totalBytes } : {}),
+          }}
+        />
+      )}
+      {content.pictures.length > 0 && (
+        <div className="record-images">
+          {content.pictures.map((p) => (
+            <figure key={p.key}>
+              <img
+                src={p.url}
+                alt={
+                  p.name
+                    ? `${mediaTypeLabel(p.mediaType)} image: ${p.name}`
+                    : `${mediaTypeLabel(p.mediaType)} image of the record`
+                }
+                data-testid="record-image"
+              />
+              {p.name && <figcaption>{p.name}</figcaption>}
+            </figure>
+          ))}
+        </div>
+      )}
+      {content.unshown.map((item) => (
+        <div key={item.key} className="unshown" data-testid="unshown">
+          {item.name && <h3>{item.name}</h3>}
+          {item.error !== undefined ? (
+            <ViewerFailure error={item.error} />
+          ) : (
+            <p className="hint">A {item.mediaType} file: this viewer does not show that kind of file.</p>
+          )}
+          {item.tags && <DicomTagsPanel image={item.tags} transferSyntaxUid={syntaxOf(item.error)} />}
+        </div>
+      ))}
+    </section>
+  );
+}

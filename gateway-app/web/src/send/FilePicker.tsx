@@ -1,0 +1,139 @@
+import { useId, useState, type DragEvent } from 'react';
+import { formatBytes } from '../records/format';
+import { mediaTypeLabel } from '../records/media-types';
+import { ACCEPTED_FILES, recogniseFile, type ChosenFile } from './file-kind';
+
+/** Splits files into those MedShare sends and the names of the others. */
+async function sortOut(files: readonly File[]): Promise<{ accepted: ChosenFile[]; rejected: string[] }> {
+  const accepted: ChosenFile[] = [];
+  const rejected: string[] = [];
+  for (const file of files) {
+    const mediaType = await recogniseFile(file);
+    if (mediaType) accepted.push({ file, mediaType });
+    else rejected.push(file.name);
+  }
+  return { accepted, rejected };
+}
+
+/**
+ * Chooses the files to send, with a file input or by dropping them on the zone; lists them with their
+ * kind and size. Anything but DICOM, PNG and JPEG is refused with its name.
+ */
+export function FilePicker({
+  files,
+  onChange,
+  disabled,
+}: {
+  files: readonly ChosenFile[];
+  onChange: (files: ChosenFile[]) => void;
+  disabled: boolean;
+}) {
+  const id = useId();
+  const [rejected, setRejected] = useState<string[]>([]);
+  const [over, setOver] = useState(false);
+
+  const add = async (list: readonly File[]) => {
+    const sorted = await sortOut(list);
+    setRejected(sorted.rejected);
+    const seen = new Set(files.map((f) => `${f.file.name}/${f.file.size}/${f.file.lastModified}`));
+    onChange([
+      ...files,
+      ...sorted.accepted.filter((f) => !seen.has(`${f.file.name}/${f.file.size}/${f.file.lastModified}`)),
+    ]);
+  };
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setOver(false);
+    if (!disabled) void add([...event.dataTransfer.files]);
+  };
+  const total = files.reduce((n, f) => n + f.file.size, 0);
+
+  return (
+    <div className="file-picker">
+      <div
+        className={over ? 'dropzone over' : 'dropzone'}
+        role="group"
+        aria-labelledby={`${id}-zone`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => {
+          setOver(false);
+        }}
+        onDrop={onDrop}
+        data-testid="drop-zone"
+      >
+        <label htmlFor={`${id}-input`}>Files</label>
+        <input
+          id={`${id}-input`}
+          type="file"
+          multiple
+          accept={ACCEPTED_FILES}
+          disabled={disabled}
+          aria-describedby={`${id}-zone`}
+          onChange={(e) => {
+            const input = e.currentTarget;
+            void add([...(input.files ?? [])]).then(() => {
+              input.value = '';
+            });
+          }}
+        />
+        <p className="hint" id={`${id}-zone`}>
+          Drop zone: drag DICOM (.dcm), PNG or JPEG images here, or choose them above. Several images are sent
+          together as one study.
+        </p>
+      </div>
+      {rejected.length > 0 && (
+        <div className="refusal" role="alert">
+          <strong>Not sent: unsupported type</strong>
+          <p className="reason">
+            {rejected.join(', ')} {rejected.length === 1 ? 'is' : 'are'} not DICOM, PNG or JPEG.
+          </p>
+          <p className="next">Choose DICOM files (.dcm) or PNG or JPEG images.</p>
+        </div>
+      )}
+      {files.length > 0 && (
+        <div className="file-list-scroll">
+          <table className="file-list">
+            <caption>
+              {files.length} {files.length === 1 ? 'file' : 'files'} chosen, {formatBytes(total)}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Size</th>
+                <th scope="col">
+                  <span className="visually-hidden">Remove</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {files.map((f, index) => (
+                <tr key={`${f.file.name}/${f.file.size}/${f.file.lastModified}`} data-testid="chosen-file">
+                  <td className="mono">{f.file.name}</td>
+                  <td>{mediaTypeLabel(f.mediaType)}</td>
+                  <td>{formatBytes(f.file.size)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={disabled}
+                      aria-label={`Remove ${f.file.name}`}
+                      onClick={() => {
+                        onChange(files.filter((_, i) => i !== index));
+                      }}
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,440 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  generateEncryptionKeyPair,
+  registerEmergencyKey,
+  releaseBreakGlassKey,
+  signRegistration,
+  syntheticStudy,
+  type EncryptionKeyPair,
+} from 'medshare-gateway-app';
+import type { OrgPlan } from 'medshare-network';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openUserBrowser, type SentRequest, type UserBrowser } from '../support/browser';
+import {
+  enrolTestUser,
+  freePort,
+  freshCode,
+  httpDeviceAgent,
+  operatorOf,
+  startDeviceAgent,
+  startGateway,
+  type RunningGateway,
+  type TestUser,
+} from '../support/medshare';
+import { startTestNetwork, type TestNetwork } from '../support/network';
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Windows of a file's pixel data varied enough that they cannot occur by chance elsewhere. */
+function distinctiveWindows(file: Uint8Array): Buffer[] {
+  const windows: Buffer[] = [];
+  for (let at = Math.floor(file.length / 2); at + 48 <= file.length && windows.length < 4; at += 997) {
+    const window = Buffer.from(file.subarray(at, at + 48));
+    if (new Set(window).size >= 16) windows.push(window);
+  }
+  return windows;
+}
+
+/** A code that is certainly wrong: every digit of the right one shifted. */
+const wrongCode = (code: string) => code.replace(/\d/g, (d) => String((Number(d) + 5) % 10));
+
+/**
+ * The whole clinical story in Debian's Chromium, against a real Fabric
+ * network, IPFS Cluster, gateway and device agents: enrolment, sending a
+ * study, viewing, sharing, revoking, break-glass and audit, and the refusals
+ * on the way. Each step leaves a screenshot in test-results/web.
+ */
+void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
+  let network: TestNetwork;
+  let gw: RunningGateway;
+  let browser: Browser;
+  const agents: { close(): Promise<void>; url: string }[] = [];
+  const agentUrl = new Map<string, string>();
+  const agentPort = new Map<string, number>();
+  const studyFiles: string[] = [];
+  const operators = new Map<string, TestUser>();
+  const requests: SentRequest[] = [];
+  /** Every byte sent to the gateway, per TCP connection. */
+  const wire = new Map<number, Buffer>();
+  const studyDir = { path: '' };
+  const plaintexts: Uint8Array[] = [];
+  let emergencyKeyA: EncryptionKeyPair;
+  let patient: TestUser;
+  let doctor: TestUser;
+  let erDoctor: TestUser;
+  let auditor: TestUser;
+  const tech = { name: 'tech.web', totpSecret: '', lastStep: { value: 0 }, password: '' };
+  let recordId = '';
+  let techPage: UserBrowser;
+  let patientPage: UserBrowser;
+  let doctorPage: UserBrowser;
+
+  const op = (key: string): TestUser => operators.get(key) ?? assert.fail(`no operator for ${key}`);
+  const org = (key: string): OrgPlan =>
+    network.plan.peerOrgs.find((o) => o.key === key) ?? assert.fail(`no organisation ${key}`);
+
+  before(async () => {
+    network = await startTestNetwork('raft');
+    // The page may only reach the device agents the gateway names (CSP), so their ports come first.
+    const keys = ['hospital-a', 'hospital-b', 'imaging'];
+    for (const key of keys) agentPort.set(key, await freePort());
+    gw = await startGateway(
+      network.plan,
+      {
+        GATEWAY_DEVICE_AGENTS: keys
+          .map((key) => `${org(key).mspId}=http://127.0.0.1:${String(agentPort.get(key))}`)
+          .join(','),
+      },
+      (connection, chunk) => {
+        wire.set(connection, Buffer.concat([wire.get(connection) ?? Buffer.alloc(0), chunk]));
+      },
+    );
+    for (const key of keys) {
+      const operator = await operatorOf(gw, org(key), httpDeviceAgent('http://127.0.0.1:1'));
+      const agent = await startDeviceAgent(gw, operator, `device.${key}`, [gw.url], agentPort.get(key));
+      agents.push(agent);
+      agentUrl.set(key, agent.url);
+      operator.agent = httpDeviceAgent(agent.url);
+      operators.set(key, operator);
+    }
+    emergencyKeyA = await generateEncryptionKeyPair();
+    await registerEmergencyKey(op('hospital-a').client, op('hospital-a').keys, emergencyKeyA.publicKeySpki);
+    patient = await enrolTestUser(gw, op('hospital-a'), 'patient.web', 'patient', op('hospital-a').agent);
+    doctor = await enrolTestUser(gw, op('hospital-b'), 'doctor.web', 'doctor', op('hospital-b').agent);
+    erDoctor = await enrolTestUser(gw, op('hospital-b'), 'er-doctor.web', 'doctor', op('hospital-b').agent);
+    auditor = await enrolTestUser(gw, op('imaging'), 'auditor.web', 'auditor', op('imaging').agent);
+
+    studyDir.path = await mkdtemp(join(tmpdir(), 'medshare-study-'));
+    for (const file of syntheticStudy({
+      slices: 12,
+      rows: 128,
+      columns: 128,
+      bits: 16,
+      transferSyntax: 'explicit-le',
+      modality: 'CT',
+      seed: 7,
+    })) {
+      await writeFile(join(studyDir.path, file.name), file.bytes);
+      studyFiles.push(join(studyDir.path, file.name));
+      plaintexts.push(file.bytes);
+    }
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await (browser as Browser | undefined)?.close();
+    for (const agent of agents) await agent.close();
+    await (gw as RunningGateway | undefined)?.close();
+    await (network as TestNetwork | undefined)?.down();
+  });
+
+  async function signIn(
+    page: Page,
+    user: { name: string; totpSecret: string; lastStep: { value: number }; password: string },
+    mspId: string,
+  ): Promise<void> {
+    await page.getByLabel('Organisation').selectOption(mspId);
+    await page.getByLabel('User name').fill(user.name);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Authenticator code').fill(await freshCode(user.totpSecret, user.lastStep));
+    await page.getByRole('button', { name: 'Verify code' }).click();
+  }
+
+  async function restoreKeys(page: Page): Promise<void> {
+    await page.getByLabel('Backup passphrase').fill('a passphrase for tests');
+    await page.getByRole('button', { name: 'Restore keys' }).click();
+    await page.getByRole('heading', { name: 'Records', exact: true }).waitFor();
+  }
+
+  it('a technologist enrols in the browser: keys made here, TOTP by QR code', async () => {
+    const operator = op('imaging');
+    const registration = await signRegistration(operator.keys.signer, {
+      caName: operator.org.ca.name,
+      enrollmentId: tech.name,
+      role: 'technologist',
+    });
+    const { secret } = await operator.client.registerUser(registration);
+    techPage = await openUserBrowser(browser, gw.url, 'technologist', requests);
+    const page = techPage.page;
+    await page.goto('/#/enrol');
+    tech.password = `correct horse ${randomBytes(6).toString('base64url')} staple`;
+    await page.getByLabel('Organisation').selectOption(org('imaging').mspId);
+    await page.getByLabel('User name').fill(tech.name);
+    await page.getByLabel('Enrolment secret').fill(secret);
+    await page.getByLabel('Password', { exact: true }).fill(tech.password);
+    await page.getByLabel('Confirm password').fill(tech.password);
+    await page.getByLabel('Backup passphrase', { exact: true }).fill('a passphrase for tests');
+    await page.getByLabel('Confirm backup passphrase').fill('a passphrase for tests');
+    await page.getByRole('button', { name: 'Create my keys' }).click();
+    const qr = page.getByRole('img', { name: 'QR code for your authenticator app' });
+    await qr.waitFor();
+    tech.totpSecret = (await page.getByTestId('totp-secret').textContent())?.replace(/\s+/g, '') ?? '';
+    assert.match(tech.totpSecret, /^[A-Z2-7]{16,}$/);
+    await techPage.shot('enrol-totp-qr');
+    await page.getByLabel('Authenticator code').fill(await freshCode(tech.totpSecret, tech.lastStep));
+    await page.getByRole('button', { name: 'Confirm and finish' }).click();
+    assert.match((await page.getByTestId('registration-tx').textContent()) ?? '', /[0-9a-f]{64}/);
+    await techPage.shot('enrol-done');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Records', exact: true }).waitFor();
+    // The private keys stayed in the browser: non-extractable CryptoKeys in IndexedDB.
+    const extractable = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('medshare');
+        open.onsuccess = () => {
+          resolve(open.result);
+        };
+        open.onerror = () => {
+          reject(new Error(String(open.error)));
+        };
+      });
+      const all = await new Promise<{ signingKey: CryptoKey; encryption: { privateKey: CryptoKey } }[]>(
+        (resolve) => {
+          const get = db.transaction('identities').objectStore('identities').getAll();
+          get.onsuccess = () => {
+            resolve(get.result as never);
+          };
+        },
+      );
+      return all.map((i) => [i.signingKey.extractable, i.encryption.privateKey.extractable]);
+    });
+    assert.deepEqual(extractable, [[false, false]]);
+  });
+
+  it('the technologist sends a synthetic CT study to the patient, encrypted in the browser', async () => {
+    const page = techPage.page;
+    await page.goto('/#/send');
+    await page.getByLabel('Find recipient').fill('patient.web');
+    await page.getByLabel('Recipient', { exact: true }).selectOption(patient.keys.userId);
+    await page.getByTestId('recipient-fingerprint').waitFor();
+    await page.getByLabel('Files').setInputFiles(studyFiles);
+    await page.getByRole('button', { name: 'Encrypt and send' }).click();
+    await page.getByTestId('send-result').waitFor({ timeout: 120_000 });
+    recordId = (await page.getByTestId('record-id').textContent())?.trim() ?? '';
+    assert.match(recordId, /^[A-Za-z0-9_-]{16,64}$/);
+    assert.match((await page.getByTestId('tx-id').textContent()) ?? '', /[0-9a-f]{64}/);
+    await techPage.shot('technologist-sent-study');
+  });
+
+  it('a wrong authenticator code is refused with its reason', async () => {
+    patientPage = await openUserBrowser(browser, gw.url, 'patient', requests);
+    const page = patientPage.page;
+    await page.getByLabel('Organisation').selectOption(org('hospital-a').mspId);
+    await page.getByLabel('User name').fill(patient.name);
+    await page.getByLabel('Password', { exact: true }).fill(patient.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByLabel('Authenticator code')
+      .fill(wrongCode(await freshCode(patient.totpSecret, { value: 0 })));
+    await page.getByRole('button', { name: 'Verify code' }).click();
+    const refusal = page.locator('.refusal[data-code="TOTP_INVALID"]');
+    await refusal.waitFor();
+    assert.match((await refusal.textContent()) ?? '', /code/i);
+    await patientPage.shot('patient-wrong-otp-refused');
+  });
+
+  it('the patient signs in with TOTP, restores keys from the backup and views the study', async () => {
+    const page = patientPage.page;
+    await page.getByLabel('Authenticator code').fill(await freshCode(patient.totpSecret, patient.lastStep));
+    await page.getByRole('button', { name: 'Verify code' }).click();
+    await restoreKeys(page);
+    await page.locator(`[data-testid="record-row"][data-record-id="${recordId}"]`).waitFor();
+    await patientPage.shot('patient-inbox');
+    await openAndView(page, recordId);
+    await patientPage.shot('patient-views-study');
+  });
+
+  /** Opens a record; `purpose` is chosen where the role has a choice (a patient always opens with PATRQT). */
+  async function openAndView(page: Page, id: string, purpose?: string): Promise<void> {
+    await page.goto(`/#/records/${id}`);
+    if (purpose) await page.getByLabel('Purpose', { exact: true }).selectOption(purpose);
+    await page.getByRole('button', { name: 'Open record' }).click();
+    await page.getByTestId('signature-verified').waitFor();
+    const viewer = page.getByTestId('viewer');
+    await viewer.waitFor();
+    await page.waitForFunction(
+      (n) =>
+        document.querySelector('[data-testid="viewer"]')?.getAttribute('data-slices-loaded') === String(n),
+      plaintexts.length,
+    );
+    const first = Number(await viewer.getAttribute('data-first-image-bytes'));
+    const total = Number(await viewer.getAttribute('data-total-bytes'));
+    assert.ok(first > 0 && first < total, `first image after ${first} of ${total} bytes`);
+    const tags = (await page.getByTestId('dicom-tags').textContent()) ?? '';
+    assert.match(tags, /SYNTHETIC/);
+    assert.match(tags, /CT/);
+    // The canvas holds a real image, not a blank.
+    const distinct = await viewer.evaluate((canvas) => {
+      const c = canvas as HTMLCanvasElement;
+      const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      return new Set(data.filter((_, i) => i % 4 === 0)).size;
+    });
+    assert.ok(distinct > 8, `the image has ${distinct} grey levels`);
+    await viewer.focus();
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await viewer.getAttribute('data-current-slice'), '2');
+    const center = await viewer.getAttribute('data-window-center');
+    await page.getByLabel('Window centre').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.notEqual(await viewer.getAttribute('data-window-center'), center);
+  }
+
+  it('the patient shares the study with a doctor at another hospital, who views it', async () => {
+    const page = patientPage.page;
+    await page.goto(`/#/records/${recordId}`);
+    const share = page.getByRole('region', { name: 'Share' });
+    await share.getByLabel('Doctor').selectOption(doctor.keys.userId);
+    await share.getByLabel('Purpose').selectOption('TREAT');
+    await share.getByRole('button', { name: 'Grant access' }).click();
+    await page.getByRole('button', { name: /^Revoke doctor\.web/ }).waitFor();
+    await patientPage.shot('patient-granted-doctor');
+
+    doctorPage = await openUserBrowser(browser, gw.url, 'doctor', requests, { width: 820, height: 1180 });
+    await signIn(doctorPage.page, doctor, org('hospital-b').mspId);
+    await restoreKeys(doctorPage.page);
+    await doctorPage.page.locator(`[data-testid="record-row"][data-record-id="${recordId}"]`).waitFor();
+    await openAndView(doctorPage.page, recordId, 'TREAT');
+    await doctorPage.shot('doctor-views-shared-study-tablet');
+  });
+
+  it('the patient revokes; the doctor is refused, and the refusal is on the ledger', async () => {
+    const page = patientPage.page;
+    await page.getByRole('button', { name: /^Revoke doctor\.web/ }).click();
+    await page.getByRole('button', { name: /^Revoke doctor\.web/ }).waitFor({ state: 'detached' });
+    await patientPage.shot('patient-revoked');
+    const dpage = doctorPage.page;
+    await dpage.goto(`/#/records/${recordId}`);
+    await dpage.reload();
+    await dpage.getByLabel('Purpose', { exact: true }).selectOption('TREAT');
+    await dpage.getByRole('button', { name: 'Open record' }).click();
+    const refusal = dpage.locator('.refusal[data-code="ACCESS_DENIED"]');
+    await refusal.waitFor();
+    assert.match((await refusal.textContent()) ?? '', /[0-9a-f]{64}/);
+    await doctorPage.shot('doctor-refused-after-revoke');
+  });
+
+  it('another doctor breaks the glass in an emergency and views the study once the key is released', async () => {
+    const er = await openUserBrowser(browser, gw.url, 'er-doctor', requests);
+    await signIn(er.page, erDoctor, org('hospital-b').mspId);
+    await restoreKeys(er.page);
+    await er.page.goto('/#/break-glass');
+    await er.page.getByLabel('Record ID').fill(recordId);
+    await er.page.getByLabel('Reason').selectOption('UNCONSCIOUS');
+    await er.page.getByLabel('Justification').fill('Unconscious patient in resus, prior CT needed now');
+    await er.page.getByLabel('Duration (minutes)').fill('30');
+    await er.page.getByRole('button', { name: 'Break the glass' }).click();
+    assert.match((await er.page.getByTestId('break-glass-tx').textContent()) ?? '', /[0-9a-f]{64}/);
+    await er.shot('er-doctor-broke-glass');
+    // The hospital's emergency service releases the key on its own device.
+    await releaseBreakGlassKey(
+      op('hospital-a').client,
+      op('hospital-a').keys,
+      emergencyKeyA,
+      recordId,
+      erDoctor.keys.userId,
+    );
+    await openAndView(er.page, recordId, 'ETREAT');
+    await er.shot('er-doctor-views-study');
+    await er.context.close();
+
+    const page = patientPage.page;
+    await page.goto('/#/inbox');
+    await page.reload();
+    const emergency = page.locator('tr.breakglass');
+    await emergency.first().waitFor();
+    await patientPage.shot('patient-sees-break-glass');
+  });
+
+  it('an auditor sees all of it, closes the review and exports CSV, JSON and FHIR', async () => {
+    const ab = await openUserBrowser(browser, gw.url, 'auditor', requests);
+    const page = ab.page;
+    // First with a device whose certificate is another organisation's: the device check fails.
+    await page.evaluate(
+      (url) => {
+        localStorage.setItem('medshare.deviceAgentUrl', url);
+      },
+      agentUrl.get('hospital-b') ?? '',
+    );
+    await page.reload();
+    await signIn(page, auditor, org('imaging').mspId);
+    const refusal = page.locator('.refusal[data-code="DEVICE_CHECK_FAILED"]');
+    await refusal.waitFor();
+    await ab.shot('device-check-refused');
+    await page.evaluate(() => {
+      localStorage.removeItem('medshare.deviceAgentUrl');
+    });
+    await page.reload();
+    await signIn(page, auditor, org('imaging').mspId);
+    await page.getByLabel('Backup passphrase').fill('a passphrase for tests');
+    await page.getByRole('button', { name: 'Restore keys' }).click();
+    await page.getByRole('heading', { name: 'Audit' }).waitFor();
+    await page.getByLabel('Record ID').fill(recordId);
+    await page.getByRole('button', { name: 'Show record history' }).click();
+    await page.getByTestId('audit-row').first().waitFor();
+    const rows = await page.getByTestId('audit-row').count();
+    assert.ok(rows >= 5, `${rows} audit rows`);
+    assert.ok((await page.locator('[data-testid="audit-row"].breakglass').count()) >= 1);
+    await ab.shot('auditor-record-history');
+    const download = async (button: string): Promise<string> => {
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: button }).click(),
+      ]);
+      return readFile(await file.path(), 'utf8');
+    };
+    const csv = await download('Export CSV');
+    assert.match(csv.split('\n')[0] ?? '', /^at,txId,kind,recordId/);
+    assert.ok(csv.includes(recordId));
+    const json = JSON.parse(await download('Export JSON')) as { rows: { recordId: string }[] };
+    assert.equal(json.rows.length, rows);
+    assert.ok(json.rows.every((row) => row.recordId === recordId));
+    const fhir = JSON.parse(await download('Export FHIR')) as { resourceType: string; entry: unknown[] };
+    assert.equal(fhir.resourceType, 'Bundle');
+    assert.equal(fhir.entry.length, rows);
+    const reviews = page.getByRole('region', { name: 'Break-glass reviews' });
+    await reviews.getByLabel('Finding').first().selectOption('justified');
+    await reviews.getByLabel('Review note').first().fill('Resuscitation confirmed by the ward record.');
+    await reviews.getByRole('button', { name: 'Close review' }).first().click();
+    assert.match((await reviews.getByTestId('review-tx').textContent()) ?? '', /[0-9a-f]{64}/);
+    await ab.shot('auditor-closed-review');
+    await ab.context.close();
+  });
+
+  it('no request from any page carried plaintext', () => {
+    const uploads = requests.filter((r) => r.method === 'POST' && new URL(r.url).pathname === '/api/content');
+    assert.equal(uploads.length, 1, 'one upload: the whole study as one record');
+    const hashes = new Set(plaintexts.map(sha256));
+    const needles = plaintexts.flatMap(distinctiveWindows);
+    assert.ok(needles.length >= plaintexts.length * 3);
+    // The bodies the pages sent, as the browser reports them (JSON calls; not the Blob upload)...
+    for (const request of requests) {
+      if (!request.body) continue;
+      assert.ok(
+        !hashes.has(sha256(request.body)),
+        `${request.method} ${request.url} carried a plaintext file`,
+      );
+      for (const needle of needles) {
+        assert.equal(request.body.indexOf(needle), -1, `${request.method} ${request.url} carried plaintext`);
+      }
+    }
+    assert.ok(requests.length > 50, `${String(requests.length)} requests checked`);
+    // ...and every byte that reached the gateway, the upload included.
+    const total = [...wire.values()].reduce((n, bytes) => n + bytes.length, 0);
+    const plaintextBytes = plaintexts.reduce((n, p) => n + p.length, 0);
+    assert.ok(
+      total > plaintextBytes,
+      `${String(total)} bytes on the wire, more than the study's ${String(plaintextBytes)}`,
+    );
+    for (const [connection, bytes] of wire) {
+      for (const needle of needles) {
+        assert.equal(bytes.indexOf(needle), -1, `connection ${String(connection)} carried plaintext`);
+      }
+    }
+  });
+});
