@@ -48,15 +48,18 @@ export async function runNodeScript(script: string, args: string[]): Promise<Cli
 }
 
 /**
- * A base port whose whole block of ports is free. MEDSHARE_TEST_BASE_PORT pins
- * it; otherwise a random block is tried, so two test runs can share a machine.
+ * A base port whose whole block of ports is free for the network `descriptionFile`
+ * describes. MEDSHARE_TEST_BASE_PORT pins it; otherwise a random block is
+ * tried, so two test runs can share a machine. Blocks stay below Linux's
+ * ephemeral range (32768 and up), where a client connection could take a port
+ * between this check and the node's start.
  */
-export async function freeBasePort(consensus: Consensus): Promise<number> {
-  const description = await loadDescription(DESCRIPTION);
+export async function freeBasePort(consensus: Consensus, descriptionFile = DESCRIPTION): Promise<number> {
+  const description = await loadDescription(descriptionFile);
   const pinned = process.env.MEDSHARE_TEST_BASE_PORT;
   const candidates = pinned
     ? [Number(pinned)]
-    : Array.from({ length: 20 }, () => 20_000 + 1000 * Math.floor(Math.random() * 30));
+    : Array.from({ length: 20 }, () => 20_000 + 1000 * Math.floor(Math.random() * 12));
   for (const basePort of candidates) {
     if (await portsFree(portsOf(planNetwork(description, { repoDir: REPO_DIR, basePort, consensus })))) {
       return basePort;
@@ -81,15 +84,16 @@ export async function startTestNetwork(
   options: { peersPerOrg?: number } = {},
 ): Promise<TestNetwork> {
   const runDir = await mkdtemp(join(tmpdir(), `medshare-${consensus}-`));
-  const basePort = await freeBasePort(consensus);
-  const args = ['--base-port', String(basePort), '--consensus', consensus, '--run-dir', runDir];
+  let description = DESCRIPTION;
   if (options.peersPerOrg !== undefined) {
     // The same description with another peer count, as an operator would edit it.
-    const file = join(runDir, 'consortium.yaml');
+    description = join(runDir, 'consortium.yaml');
     const text = await readFile(DESCRIPTION, 'utf8');
-    await writeFile(file, text.replace(/^(\s+peers:) \d+$/gm, `$1 ${String(options.peersPerOrg)}`));
-    args.push('--description', file);
+    await writeFile(description, text.replace(/^(\s+peers:) \d+$/gm, `$1 ${String(options.peersPerOrg)}`));
   }
+  const basePort = await freeBasePort(consensus, description);
+  const args = ['--base-port', String(basePort), '--consensus', consensus, '--run-dir', runDir];
+  if (description !== DESCRIPTION) args.push('--description', description);
   const up = await networkCli(['up', ...args]);
   if (up.code !== 0) {
     await networkCli(['down', '--clean', ...args]);

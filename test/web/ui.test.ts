@@ -30,6 +30,9 @@ import { startTestNetwork, type TestNetwork } from '../support/network';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
+const CT_STUDY = { slices: 12, modality: 'CT', transferSyntax: 'explicit-le' } as const;
+const JPEG_STUDY = { slices: 4, modality: 'MR', transferSyntax: 'jpeg-baseline' } as const;
+
 /** Windows of a file's pixel data varied enough that they cannot occur by chance elsewhere. */
 function distinctiveWindows(file: Uint8Array): Buffer[] {
   const windows: Buffer[] = [];
@@ -57,6 +60,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   const agentUrl = new Map<string, string>();
   const agentPort = new Map<string, number>();
   const studyFiles: string[] = [];
+  const jpegFiles: string[] = [];
   const operators = new Map<string, TestUser>();
   const requests: SentRequest[] = [];
   /** Every byte sent to the gateway, per TCP connection. */
@@ -70,6 +74,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   let auditor: TestUser;
   const tech = { name: 'tech.web', totpSecret: '', lastStep: { value: 0 }, password: '' };
   let recordId = '';
+  let jpegRecordId = '';
   let techPage: UserBrowser;
   let patientPage: UserBrowser;
   let doctorPage: UserBrowser;
@@ -110,17 +115,15 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     auditor = await enrolTestUser(gw, op('imaging'), 'auditor.web', 'auditor', op('imaging').agent);
 
     studyDir.path = await mkdtemp(join(tmpdir(), 'medshare-study-'));
-    for (const file of syntheticStudy({
-      slices: 12,
-      rows: 128,
-      columns: 128,
-      bits: 16,
-      transferSyntax: 'explicit-le',
-      modality: 'CT',
-      seed: 7,
-    })) {
+    for (const file of syntheticStudy({ ...CT_STUDY, rows: 128, columns: 128, bits: 16, seed: 7 })) {
       await writeFile(join(studyDir.path, file.name), file.bytes);
       studyFiles.push(join(studyDir.path, file.name));
+      plaintexts.push(file.bytes);
+    }
+    for (const file of syntheticStudy({ ...JPEG_STUDY, rows: 128, columns: 128, bits: 8, seed: 9 })) {
+      const path = join(studyDir.path, `jpeg-${file.name}`);
+      await writeFile(path, file.bytes);
+      jpegFiles.push(path);
       plaintexts.push(file.bytes);
     }
     browser = await launchChromium();
@@ -207,19 +210,27 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     assert.deepEqual(extractable, [[false, false]]);
   });
 
-  it('the technologist sends a synthetic CT study to the patient, encrypted in the browser', async () => {
+  /** Sends files from the technologist's page to the patient as one record; its id. */
+  async function sendStudy(files: string[], step: string): Promise<string> {
     const page = techPage.page;
+    await page.goto('/#/inbox');
     await page.goto('/#/send');
     await page.getByLabel('Find recipient').fill('patient.web');
     await page.getByLabel('Recipient', { exact: true }).selectOption(patient.keys.userId);
     await page.getByTestId('recipient-fingerprint').waitFor();
-    await page.getByLabel('Files').setInputFiles(studyFiles);
+    await page.getByLabel('Files').setInputFiles(files);
     await page.getByRole('button', { name: 'Encrypt and send' }).click();
     await page.getByTestId('send-result').waitFor({ timeout: 120_000 });
-    recordId = (await page.getByTestId('record-id').textContent())?.trim() ?? '';
-    assert.match(recordId, /^[A-Za-z0-9_-]{16,64}$/);
+    const id = (await page.getByTestId('record-id').textContent())?.trim() ?? '';
+    assert.match(id, /^[A-Za-z0-9_-]{16,64}$/);
     assert.match((await page.getByTestId('tx-id').textContent()) ?? '', /[0-9a-f]{64}/);
-    await techPage.shot('technologist-sent-study');
+    await techPage.shot(step);
+    return id;
+  }
+
+  it('the technologist sends synthetic CT and JPEG-baseline studies to the patient, encrypted in the browser', async () => {
+    recordId = await sendStudy(studyFiles, 'technologist-sent-ct-study');
+    jpegRecordId = await sendStudy(jpegFiles, 'technologist-sent-jpeg-study');
   });
 
   it('a wrong authenticator code is refused with its reason', async () => {
@@ -246,12 +257,19 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await restoreKeys(page);
     await page.locator(`[data-testid="record-row"][data-record-id="${recordId}"]`).waitFor();
     await patientPage.shot('patient-inbox');
-    await openAndView(page, recordId);
-    await patientPage.shot('patient-views-study');
+    await openAndView(page, recordId, CT_STUDY);
+    await patientPage.shot('patient-views-ct-study');
+    await openAndView(page, jpegRecordId, JPEG_STUDY);
+    await patientPage.shot('patient-views-jpeg-study');
   });
 
   /** Opens a record; `purpose` is chosen where the role has a choice (a patient always opens with PATRQT). */
-  async function openAndView(page: Page, id: string, purpose?: string): Promise<void> {
+  async function openAndView(
+    page: Page,
+    id: string,
+    study: { slices: number; modality: string },
+    purpose?: string,
+  ): Promise<void> {
     await page.goto(`/#/records/${id}`);
     if (purpose) await page.getByLabel('Purpose', { exact: true }).selectOption(purpose);
     await page.getByRole('button', { name: 'Open record' }).click();
@@ -261,14 +279,14 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await page.waitForFunction(
       (n) =>
         document.querySelector('[data-testid="viewer"]')?.getAttribute('data-slices-loaded') === String(n),
-      plaintexts.length,
+      study.slices,
     );
     const first = Number(await viewer.getAttribute('data-first-image-bytes'));
     const total = Number(await viewer.getAttribute('data-total-bytes'));
     assert.ok(first > 0 && first < total, `first image after ${first} of ${total} bytes`);
     const tags = (await page.getByTestId('dicom-tags').textContent()) ?? '';
     assert.match(tags, /SYNTHETIC/);
-    assert.match(tags, /CT/);
+    assert.match(tags, new RegExp(study.modality));
     // The canvas holds a real image, not a blank.
     const distinct = await viewer.evaluate((canvas) => {
       const c = canvas as HTMLCanvasElement;
@@ -299,7 +317,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await signIn(doctorPage.page, doctor, org('hospital-b').mspId);
     await restoreKeys(doctorPage.page);
     await doctorPage.page.locator(`[data-testid="record-row"][data-record-id="${recordId}"]`).waitFor();
-    await openAndView(doctorPage.page, recordId, 'TREAT');
+    await openAndView(doctorPage.page, recordId, CT_STUDY, 'TREAT');
     await doctorPage.shot('doctor-views-shared-study-tablet');
   });
 
@@ -339,7 +357,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       recordId,
       erDoctor.keys.userId,
     );
-    await openAndView(er.page, recordId, 'ETREAT');
+    await openAndView(er.page, recordId, CT_STUDY, 'ETREAT');
     await er.shot('er-doctor-views-study');
     await er.context.close();
 
@@ -408,7 +426,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
 
   it('no request from any page carried plaintext', () => {
     const uploads = requests.filter((r) => r.method === 'POST' && new URL(r.url).pathname === '/api/content');
-    assert.equal(uploads.length, 1, 'one upload: the whole study as one record');
+    assert.equal(uploads.length, 2, 'one upload per study: a whole study is one record');
     const hashes = new Set(plaintexts.map(sha256));
     const needles = plaintexts.flatMap(distinctiveWindows);
     assert.ok(needles.length >= plaintexts.length * 3);

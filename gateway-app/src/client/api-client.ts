@@ -1,4 +1,5 @@
 import type { SignedCaRequest } from './ca-token';
+import type { NetworkHealth } from './network-health';
 import type { SigningStage } from './signing-request';
 
 /** A refusal from the gateway: its HTTP status and stable code. */
@@ -267,6 +268,11 @@ export class GatewayClient {
 
   async setAccountStatus(accountId: string, status: 'active' | 'suspended'): Promise<AccountView> {
     return this.request('POST', `/api/operator/accounts/${encodeURIComponent(accountId)}/status`, { status });
+  }
+
+  /** Asks the gateway to check every peer, CA, cluster peer and its database now (operators only). */
+  async networkHealth(): Promise<NetworkHealth> {
+    return this.request('GET', '/api/operator/health');
   }
 }
 

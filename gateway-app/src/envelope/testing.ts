@@ -1,4 +1,7 @@
-// Helpers for this module's tests. Browser-safe like the rest of the module, and not exported by index.ts.
+// Helpers for this module's tests, and for those of ../study. Browser-safe like the rest of the module, and not
+// exported by index.ts.
+
+import { concatBytes } from './bytes';
 
 /** Deterministic bytes that do not repeat with any short period (xorshift32). */
 export function patternBytes(length: number, seed = 1): Uint8Array<ArrayBuffer> {
@@ -40,7 +43,7 @@ export function chunkedSource(
 }
 
 /** All bytes of a stream, concatenated. */
-export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
   const chunks: Uint8Array[] = [];
   const reader = stream.getReader();
   for (;;) {
@@ -48,13 +51,7 @@ export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8
     if (done) break;
     chunks.push(value);
   }
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** The bytes a stream released before it ended or failed, and its error if it failed. */

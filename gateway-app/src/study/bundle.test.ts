@@ -6,7 +6,9 @@ import { type BundleFile, type BundleProgress, createBundleStream } from './bund
 import { BundleError, type BundleErrorCode } from './errors';
 import { BLOCK_SIZE, MANIFEST_NAME, MAX_ENTRIES, encodeHeader, paddingSize, utf8 } from './format';
 import { encodeManifest } from './manifest';
-import { all, chunkedSource, collect, concat, patternBytes } from './testing';
+import { concatBytes } from '../envelope/bytes';
+import { chunkedSource, collect, patternBytes } from '../envelope/testing';
+import { all } from './testing';
 
 interface Source {
   readonly name: string;
@@ -60,7 +62,7 @@ function handMadeTar(entries: { name: string; data: Uint8Array }[], end = 2 * BL
     );
   }
   parts.push(new Uint8Array(end));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 function checkEntries(entries: readonly BundleEntry[], list: readonly Source[]): void {
@@ -383,9 +385,9 @@ describe('study bundles', () => {
 
     it('accepts zero padding after the end marker but not other trailing data', async () => {
       const bytes = await bundleOf(sources);
-      const padded = concat([bytes, new Uint8Array(10 * BLOCK_SIZE)]);
+      const padded = concatBytes([bytes, new Uint8Array(10 * BLOCK_SIZE)]);
       checkEntries(await all(readBundle(chunkedSource(padded, 4096))), sources);
-      const trailing = concat([bytes, new Uint8Array(5000), Uint8Array.of(1)]);
+      const trailing = concatBytes([bytes, new Uint8Array(5000), Uint8Array.of(1)]);
       await rejectsWith(all(readBundle(chunkedSource(trailing, 4096))), 'TRAILING_DATA');
     });
   });

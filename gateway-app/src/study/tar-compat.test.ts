@@ -8,7 +8,8 @@ import { readBundle } from './bundle-reader';
 import { createBundleStream } from './bundle-writer';
 import { MANIFEST_NAME } from './format';
 import { encodeManifest } from './manifest';
-import { all, chunkedSource, collect, patternBytes } from './testing';
+import { chunkedSource, collect, patternBytes } from '../envelope/testing';
+import { all } from './testing';
 
 const tarAvailable = spawnSync('tar', ['--version']).status === 0;
 const skip = tarAvailable ? false : 'the system tar is not installed';

@@ -7,7 +7,7 @@ import { type DecodedFrame, type GrayFrame, type JpegDecoder, decodeFrame } from
 import { encapsulatedFrame } from './encapsulated';
 import { ViewerError, type ViewerErrorCode } from './errors';
 import { parseDicom } from './parse-dicom';
-import { jpegJsDecoder, writeDicom } from './testing';
+import { jpegJsDecoder, monochrome16, writeDicom } from './testing';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const IMPLICIT_LE = '1.2.840.10008.1.2';
@@ -33,26 +33,12 @@ function words(values: readonly number[], littleEndian = true): ArrayBuffer {
   return view.buffer;
 }
 
-const monochrome16 = (pixels: ArrayBuffer, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  Rows: 2,
-  Columns: 3,
-  BitsAllocated: 16,
-  BitsStored: 16,
-  HighBit: 15,
-  PixelRepresentation: 0,
-  SamplesPerPixel: 1,
-  PhotometricInterpretation: 'MONOCHROME2',
-  PixelData: [pixels],
-  _vrMap: { PixelData: 'OW' },
-  ...extra,
-});
-
 describe('decodeFrame', () => {
   it('masks the bits above the high bit of unsigned samples', async () => {
     const stored = [0, 1, 2047, 2048, 4095, 100];
     const junk = stored.map((v) => v | 0xf000);
     for (const syntax of [EXPLICIT_LE, IMPLICIT_LE]) {
-      const bytes = writeDicom(monochrome16(words(junk), { BitsStored: 12, HighBit: 11 }), syntax);
+      const bytes = writeDicom(monochrome16(2, 3, words(junk), { BitsStored: 12, HighBit: 11 }), syntax);
       const frame = gray(await decodeFrame(parseDicom(bytes)));
       assert.deepEqual(Array.from(frame.values), stored);
       assert.deepEqual([frame.min, frame.max], [0, 4095]);
@@ -63,7 +49,7 @@ describe('decodeFrame', () => {
     const stored = [-2048, -1, 0, 1, 2047, -1000];
     const raw = stored.map((v) => v & 0x0fff);
     const bytes = writeDicom(
-      monochrome16(words(raw), {
+      monochrome16(2, 3, words(raw), {
         BitsStored: 12,
         HighBit: 11,
         PixelRepresentation: 1,
@@ -82,7 +68,7 @@ describe('decodeFrame', () => {
   it('reads samples whose high bit is not bits stored − 1', async () => {
     const stored = [0, 5, 1023, 512, 7, 9];
     const bytes = writeDicom(
-      monochrome16(words(stored.map((v) => (v << 4) | 0x000f)), { BitsStored: 10, HighBit: 13 }),
+      monochrome16(2, 3, words(stored.map((v) => (v << 4) | 0x000f)), { BitsStored: 10, HighBit: 13 }),
       EXPLICIT_LE,
     );
     assert.deepEqual(Array.from(gray(await decodeFrame(parseDicom(bytes))).values), stored);
@@ -90,7 +76,10 @@ describe('decodeFrame', () => {
 
   it('reads 16-bit samples in explicit VR big endian', async () => {
     const values = [-1024, 0, 3000, -1, 1, 32767];
-    const bytes = writeDicom(monochrome16(words(values, false), { PixelRepresentation: 1 }), EXPLICIT_BE);
+    const bytes = writeDicom(
+      monochrome16(2, 3, words(values, false), { PixelRepresentation: 1 }),
+      EXPLICIT_BE,
+    );
     const image = parseDicom(bytes);
     assert.equal(image.littleEndian, false);
     assert.equal(image.rows, 2);
@@ -100,7 +89,7 @@ describe('decodeFrame', () => {
   it('reads signed 8-bit samples', async () => {
     const bytes = writeDicom(
       {
-        ...monochrome16(Int8Array.of(-128, -1, 0, 1, 127, 5).buffer, {
+        ...monochrome16(2, 3, Int8Array.of(-128, -1, 0, 1, 127, 5).buffer, {
           BitsAllocated: 8,
           BitsStored: 8,
           HighBit: 7,
@@ -115,7 +104,7 @@ describe('decodeFrame', () => {
 
   it('decodes each frame of a multi-frame image, and refuses frames it does not have', async () => {
     const bytes = writeDicom(
-      monochrome16(words([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), { NumberOfFrames: 2 }),
+      monochrome16(2, 3, words([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), { NumberOfFrames: 2 }),
       EXPLICIT_LE,
     );
     const image = parseDicom(bytes);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { syntheticStudy } from '../study/synthetic';
 import { ViewerError, type ViewerErrorCode } from './errors';
 import { parseDicom, readDicomTags } from './parse-dicom';
-import { replaceAscii, writeDicom } from './testing';
+import { monochrome16, replaceAscii, writeDicom } from './testing';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 
@@ -17,19 +17,8 @@ function throwsWith(fn: () => unknown, code: ViewerErrorCode, message?: RegExp):
   });
 }
 
-const image = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  Rows: 2,
-  Columns: 2,
-  BitsAllocated: 16,
-  BitsStored: 16,
-  HighBit: 15,
-  PixelRepresentation: 0,
-  SamplesPerPixel: 1,
-  PhotometricInterpretation: 'MONOCHROME2',
-  PixelData: [new Uint8Array(8).buffer],
-  _vrMap: { PixelData: 'OW' },
-  ...extra,
-});
+const image = (extra: Record<string, unknown> = {}): Record<string, unknown> =>
+  monochrome16(2, 2, new Uint8Array(8).buffer, extra);
 
 const [synthetic] = syntheticStudy({
   slices: 1,

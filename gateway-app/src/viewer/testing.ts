@@ -34,6 +34,31 @@ export function writeDicom(
   return new Uint8Array(dict.write({ fragmentMultiframe: false }));
 }
 
+/**
+ * The data set of a 16-bit unsigned MONOCHROME2 image of `rows` × `columns` with `pixels` as its pixel data
+ * (OW), for {@link writeDicom}; `extra` adds or overrides attributes.
+ */
+export function monochrome16(
+  rows: number,
+  columns: number,
+  pixels: ArrayBuffer,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    Rows: rows,
+    Columns: columns,
+    BitsAllocated: 16,
+    BitsStored: 16,
+    HighBit: 15,
+    PixelRepresentation: 0,
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    PixelData: [pixels],
+    _vrMap: { PixelData: 'OW' },
+    ...extra,
+  };
+}
+
 /** Replaces every occurrence of one ASCII string by another of the same length, as a corrupted copy. */
 export function replaceAscii(bytes: Uint8Array, from: string, to: string): Uint8Array<ArrayBuffer> {
   if (from.length !== to.length) throw new RangeError('the replacement must keep the length');

@@ -5,16 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { Account, AccountStore } from '../../auth';
+import { GatewayClient } from '../../client/api-client';
+import type { NetworkHealth } from '../../client/network-health';
 import type { ClusterPeer, PinStatus } from '../../storage/cluster-client';
 import { errorHandler, type ErrorBody } from '../errors';
 import { ApiRoutes } from '../routes';
-import {
-  checkNetwork,
-  operatorHealthRoutes,
-  type ClusterProbe,
-  type NetworkHealth,
-  type NetworkProbes,
-} from './operator-health';
+import { checkNetwork, operatorHealthRoutes, type ClusterProbe, type NetworkProbes } from './operator-health';
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');
 const ORGS = [
@@ -198,7 +194,8 @@ describe('GET /api/operator/health', () => {
   };
   const store = { byId: (id: string) => accounts[id] } as unknown as AccountStore;
 
-  async function get(accountId: string | undefined): Promise<Response> {
+  /** Serves the route to `accountId`'s session while `call` asks it at the server's base URL. */
+  async function serve<T>(accountId: string | undefined, call: (baseUrl: string) => Promise<T>): Promise<T> {
     const app = express();
     app.use((req, res, next) => {
       res.locals.requestId = 'req-1';
@@ -221,9 +218,7 @@ describe('GET /api/operator/health', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const port = String((server.address() as AddressInfo).port);
-      const response = await fetch(`http://127.0.0.1:${port}/api/operator/health`);
-      await response.clone().arrayBuffer();
-      return response;
+      return await call(`http://127.0.0.1:${port}`);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) =>
@@ -234,11 +229,25 @@ describe('GET /api/operator/health', () => {
     }
   }
 
+  function get(accountId: string | undefined): Promise<Response> {
+    return serve(accountId, async (baseUrl) => {
+      const response = await fetch(`${baseUrl}/api/operator/health`);
+      await response.clone().arrayBuffer();
+      return response;
+    });
+  }
+
   it('answers an operator with the health of every component, uncached', async () => {
     const response = await get('op');
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('cache-control'), 'no-store');
     const health = (await response.json()) as NetworkHealth;
+    assert.equal(health.status, 'ok');
+    assert.equal(health.components.length, 7);
+  });
+
+  it('is what GatewayClient.networkHealth reads', async () => {
+    const health = await serve('op', (baseUrl) => new GatewayClient(baseUrl).networkHealth());
     assert.equal(health.status, 'ok');
     assert.equal(health.components.length, 7);
   });

@@ -7,7 +7,7 @@ import {
   type AuditRow,
 } from '../../../src/client/audit-export';
 import { Refusal } from '../app/refusal';
-import type { Directory } from './directory';
+import type { Directory } from '../app/directory';
 import { downloadFile, exportFileName } from './download';
 import { shortHex } from './ids';
 import { formatWhen } from './time';

@@ -2,8 +2,10 @@ import { useCallback, useId, useState, type SubmitEvent } from 'react';
 import type { GatewayClient } from '../../../src/client/api-client';
 import { closeReview } from '../../../src/client/audit';
 import type { LedgerIdentity } from '../../../src/client/ledger-call';
+import { ChoiceField, choicesOf } from '../app/ChoiceField';
 import { Refusal } from '../app/refusal';
-import type { Directory } from './directory';
+import { SubmitRow } from '../app/SubmitRow';
+import type { Directory } from '../app/directory';
 import { downloadFile } from './download';
 import { shortHex } from './ids';
 import { loadOpenReviews, MAX_OPENING_MS, type OpenReview } from './reviews';
@@ -13,6 +15,8 @@ import { useLoaded } from '../app/use-loaded';
 import { UserRef } from './UserRef';
 
 type Finding = 'justified' | 'unjustified';
+
+const FINDINGS = choicesOf<Finding>(['justified', 'unjustified']);
 
 /** A closed review, as the auditor sees it confirmed. */
 interface Closed {
@@ -104,19 +108,13 @@ function ReviewItem({
         </dd>
       </dl>
       <form onSubmit={submit} aria-label={`Close the review of record ${review.recordId}`}>
-        <label htmlFor={`${id}-finding`}>Finding</label>
-        <select
-          id={`${id}-finding`}
-          required
+        <ChoiceField
+          label="Finding"
+          placeholder="Choose a finding…"
+          options={FINDINGS}
           value={finding}
-          onChange={(e) => {
-            setFinding(e.target.value as Finding | '');
-          }}
-        >
-          <option value="">Choose a finding…</option>
-          <option value="justified">justified</option>
-          <option value="unjustified">unjustified</option>
-        </select>
+          onChange={setFinding}
+        />
         <label htmlFor={`${id}-note`}>Review note</label>
         <textarea
           id={`${id}-note`}
@@ -131,11 +129,7 @@ function ReviewItem({
           The note stays off the ledger (it may name the patient): only its SHA-256 is recorded. Keep the note
           with your audit files.
         </p>
-        <div className="actions">
-          <button type="submit" disabled={closing.busy}>
-            {closing.busy ? 'Closing…' : 'Close review'}
-          </button>
-        </div>
+        <SubmitRow label="Close review" busyLabel="Closing…" busy={closing.busy} />
         <Refusal error={closing.error} />
       </form>
     </li>

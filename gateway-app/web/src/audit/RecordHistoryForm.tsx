@@ -1,5 +1,8 @@
-import { useId, type SubmitEvent } from 'react';
-import { RECORD_ID_PATTERN, type RecordQuery } from './queries';
+import type { SubmitEvent } from 'react';
+import { SubmitRow } from '../app/SubmitRow';
+import type { RecordQuery } from './queries';
+import { RecordIdField } from './RecordIdField';
+import { TimeRangeFields } from './TimeRangeFields';
 
 /** The record history form; its values live with the page, which can fill in a record from a review. */
 export function RecordHistoryForm({
@@ -13,56 +16,26 @@ export function RecordHistoryForm({
   onSubmit: () => void;
   busy: boolean;
 }) {
-  const id = useId();
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
     onSubmit();
   };
   return (
     <form onSubmit={submit}>
-      <label htmlFor={`${id}-record`}>Record ID</label>
-      <input
-        id={`${id}-record`}
-        className="mono"
-        required
-        pattern={RECORD_ID_PATTERN}
-        autoComplete="off"
-        spellCheck={false}
+      <RecordIdField
         value={value.recordId}
-        onChange={(e) => {
-          onChange({ ...value, recordId: e.target.value });
+        onChange={(recordId) => {
+          onChange({ ...value, recordId });
         }}
       />
-      <div className="audit-range">
-        <div>
-          <label htmlFor={`${id}-from`}>From</label>
-          <input
-            id={`${id}-from`}
-            type="datetime-local"
-            value={value.from}
-            onChange={(e) => {
-              onChange({ ...value, from: e.target.value });
-            }}
-          />
-        </div>
-        <div>
-          <label htmlFor={`${id}-to`}>To</label>
-          <input
-            id={`${id}-to`}
-            type="datetime-local"
-            value={value.to}
-            onChange={(e) => {
-              onChange({ ...value, to: e.target.value });
-            }}
-          />
-        </div>
-      </div>
+      <TimeRangeFields
+        value={value}
+        onChange={(range) => {
+          onChange({ ...value, ...range });
+        }}
+      />
       <p className="hint">Optional: leave the times empty for the whole history.</p>
-      <div className="actions">
-        <button type="submit" disabled={busy}>
-          Show record history
-        </button>
-      </div>
+      <SubmitRow label="Show record history" busy={busy} />
     </form>
   );
 }

@@ -1,7 +1,10 @@
-import { useId, useMemo, useState, type SubmitEvent } from 'react';
-import { entryLabel, type Directory } from './directory';
+import { useState, type SubmitEvent } from 'react';
+import type { Directory } from '../app/directory';
+import { PersonField } from '../app/PersonField';
+import { SubmitRow } from '../app/SubmitRow';
 import type { UserQuery } from './queries';
 import { lastDays } from './time';
+import { TimeRangeFields } from './TimeRangeFields';
 
 /** The user activity form: someone from the directory and a time window, the last 30 days unless changed. */
 export function UserActivityForm({
@@ -15,69 +18,31 @@ export function UserActivityForm({
   onSubmit: (query: UserQuery) => void;
   busy: boolean;
 }) {
-  const id = useId();
   const [query, setQuery] = useState<UserQuery>(() => ({ userId: initialUserId, ...lastDays(30) }));
-  const people = useMemo(
-    () =>
-      [...(directory?.values() ?? [])].sort(
-        (a, b) => a.mspId.localeCompare(b.mspId) || a.enrollmentId.localeCompare(b.enrollmentId),
-      ),
-    [directory],
-  );
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
     onSubmit(query);
   };
   return (
     <form onSubmit={submit}>
-      <label htmlFor={`${id}-user`}>User</label>
-      <select
-        id={`${id}-user`}
-        required
+      <PersonField
+        label="User"
+        placeholder="Choose a user…"
+        directory={directory}
         value={query.userId}
-        onChange={(e) => {
-          setQuery({ ...query, userId: e.target.value });
+        onChange={(userId) => {
+          setQuery({ ...query, userId });
         }}
-      >
-        <option value="">{directory ? 'Choose a user…' : 'Loading the directory…'}</option>
-        {people.map((entry) => (
-          <option key={entry.userId} value={entry.userId}>
-            {entryLabel(entry)}
-          </option>
-        ))}
-      </select>
-      <div className="audit-range">
-        <div>
-          <label htmlFor={`${id}-from`}>From</label>
-          <input
-            id={`${id}-from`}
-            type="datetime-local"
-            required
-            value={query.from}
-            onChange={(e) => {
-              setQuery({ ...query, from: e.target.value });
-            }}
-          />
-        </div>
-        <div>
-          <label htmlFor={`${id}-to`}>To</label>
-          <input
-            id={`${id}-to`}
-            type="datetime-local"
-            required
-            value={query.to}
-            onChange={(e) => {
-              setQuery({ ...query, to: e.target.value });
-            }}
-          />
-        </div>
-      </div>
+      />
+      <TimeRangeFields
+        value={query}
+        required
+        onChange={(range) => {
+          setQuery({ ...query, ...range });
+        }}
+      />
       <p className="hint">The directory lists active users; times are in your time zone.</p>
-      <div className="actions">
-        <button type="submit" disabled={busy}>
-          Show user activity
-        </button>
-      </div>
+      <SubmitRow label="Show user activity" busy={busy} />
     </form>
   );
 }

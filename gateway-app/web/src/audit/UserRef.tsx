@@ -1,4 +1,4 @@
-import type { Directory } from './directory';
+import type { Directory } from '../app/directory';
 import { shortHex } from './ids';
 
 /**

@@ -1,7 +1,7 @@
 import { ApiError, type GatewayClient } from '../../../src/client/api-client';
 import { recordTrail, userTrail } from '../../../src/client/audit';
 import type { LedgerIdentity } from '../../../src/client/ledger-call';
-import { entryLabel, type Directory } from './directory';
+import { entryLabel, type Directory } from '../app/directory';
 import { shortHex } from './ids';
 import { formatWhen, fromLocalInput } from './time';
 import { recordsWithin, type Trail } from './trail';

@@ -1,12 +1,14 @@
-import { useCallback, useId, useMemo, useState, type SubmitEvent } from 'react';
+import { useCallback, useState, type SubmitEvent } from 'react';
 import type { GatewayClient } from '../../../src/client/api-client';
 import { releaseBreakGlassKey } from '../../../src/client/break-glass';
 import type { LedgerIdentity } from '../../../src/client/ledger-call';
 import type { EncryptionKeyPair } from '../../../src/envelope';
 import { href } from '../app/router';
 import { Refusal } from '../app/refusal';
-import { entryLabel, type Directory } from '../audit/directory';
-import { RECORD_ID_PATTERN } from '../audit/queries';
+import type { Directory } from '../app/directory';
+import { PersonField } from '../app/PersonField';
+import { SubmitRow } from '../app/SubmitRow';
+import { RecordIdField } from '../audit/RecordIdField';
 import { useAction } from '../audit/use-action';
 
 /**
@@ -32,16 +34,8 @@ export function EmergencyRelease({
   /** A release to fill in, from a link. */
   initial: { recordId: string; doctorId: string };
 }) {
-  const id = useId();
   const [recordId, setRecordId] = useState(initial.recordId);
   const [doctorId, setDoctorId] = useState(initial.doctorId);
-  const doctors = useMemo(
-    () =>
-      [...(directory?.values() ?? [])]
-        .filter((e) => e.role === 'doctor')
-        .sort((a, b) => a.mspId.localeCompare(b.mspId) || a.enrollmentId.localeCompare(b.enrollmentId)),
-    [directory],
-  );
   const release = useCallback(
     async (key: EncryptionKeyPair, record: string, doctor: string) => {
       const { txId } = await releaseBreakGlassKey(client, operator, key, record, doctor);
@@ -75,44 +69,25 @@ export function EmergencyRelease({
       <form onSubmit={submit}>
         <div className="grid-2">
           <div>
-            <label htmlFor={`${id}-record`}>Record ID</label>
-            <input
-              id={`${id}-record`}
-              className="mono"
-              required
-              pattern={RECORD_ID_PATTERN}
-              autoComplete="off"
-              spellCheck={false}
-              value={recordId}
-              onChange={(e) => {
-                setRecordId(e.target.value);
-              }}
-            />
+            <RecordIdField value={recordId} onChange={setRecordId} />
           </div>
           <div>
-            <label htmlFor={`${id}-doctor`}>Doctor</label>
-            <select
-              id={`${id}-doctor`}
-              required
+            <PersonField
+              label="Doctor"
+              placeholder="Choose the doctor…"
+              directory={directory}
+              role="doctor"
               value={doctorId}
-              onChange={(e) => {
-                setDoctorId(e.target.value);
-              }}
-            >
-              <option value="">{directory ? 'Choose the doctor…' : 'Loading the directory…'}</option>
-              {doctors.map((entry) => (
-                <option key={entry.userId} value={entry.userId}>
-                  {entryLabel(entry)}
-                </option>
-              ))}
-            </select>
+              onChange={setDoctorId}
+            />
           </div>
         </div>
-        <div className="actions">
-          <button type="submit" disabled={!emergencyKey || releasing.busy}>
-            {releasing.busy ? 'Releasing…' : 'Release key'}
-          </button>
-        </div>
+        <SubmitRow
+          label="Release key"
+          busyLabel="Releasing…"
+          busy={releasing.busy}
+          disabled={!emergencyKey}
+        />
       </form>
       <Refusal error={releasing.error} />
       {done && (

@@ -1,10 +1,15 @@
-import { useCallback, useId, useState, type SubmitEvent } from 'react';
+import { useCallback, useState, type SubmitEvent } from 'react';
 import type { GatewayClient } from '../../../src/client/api-client';
 import type { DeviceSigner } from '../../../src/client/signer';
+import { ChoiceField, choicesOf } from '../app/ChoiceField';
 import { Refusal } from '../app/refusal';
+import { SubmitRow } from '../app/SubmitRow';
 import { useAction } from '../audit/use-action';
-import { OneTimeSecret } from './OneTimeSecret';
-import { ENROLLMENT_ID_PATTERN, INVITABLE_ROLES, inviteUser, type InvitableRole } from './registration';
+import { EnrollmentIdField } from './EnrollmentIdField';
+import { IssuedSecret } from './IssuedSecret';
+import { INVITABLE_ROLES, inviteUser, type InvitableRole } from './registration';
+
+const ROLES = choicesOf(INVITABLE_ROLES);
 
 /** The invitation form and, once sent, the one-time secret to hand over. */
 export function InviteUser({
@@ -18,7 +23,6 @@ export function InviteUser({
   mspId: string;
   onInvited: () => void;
 }) {
-  const id = useId();
   const [name, setName] = useState('');
   const [role, setRole] = useState<InvitableRole | ''>('');
   const invite = useCallback(
@@ -46,56 +50,38 @@ export function InviteUser({
       <form onSubmit={submit}>
         <div className="grid-2">
           <div>
-            <label htmlFor={`${id}-name`}>User name</label>
-            <input
-              id={`${id}-name`}
-              required
-              pattern={ENROLLMENT_ID_PATTERN}
-              autoComplete="off"
-              spellCheck={false}
-              aria-describedby={`${id}-name-hint`}
+            <EnrollmentIdField
+              label="User name"
+              hint="Their enrolment id (login name): letters, digits and . _ @ -, up to 64."
               value={name}
-              onChange={(e) => {
-                setName(e.target.value);
-              }}
+              onChange={setName}
             />
-            <p id={`${id}-name-hint`} className="hint">
-              Their enrolment id (login name): letters, digits and . _ @ -, up to 64.
-            </p>
           </div>
           <div>
-            <label htmlFor={`${id}-role`}>Role</label>
-            <select
-              id={`${id}-role`}
-              required
+            <ChoiceField
+              label="Role"
+              placeholder="Choose a role…"
+              options={ROLES}
               value={role}
-              onChange={(e) => {
-                setRole(e.target.value as InvitableRole | '');
-              }}
-            >
-              <option value="">Choose a role…</option>
-              {INVITABLE_ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
+              onChange={setRole}
+            />
           </div>
         </div>
-        <div className="actions">
-          <button type="submit" disabled={invitation.busy}>
-            {invitation.busy ? 'Inviting…' : 'Invite'}
-          </button>
-        </div>
+        <SubmitRow label="Invite" busyLabel="Inviting…" busy={invitation.busy} />
       </form>
       <Refusal error={invitation.error} />
       {done && (
-        <div className="success" role="status" data-testid="invitation">
-          <p>
-            Invited <strong data-testid="invited-user">{done.enrollmentId}</strong> as {done.role}. Their
-            one-time enrolment secret:
-          </p>
-          <OneTimeSecret secret={done.secret} testId="enrolment-secret" />
+        <IssuedSecret
+          testId="invitation"
+          secretTestId="enrolment-secret"
+          secret={done.secret}
+          intro={
+            <>
+              Invited <strong data-testid="invited-user">{done.enrollmentId}</strong> as {done.role}. Their
+              one-time enrolment secret:
+            </>
+          }
+        >
           <p>
             Hand it over <strong>out of band</strong> (in person or by phone, never in the same message as the
             user name). It works once and is not shown again. They enrol in the browser at{' '}
@@ -105,7 +91,7 @@ export function InviteUser({
           <pre className="op-command">
             {`medshare enrol --gateway ${window.location.origin} --msp ${mspId} --name ${done.enrollmentId} --secret-file FILE`}
           </pre>
-        </div>
+        </IssuedSecret>
       )}
     </>
   );

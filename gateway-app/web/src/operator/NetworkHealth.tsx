@@ -1,10 +1,10 @@
 import { useCallback } from 'react';
 import type { GatewayClient } from '../../../src/client/api-client';
+import type { ComponentHealth } from '../../../src/client/network-health';
 import { Refusal } from '../app/refusal';
 import { shortHex } from '../audit/ids';
 import { formatWhen } from '../audit/time';
 import { useLoaded } from '../app/use-loaded';
-import { fetchNetworkHealth, type ComponentHealth } from './health';
 
 const KINDS: Readonly<Record<ComponentHealth['kind'], string>> = {
   peer: 'Ledger peer',
@@ -37,7 +37,7 @@ function Details({ component }: { component: ComponentHealth }) {
 
 /** Every component the gateway depends on, OK or DOWN, as the gateway checked them just now. */
 export function NetworkHealth({ client }: { client: GatewayClient }) {
-  const load = useCallback(() => fetchNetworkHealth(client), [client]);
+  const load = useCallback(() => client.networkHealth(), [client]);
   const health = useLoaded(load);
   const value = health.value;
   const down = value?.components.filter((c) => c.status === 'down').length ?? 0;

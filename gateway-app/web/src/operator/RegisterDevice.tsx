@@ -1,10 +1,12 @@
-import { useCallback, useId, useState, type SubmitEvent } from 'react';
+import { useCallback, useState, type SubmitEvent } from 'react';
 import type { GatewayClient } from '../../../src/client/api-client';
 import type { DeviceSigner } from '../../../src/client/signer';
 import { Refusal } from '../app/refusal';
+import { SubmitRow } from '../app/SubmitRow';
 import { useAction } from '../audit/use-action';
-import { OneTimeSecret } from './OneTimeSecret';
-import { ENROLLMENT_ID_PATTERN, registerDevice } from './registration';
+import { EnrollmentIdField } from './EnrollmentIdField';
+import { IssuedSecret } from './IssuedSecret';
+import { registerDevice } from './registration';
 
 /** Registers a device agent at the CA and shows its one-time secret and enrol command. */
 export function RegisterDevice({
@@ -16,7 +18,6 @@ export function RegisterDevice({
   operator: DeviceSigner;
   mspId: string;
 }) {
-  const id = useId();
   const [name, setName] = useState('');
   const register = useCallback(
     (enrollmentId: string) => registerDevice(client, operator, enrollmentId),
@@ -35,41 +36,36 @@ export function RegisterDevice({
   return (
     <>
       <form onSubmit={submit}>
-        <label htmlFor={`${id}-name`}>Device name</label>
-        <input
-          id={`${id}-name`}
-          required
-          pattern={ENROLLMENT_ID_PATTERN}
-          autoComplete="off"
-          spellCheck={false}
-          aria-describedby={`${id}-hint`}
+        <EnrollmentIdField
+          label="Device name"
+          hint={
+            <>
+              The device agent&rsquo;s enrolment id, for example <code>ws-radiology-07</code>.
+            </>
+          }
           value={name}
-          onChange={(e) => {
-            setName(e.target.value);
-          }}
+          onChange={setName}
         />
-        <p id={`${id}-hint`} className="hint">
-          The device agent&rsquo;s enrolment id, for example <code>ws-radiology-07</code>.
-        </p>
-        <div className="actions">
-          <button type="submit" disabled={registration.busy}>
-            {registration.busy ? 'Registering…' : 'Register device'}
-          </button>
-        </div>
+        <SubmitRow label="Register device" busyLabel="Registering…" busy={registration.busy} />
       </form>
       <Refusal error={registration.error} />
       {done && (
-        <div className="success" role="status" data-testid="device-registration">
-          <p>
-            Registered device <strong>{done.enrollmentId}</strong>. Its one-time enrolment secret (give it to
-            the device only; it is not shown again):
-          </p>
-          <OneTimeSecret secret={done.secret} testId="device-secret" />
+        <IssuedSecret
+          testId="device-registration"
+          secretTestId="device-secret"
+          secret={done.secret}
+          intro={
+            <>
+              Registered device <strong>{done.enrollmentId}</strong>. Its one-time enrolment secret (give it
+              to the device only; it is not shown again):
+            </>
+          }
+        >
           <p>On the device, put the secret in a file readable only by the agent and run:</p>
           <pre className="op-command" data-testid="device-enrol-command">
             {`medshare-device-agent enrol --gateway ${window.location.origin} --msp ${mspId} --id ${done.enrollmentId} --secret-file FILE`}
           </pre>
-        </div>
+        </IssuedSecret>
       )}
     </>
   );

@@ -4,7 +4,7 @@ import { Refusal } from '../app/refusal';
 import { useSignedIn } from '../app/session';
 import { AuditTable } from '../audit/AuditTable';
 import { BreakGlassReviews } from '../audit/BreakGlassReviews';
-import { useDirectory } from '../audit/directory';
+import { useDirectory } from '../app/directory';
 import { recordQuery, userQuery, type RecordQuery, type UserQuery } from '../audit/queries';
 import { RecordHistoryForm } from '../audit/RecordHistoryForm';
 import type { Trail } from '../audit/trail';

@@ -2,11 +2,14 @@ import { useEffect, useRef, useState, type SubmitEvent } from 'react';
 import { ApiError } from '../../../src/client/api-client';
 import { finishEnrolment, startEnrolment, type PendingEnrolment } from '../../../src/client/enrolment';
 import { Refusal } from '../app/refusal';
+import { SubmitRow } from '../app/SubmitRow';
 import { href, navigate, type Route } from '../app/router';
 import { useSession } from '../app/session';
+import { AccountFields } from './auth/AccountFields';
 import { completeEnrolment } from './auth/complete-enrolment';
 import { EnrolProgress, type EnrolStep } from './auth/EnrolProgress';
 import { linkedOrganisation, rememberOrganisation } from './auth/last-organisation';
+import { PasswordField } from './auth/PasswordField';
 import { TotpSetup } from './auth/TotpSetup';
 import { importDeviceIdentity, saveDeviceIdentity } from './identity';
 import './auth.css';
@@ -98,8 +101,8 @@ export function EnrolPage({ route }: { route: Route }) {
     };
   }, [unsaved]);
 
-  const set = (name: keyof Fields) => (event: { target: { value: string } }) => {
-    setFields((f) => ({ ...f, [name]: event.target.value }));
+  const set = (name: keyof Fields) => (value: string) => {
+    setFields((f) => ({ ...f, [name]: value }));
   };
   const mark = (...steps: EnrolStep[]) => {
     setDone((d) => new Set([...d, ...steps]));
@@ -294,83 +297,61 @@ export function EnrolPage({ route }: { route: Route }) {
           <form onSubmit={(e) => void create(e)}>
             <div className="grid-2">
               <div>
-                <label htmlFor="enrol-org">Organisation</label>
-                <select id="enrol-org" value={fields.mspId} onChange={set('mspId')} required>
-                  {config.organisations.map((org) => (
-                    <option key={org} value={org}>
-                      {org}
-                    </option>
-                  ))}
-                </select>
-                <label htmlFor="enrol-user">User name</label>
-                <input
-                  id="enrol-user"
-                  autoComplete="username"
-                  autoCapitalize="none"
-                  spellCheck={false}
-                  value={fields.enrollmentId}
-                  onChange={set('enrollmentId')}
-                  required
+                <AccountFields
+                  idPrefix="enrol"
+                  organisations={config.organisations}
+                  mspId={fields.mspId}
+                  enrollmentId={fields.enrollmentId}
+                  onMspIdChange={set('mspId')}
+                  onEnrollmentIdChange={set('enrollmentId')}
                 />
-                <label htmlFor="enrol-secret">Enrolment secret</label>
-                <input
+                <PasswordField
                   id="enrol-secret"
-                  type="password"
+                  label="Enrolment secret"
                   autoComplete="off"
-                  aria-describedby="enrol-secret-hint"
+                  hintId="enrol-secret-hint"
                   value={fields.secret}
                   onChange={set('secret')}
-                  required
                 />
                 <p className="hint" id="enrol-secret-hint">
                   From your operator. It works once.
                 </p>
-                <label htmlFor="enrol-password">Password</label>
-                <input
+                <PasswordField
                   id="enrol-password"
-                  type="password"
+                  label="Password"
                   autoComplete="new-password"
-                  aria-describedby="enrol-password-hint"
+                  hintId="enrol-password-hint"
                   value={fields.password}
                   onChange={set('password')}
-                  required
                 />
                 <p className="hint" id="enrol-password-hint">
                   At least 12 characters; not a common password.
                 </p>
-                <label htmlFor="enrol-password2">Confirm password</label>
-                <input
+                <PasswordField
                   id="enrol-password2"
-                  type="password"
+                  label="Confirm password"
                   autoComplete="new-password"
                   value={fields.confirmPassword}
                   onChange={set('confirmPassword')}
-                  aria-invalid={fields.confirmPassword !== '' && fields.confirmPassword !== fields.password}
-                  required
+                  mismatch={fields.confirmPassword !== '' && fields.confirmPassword !== fields.password}
                 />
               </div>
               <div>
-                <label htmlFor="enrol-passphrase">Backup passphrase</label>
-                <input
+                <PasswordField
                   id="enrol-passphrase"
-                  type="password"
+                  label="Backup passphrase"
                   autoComplete="off"
-                  aria-describedby="enrol-passphrase-hint"
+                  hintId="enrol-passphrase-hint"
                   value={fields.passphrase}
                   onChange={set('passphrase')}
-                  required
                 />
-                <label htmlFor="enrol-passphrase2">Confirm backup passphrase</label>
-                <input
+                <PasswordField
                   id="enrol-passphrase2"
-                  type="password"
+                  label="Confirm backup passphrase"
                   autoComplete="off"
                   value={fields.confirmPassphrase}
                   onChange={set('confirmPassphrase')}
-                  aria-invalid={
-                    fields.confirmPassphrase !== '' && fields.confirmPassphrase !== fields.passphrase
-                  }
-                  required
+                  mismatch={fields.confirmPassphrase !== '' && fields.confirmPassphrase !== fields.passphrase}
                 />
                 <div className="hint" id="enrol-passphrase-hint">
                   <p>
@@ -392,11 +373,7 @@ export function EnrolPage({ route }: { route: Route }) {
                 ))}
               </ul>
             )}
-            <div className="actions">
-              <button type="submit" disabled={busy}>
-                Create my keys
-              </button>
-            </div>
+            <SubmitRow label="Create my keys" busy={busy} />
           </form>
         </section>
       )}
@@ -408,16 +385,12 @@ export function EnrolPage({ route }: { route: Route }) {
           {relogin !== null ? (
             <form onSubmit={(e) => void signInAgain(e)}>
               <p>Your sign-in expired before the code was confirmed. Enter your password again.</p>
-              <label htmlFor="enrol-relogin">Password</label>
-              <input
+              <PasswordField
                 id="enrol-relogin"
-                type="password"
+                label="Password"
                 autoComplete="current-password"
                 value={relogin}
-                onChange={(e) => {
-                  setRelogin(e.target.value);
-                }}
-                required
+                onChange={setRelogin}
               />
               <div className="actions">
                 <button type="submit">Continue</button>
@@ -440,11 +413,7 @@ export function EnrolPage({ route }: { route: Route }) {
                 required
                 autoFocus
               />
-              <div className="actions">
-                <button type="submit" disabled={busy}>
-                  Confirm and finish
-                </button>
-              </div>
+              <SubmitRow label="Confirm and finish" busy={busy} />
             </form>
           )}
           <p className="hint">

@@ -2,10 +2,10 @@ import { useCallback } from 'react';
 import { Refusal } from '../app/refusal';
 import { href, type Route } from '../app/router';
 import { useSignedIn } from '../app/session';
-import { AccessLogTable } from '../records/AccessLogTable';
-import { useDirectory } from '../records/directory';
+import { useDirectory } from '../app/directory';
 import { KIND_TEXT, loadAccessLog, loadInbox, type InboxKind } from '../records/inbox';
 import { InboxTable } from '../records/InboxTable';
+import { LoadedAccessLog } from '../records/LoadedAccessLog';
 import { useLoaded } from '../app/use-loaded';
 import '../records/records.css';
 
@@ -97,20 +97,12 @@ function PatientAccessLog({
         Every attempt to open a record you received, as the ledger recorded it, including refusals. Emergency
         (break-glass) openings are highlighted; auditors review each of them.
       </p>
-      <Refusal error={log.error} />
-      {log.loading && (
-        <p role="status" className="hint">
-          Reading the access trail from the ledger…
-        </p>
-      )}
-      {log.value && (
-        <AccessLogTable
-          rows={log.value}
-          directory={directory}
-          caption="Access to your records, newest first"
-          showRecord
-        />
-      )}
+      <LoadedAccessLog
+        log={log}
+        directory={directory}
+        caption="Access to your records, newest first"
+        showRecord
+      />
     </section>
   );
 }

@@ -2,7 +2,7 @@ import { useCallback } from 'react';
 import type { Route } from '../app/router';
 import { Refusal } from '../app/refusal';
 import { useSignedIn } from '../app/session';
-import { useDirectory } from '../audit/directory';
+import { useDirectory } from '../app/directory';
 import { useLoaded } from '../app/use-loaded';
 import { Accounts } from '../operator/Accounts';
 import { EmergencyRelease } from '../operator/EmergencyRelease';

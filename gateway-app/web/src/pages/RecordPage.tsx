@@ -2,10 +2,10 @@ import { useCallback } from 'react';
 import { Refusal } from '../app/refusal';
 import type { Route } from '../app/router';
 import { useSignedIn } from '../app/session';
-import { AccessLogTable } from '../records/AccessLogTable';
-import { personOf, useDirectory, type Directory } from '../records/directory';
+import { personOf, useDirectory, type Directory } from '../app/directory';
 import { formatWhen, shortId } from '../records/format';
 import { loadAccessLog } from '../records/inbox';
+import { LoadedAccessLog } from '../records/LoadedAccessLog';
 import { OpenRecordSection } from '../records/OpenRecordSection';
 import { EMERGENCY_PURPOSE, OPEN_PURPOSES } from '../records/purposes';
 import { loadRecordContext, openingState, type RecordContext } from '../records/record-context';
@@ -143,20 +143,12 @@ function RecordAccessLog({ log, directory }: { log: Loaded<AccessRow[]>; directo
       <p className="hint">
         Every attempt to open this record, granted or refused, as the ledger recorded it.
       </p>
-      <Refusal error={log.error} />
-      {log.loading && !log.value && (
-        <p role="status" className="hint">
-          Reading the access trail from the ledger…
-        </p>
-      )}
-      {log.value && (
-        <AccessLogTable
-          rows={log.value}
-          directory={directory}
-          caption="Accesses to this record, newest first"
-          showRecord={false}
-        />
-      )}
+      <LoadedAccessLog
+        log={log}
+        directory={directory}
+        caption="Accesses to this record, newest first"
+        showRecord={false}
+      />
     </section>
   );
 }

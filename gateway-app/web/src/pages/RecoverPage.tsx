@@ -1,9 +1,11 @@
 import { useState, type SubmitEvent } from 'react';
 import { Refusal } from '../app/refusal';
+import { SubmitRow } from '../app/SubmitRow';
 import { navigate, type Route } from '../app/router';
 import { useSession } from '../app/session';
 import type { StoredIdentity } from '../app/keystore';
 import { identityFromKeyFile } from './auth/key-file';
+import { PasswordField } from './auth/PasswordField';
 import { restoreFromBackup } from './auth/restore-backup';
 import { saveDeviceIdentity } from './identity';
 import './auth.css';
@@ -85,22 +87,14 @@ export function RecoverPage({ route }: { route: Route }) {
             <p className="hint">The gateway holds no backup for this account: use a key file instead.</p>
           )}
           <form onSubmit={restore}>
-            <label htmlFor="recover-passphrase">Backup passphrase</label>
-            <input
+            <PasswordField
               id="recover-passphrase"
-              type="password"
+              label="Backup passphrase"
               autoComplete="off"
               value={passphrase}
-              onChange={(e) => {
-                setPassphrase(e.target.value);
-              }}
-              required
+              onChange={setPassphrase}
             />
-            <div className="actions">
-              <button type="submit" disabled={busy}>
-                Restore keys
-              </button>
-            </div>
+            <SubmitRow label="Restore keys" busy={busy} />
           </form>
         </section>
         <section aria-labelledby="recover-file">
@@ -122,11 +116,7 @@ export function RecoverPage({ route }: { route: Route }) {
               }}
               required
             />
-            <div className="actions">
-              <button type="submit" disabled={busy || !file}>
-                Import key file
-              </button>
-            </div>
+            <SubmitRow label="Import key file" busy={busy} disabled={!file} />
           </form>
         </section>
       </div>

@@ -3,7 +3,7 @@ import type { Sent } from '../../../src/client/flows';
 import { Refusal } from '../app/refusal';
 import type { Route } from '../app/router';
 import { useSignedIn } from '../app/session';
-import { entryLabel, useDirectory } from '../records/directory';
+import { entryLabel, useDirectory } from '../app/directory';
 import { rememberMediaType } from '../records/media-types';
 import { STUDY_MEDIA_TYPE } from '../../../src/study';
 import type { ChosenFile } from '../send/file-kind';

@@ -2,10 +2,13 @@ import { useRef, useState, type SubmitEvent } from 'react';
 import { ApiError } from '../../../src/client/api-client';
 import { checkDevice, httpDeviceAgent } from '../../../src/client/flows';
 import { Refusal } from '../app/refusal';
+import { SubmitRow } from '../app/SubmitRow';
 import { href, type Route } from '../app/router';
 import { useSession } from '../app/session';
+import { AccountFields } from './auth/AccountFields';
 import { AgentAddressForm } from './auth/AgentAddressForm';
 import { linkedOrganisation, rememberOrganisation } from './auth/last-organisation';
+import { PasswordField } from './auth/PasswordField';
 import { signInAgentUrl } from './auth/sign-in-agent';
 import './auth.css';
 
@@ -104,49 +107,22 @@ export function SignInPage({ route }: { route: Route }) {
       <section aria-label="Sign in">
         {step === 'password' ? (
           <form onSubmit={(e) => void submitPassword(e)}>
-            <label htmlFor="signin-org">Organisation</label>
-            <select
-              id="signin-org"
-              value={mspId}
-              onChange={(e) => {
-                setMspId(e.target.value);
-              }}
-              required
-            >
-              {config.organisations.map((org) => (
-                <option key={org} value={org}>
-                  {org}
-                </option>
-              ))}
-            </select>
-            <label htmlFor="signin-user">User name</label>
-            <input
-              id="signin-user"
-              autoComplete="username"
-              autoCapitalize="none"
-              spellCheck={false}
-              value={enrollmentId}
-              onChange={(e) => {
-                setEnrollmentId(e.target.value);
-              }}
-              required
+            <AccountFields
+              idPrefix="signin"
+              organisations={config.organisations}
+              mspId={mspId}
+              enrollmentId={enrollmentId}
+              onMspIdChange={setMspId}
+              onEnrollmentIdChange={setEnrollmentId}
             />
-            <label htmlFor="signin-password">Password</label>
-            <input
+            <PasswordField
               id="signin-password"
-              type="password"
+              label="Password"
               autoComplete="current-password"
               value={password}
-              onChange={(e) => {
-                setPassword(e.target.value);
-              }}
-              required
+              onChange={setPassword}
             />
-            <div className="actions">
-              <button type="submit" disabled={busy}>
-                Sign in
-              </button>
-            </div>
+            <SubmitRow label="Sign in" busy={busy} />
           </form>
         ) : (
           <form onSubmit={(e) => void submitCode(e)}>

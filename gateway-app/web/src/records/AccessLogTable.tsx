@@ -1,5 +1,5 @@
 import { href } from '../app/router';
-import { nameOf, type Directory } from './directory';
+import { nameOf, type Directory } from '../app/directory';
 import { formatWhen, shortId } from './format';
 import type { AccessRow } from './ledger-rows';
 import { EMERGENCY_PURPOSE, purposeLabel } from './purposes';

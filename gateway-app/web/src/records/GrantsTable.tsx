@@ -1,4 +1,5 @@
-import { nameOf, type Directory } from './directory';
+import { nameOf, type Directory } from '../app/directory';
+import { RowActionButton } from '../app/RowActionButton';
 import { formatWhen } from './format';
 import type { GrantRow } from './ledger-rows';
 import { purposeLabel } from './purposes';
@@ -68,17 +69,15 @@ export function GrantsTable({
                   </td>
                   <td>
                     {status === 'active' && (
-                      <button
-                        type="button"
+                      <RowActionButton
+                        action="Revoke"
+                        subject={name}
                         className="danger"
                         disabled={busy}
-                        aria-label={`Revoke ${name}`}
                         onClick={() => {
                           onRevoke(grant);
                         }}
-                      >
-                        Revoke
-                      </button>
+                      />
                     )}
                   </td>
                 </tr>

@@ -1,5 +1,5 @@
 import { href } from '../app/router';
-import { nameOf, type Directory } from './directory';
+import { nameOf, type Directory } from '../app/directory';
 import { formatWhen, shortId } from './format';
 import { KIND_TEXT, STATUS_TEXT, type InboxRow } from './inbox';
 import { mediaTypeLabel } from './media-types';

@@ -3,10 +3,11 @@ import type { GatewayClient } from '../../../src/client/api-client';
 import { openRecord, type DeviceAgent, type DeviceKeys, type Opened } from '../../../src/client/flows';
 import { Refusal } from '../app/refusal';
 import { href } from '../app/router';
-import type { Directory } from './directory';
+import type { Directory } from '../app/directory';
 import { formatWhen } from './format';
 import { rememberMediaType } from './media-types';
 import { EMERGENCY_PURPOSE, purposeLabel } from './purposes';
+import { PurposeField } from './PurposeField';
 import { openingState, type RecordContext } from './record-context';
 import { RecordContentView } from './RecordContentView';
 import { SenderVerified } from './SenderVerified';
@@ -82,23 +83,7 @@ export function OpenRecordSection({
       <section aria-labelledby={`${id}-h`}>
         <h2 id={`${id}-h`}>Open and view</h2>
         {purposes.length > 1 ? (
-          <>
-            <label htmlFor={`${id}-purpose`}>Purpose</label>
-            <select
-              id={`${id}-purpose`}
-              value={chosen}
-              disabled={busy}
-              onChange={(e) => {
-                setPurpose(e.target.value);
-              }}
-            >
-              {purposes.map((p) => (
-                <option key={p} value={p}>
-                  {purposeLabel(p)}
-                </option>
-              ))}
-            </select>
-          </>
+          <PurposeField purposes={purposes} value={chosen} disabled={busy} onChange={setPurpose} />
         ) : (
           <p>
             Purpose: <strong>{purposeLabel(chosen)}</strong>

@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import type { GatewayClient } from '../../../src/client/api-client';
 import { getUser, type DeviceKeys } from '../../../src/client/flows';
-import { personOf, type Directory } from './directory';
+import { personOf, type Directory } from '../app/directory';
 import { groupHex } from './format';
 import { useLoaded } from '../app/use-loaded';
 

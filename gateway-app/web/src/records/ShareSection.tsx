@@ -4,11 +4,12 @@ import { allPages } from '../../../src/client/audit';
 import { grantAccess, type DeviceAgent, type DeviceKeys } from '../../../src/client/flows';
 import { callLedger } from '../../../src/client/ledger-call';
 import { Refusal } from '../app/refusal';
-import { entryLabel, nameOf, type Directory } from './directory';
+import { entryLabel, nameOf, type Directory } from '../app/directory';
 import { formatWhen } from './format';
 import { GrantsTable } from './GrantsTable';
 import type { GrantRow } from './ledger-rows';
-import { GRANT_PURPOSES, purposeLabel } from './purposes';
+import { GRANT_PURPOSES } from './purposes';
+import { PurposeField } from './PurposeField';
 import { useLoaded } from '../app/use-loaded';
 
 const DEFAULT_GRANT_DAYS = 7;
@@ -126,21 +127,7 @@ export function ShareSection({
           </select>
         </div>
         <div>
-          <label htmlFor={`${id}-purpose`}>Purpose</label>
-          <select
-            id={`${id}-purpose`}
-            value={purpose}
-            disabled={busy}
-            onChange={(e) => {
-              setPurpose(e.target.value);
-            }}
-          >
-            {GRANT_PURPOSES.map((p) => (
-              <option key={p} value={p}>
-                {purposeLabel(p)}
-              </option>
-            ))}
-          </select>
+          <PurposeField purposes={GRANT_PURPOSES} value={purpose} disabled={busy} onChange={setPurpose} />
         </div>
         <div>
           <label htmlFor={`${id}-expires`}>Access expires</label>

@@ -1,3 +1,4 @@
+import { concatBytes } from '../../../src/envelope/bytes';
 import { STUDY_MEDIA_TYPE, readBundle } from '../../../src/study';
 import { parseDicom, readDicomTags, type DicomImage, type DicomTags } from '../../../src/viewer';
 import { countingStream } from '../send/counting-stream';
@@ -42,7 +43,6 @@ async function readAll(
   signal: AbortSignal,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const chunks: Uint8Array[] = [];
-  let length = 0;
   const reader = stream.getReader();
   try {
     for (;;) {
@@ -53,18 +53,11 @@ async function readAll(
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
-      length += value.length;
     }
   } finally {
     reader.releaseLock();
   }
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /**

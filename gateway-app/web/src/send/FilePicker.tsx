@@ -1,4 +1,5 @@
 import { useId, useState, type DragEvent } from 'react';
+import { RowActionButton } from '../app/RowActionButton';
 import { formatBytes } from '../records/format';
 import { mediaTypeLabel } from '../records/media-types';
 import { ACCEPTED_FILES, recogniseFile, type ChosenFile } from './file-kind';
@@ -116,17 +117,15 @@ export function FilePicker({
                   <td>{mediaTypeLabel(f.mediaType)}</td>
                   <td>{formatBytes(f.file.size)}</td>
                   <td>
-                    <button
-                      type="button"
+                    <RowActionButton
+                      action="Remove"
+                      subject={f.file.name}
                       className="secondary"
                       disabled={disabled}
-                      aria-label={`Remove ${f.file.name}`}
                       onClick={() => {
                         onChange(files.filter((_, i) => i !== index));
                       }}
-                    >
-                      Remove
-                    </button>
+                    />
                   </td>
                 </tr>
               ))}

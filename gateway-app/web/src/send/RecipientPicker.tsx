@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { DirectoryEntry } from '../../../src/client/api-client';
-import { entryLabel } from '../records/directory';
+import { entryLabel } from '../app/directory';
 
 /** Roles that can receive records (the chaincode refuses the others). */
 const RECEIVING_ROLES = new Set(['technologist', 'doctor', 'patient']);

@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
 import type { DirectoryEntry, GatewayClient } from '../../../src/client/api-client';
-import { useLoaded } from '../app/use-loaded';
+import { shortId } from '../records/format';
+import { useLoaded } from './use-loaded';
 
 /** The people the gateway lists (active, enrolled users of every organisation), by ledger user id. */
 export type Directory = ReadonlyMap<string, DirectoryEntry>;
@@ -8,6 +9,16 @@ export type Directory = ReadonlyMap<string, DirectoryEntry>;
 /** "name · role · organisation". */
 export const entryLabel = (entry: DirectoryEntry): string =>
   `${entry.enrollmentId} · ${entry.role} · ${entry.mspId}`;
+
+/** Someone's login name, or a short id when the directory does not list them (suspended, say). */
+export const nameOf = (directory: Directory | undefined, userId: string): string =>
+  directory?.get(userId)?.enrollmentId ?? shortId(userId);
+
+/** Someone's "name · role · organisation", or a short id when the directory does not list them. */
+export function personOf(directory: Directory | undefined, userId: string): string {
+  const entry = directory?.get(userId);
+  return entry ? entryLabel(entry) : shortId(userId);
+}
 
 /** The gateway's directory, loaded once per page; a failure leaves ids unresolved but is reported. */
 export function useDirectory(client: GatewayClient): { directory?: Directory; error?: unknown } {
