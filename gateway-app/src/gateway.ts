@@ -82,6 +82,7 @@ export async function buildGateway(
   );
   const accounts = new AccountStore(db);
   const storeOf = (mspId: string) => lookup(stores, mspId, 'storage node');
+  const databaseAnswers = () => db.prepare('SELECT 1 AS ok').get() !== undefined;
 
   const app = createApp({
     logger,
@@ -127,12 +128,12 @@ export async function buildGateway(
             }),
           )
         ).every(Boolean),
-      database: () => Promise.resolve(db.prepare('SELECT 1 AS ok').get() !== undefined),
+      database: () => Promise.resolve(databaseAnswers()),
     },
     network: networkProbes(plan, {
       ledgerReadiness: (timeoutMs) => ledger.readiness(timeoutMs),
       caOf: (mspId) => lookup(cas, mspId, 'CA'),
-      database: () => db.prepare('SELECT 1 AS ok').get() !== undefined,
+      database: databaseAnswers,
     }),
   });
 
