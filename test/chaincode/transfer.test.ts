@@ -8,7 +8,7 @@ import { enrollUser, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare
 import { closeGateways, orgGateway, type OrgGateway } from '../support/attestation';
 import { connectGateway, type GatewayConnection } from '../support/gateway';
 import { REPO_DIR, startTestNetwork, type TestNetwork } from '../support/network';
-import { chaincodeMessage, encryptionKey } from '../support/chaincode';
+import { chaincodeMessage, encryptionKey, whenEndorsersAgree } from '../support/chaincode';
 
 const decoder = new TextDecoder();
 const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
@@ -233,12 +233,13 @@ describe('transfers, grants and access on a real network', () => {
   const recordAccess = async (org: OrgPlan, user: IdentityFiles, purpose = 'TREAT') => {
     const userId = user === patient ? patientId : user === doctorC ? doctorCId : '';
     assert.ok(userId, 'recordAccess is for the patient and doctorC');
-    const submitted = await (
-      await accessAs(org, user)
-    ).submitAsync('RecordAccess', {
-      arguments: [shared.recordId, purpose],
-      transientData: { attestation: attest(org, userId, 'access') },
-    });
+    const contract = await accessAs(org, user);
+    const submitted = await whenEndorsersAgree(() =>
+      contract.submitAsync('RecordAccess', {
+        arguments: [shared.recordId, purpose],
+        transientData: { attestation: attest(org, userId, 'access') },
+      }),
+    );
     const status = await submitted.getStatus();
     assert.equal(status.successful, true, 'access attempts commit, granted or denied');
     return JSON.parse(decoder.decode(submitted.getResult())) as {
@@ -454,10 +455,12 @@ describe('transfers, grants and access on a real network', () => {
     assert.equal((await release.getStatus()).successful, true);
 
     const access = doctorNetwork.getContract(net.plan.chaincode.name, 'access');
-    const attempt = await access.submitAsync('RecordAccess', {
-      arguments: [recordId, 'ETREAT'],
-      transientData: { attestation: attest(orgC, doctorCId, 'access') },
-    });
+    const attempt = await whenEndorsersAgree(() =>
+      access.submitAsync('RecordAccess', {
+        arguments: [recordId, 'ETREAT'],
+        transientData: { attestation: attest(orgC, doctorCId, 'access') },
+      }),
+    );
     const result = JSON.parse(decoder.decode(attempt.getResult())) as {
       outcome: string;
       reason: string;

@@ -12,3 +12,20 @@ export function chaincodeMessage(error: unknown): string {
   const e = error as { message?: string; details?: { message: string }[] };
   return [e.message ?? '', ...(e.details ?? []).map((d) => d.message)].join(' | ');
 }
+
+/**
+ * Runs `submit` again (up to 5 times, a moment apart) while the endorsing peers
+ * answer differently: right after a commit, one peer may not have the block yet.
+ * The app's client does the same (a retryable TX_CONFLICT).
+ */
+export async function whenEndorsersAgree<T>(submit: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await submit();
+    } catch (error) {
+      if (attempt >= 5 || !chaincodeMessage(error).includes('ProposalResponsePayloads do not match'))
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+    }
+  }
+}

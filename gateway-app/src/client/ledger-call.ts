@@ -19,11 +19,14 @@ export interface LedgerResult {
 }
 
 const CONFLICT_RETRIES = 3;
+/** A conflict means another block is on its way to some peer: give it about a block's time. */
+const CONFLICT_BACKOFF_MS = 300;
 
 /**
  * Calls a chaincode function in the user's name: the gateway prepares each
  * message, the device checks it is the call it asked for and signs it. Only
- * an MVCC conflict is retried (with fresh messages and signatures).
+ * a conflict (MVCC, or endorsers at different ledger heights) is retried,
+ * after a short pause, with fresh messages and signatures.
  */
 export async function callLedger(
   client: GatewayClient,
@@ -38,6 +41,7 @@ export async function callLedger(
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'TX_CONFLICT' || attempt >= CONFLICT_RETRIES)
         throw error;
+      await new Promise((resolve) => setTimeout(resolve, CONFLICT_BACKOFF_MS * attempt));
     }
   }
 }

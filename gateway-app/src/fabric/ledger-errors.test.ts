@@ -154,6 +154,18 @@ describe('ledgerErrorMapper: gRPC statuses and peer refusals', () => {
     }
   });
 
+  it('maps endorsers that answered differently to a retryable 409 TX_CONFLICT', () => {
+    const error = endorseError(
+      grpc.status.ABORTED,
+      ['ProposalResponsePayloads do not match', 'ProposalResponsePayloads do not match'],
+      'failed to collect enough transaction endorsements, see attached details for more info',
+    );
+    const result = mapped(error);
+    assert.deepEqual([result.status, result.code], [409, 'TX_CONFLICT']);
+    assert.deepEqual(result.details, { reason: 'ENDORSERS_DISAGREE', retryable: true });
+    assert.equal(result.cause, error);
+  });
+
   it('prefers the chaincode code over the status code', () => {
     const error = endorseError(grpc.status.PERMISSION_DENIED, [
       'chaincode response 500, NOT_FOUND: no record',

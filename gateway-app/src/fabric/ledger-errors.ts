@@ -56,13 +56,19 @@ const GRPC_REFUSALS = new Map<number, [number, string, string]>([
   [grpc.status.UNAUTHENTICATED, [403, 'SIGNATURE_REJECTED', SIGNATURE_REFUSED]],
 ]);
 
+// Endorsers that answer differently have usually read different ledger heights: one of them has not
+// yet committed the block a previous call of the user's ended in. Like an MVCC conflict it is cured
+// by proposing again a moment later.
+const ENDORSERS_DISAGREE = 'ProposalResponsePayloads do not match';
+
 function messagesOf(error: GatewayError): string {
   return [error.message, ...error.details.map((d) => d.message)].join(' | ');
 }
 
 /**
  * Maps Fabric Gateway failures to HTTP refusals: the chaincode's own codes
- * keep their meaning; the peer refusing a signature or an identity is 403;
+ * keep their meaning; endorsers that disagree are a retryable 409 TX_CONFLICT;
+ * the peer refusing a signature or an identity is 403;
  * deadlines and unreachable peers are 504 and 503.
  */
 export function ledgerErrorMapper(error: unknown): HttpError | undefined {
@@ -72,6 +78,14 @@ export function ledgerErrorMapper(error: unknown): HttpError | undefined {
   if (chaincode?.[1] !== undefined) {
     const status = CHAINCODE_STATUS[chaincode[1]] ?? 400;
     return new HttpError(status, chaincode[1], (chaincode[2] ?? '').trim() || chaincode[1], { cause: error });
+  }
+  if (messages.includes(ENDORSERS_DISAGREE)) {
+    return new HttpError(
+      409,
+      'TX_CONFLICT',
+      'the endorsing peers answered differently (one had not yet committed a recent block); sign it again',
+      { cause: error, details: { reason: 'ENDORSERS_DISAGREE', retryable: true } },
+    );
   }
   const byCode = GRPC_REFUSALS.get(error.code);
   if (byCode) return new HttpError(byCode[0], byCode[1], byCode[2], { cause: error });
