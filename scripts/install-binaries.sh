@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds the pinned Fabric, Fabric CA, kubo and IPFS Cluster binaries (and our
-# chaincode-as-a-service external builder) from the Go module proxy into a cache
-# outside the clone.
+# chaincode-as-a-service external builder; and, on request, go-ethereum for the
+# consensus benchmark) from the Go module proxy into a cache outside the clone.
 # Idempotent: a binary already in the cache for its pinned version is not rebuilt.
 #
 # Environment overrides:
 #   MEDSHARE_CACHE_DIR  where binaries go (default: ${XDG_CACHE_HOME:-$HOME/.cache}/medshare)
-#   MEDSHARE_ONLY       space-separated subset of: fabric fabric-ca kubo ipfs-cluster ccaas
+#   MEDSHARE_ONLY       space-separated subset of: fabric fabric-ca kubo ipfs-cluster ccaas geth
+#                       (default: all but geth, which only the consensus benchmark needs)
 #
 # `install-binaries.sh --paths` builds nothing and prints where each binary set
 # lives, as KEY=VALUE lines (read by network/src/binaries.ts).
@@ -24,6 +25,10 @@ KUBO_RELEASE=0.39.0
 # to Go 1.25; GOTOOLCHAIN fetches that toolchain through the same module proxy.
 KUBO_GO_TOOLCHAIN=go1.25.5
 IPFS_CLUSTER_RELEASE=1.1.0
+# go-ethereum v1.11.6: its last release that mines with ethash (v1.12 removed
+# proof-of-work mining, ethereum/go-ethereum#27178); the consensus benchmark runs a
+# private proof-of-work chain with it.
+GETH_RELEASE=1.11.6
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -36,6 +41,7 @@ fabric_home="$cache/fabric-${FABRIC_RELEASE}-${FABRIC_COMMIT}"
 fabric_ca_home="$cache/fabric-ca-${FABRIC_CA_RELEASE}"
 kubo_home="$cache/kubo-${KUBO_RELEASE}"
 ipfs_cluster_home="$cache/ipfs-cluster-${IPFS_CLUSTER_RELEASE}"
+geth_home="$cache/geth-${GETH_RELEASE}"
 
 if [ "${1:-}" = "--paths" ]; then
   echo "FABRIC_RELEASE=$FABRIC_RELEASE"
@@ -48,6 +54,8 @@ if [ "${1:-}" = "--paths" ]; then
   echo "IPFS_CLUSTER_RELEASE=$IPFS_CLUSTER_RELEASE"
   echo "IPFS_CLUSTER_BIN=$ipfs_cluster_home/bin"
   echo "CCAAS_BUILDER=$cache/ccaas-builder-$(ccaas_key)"
+  echo "GETH_RELEASE=$GETH_RELEASE"
+  echo "GETH_BIN=$geth_home/bin"
   exit 0
 fi
 
@@ -143,6 +151,17 @@ if want ipfs-cluster; then
     BUILD_DIR=$moddir build "$bin" "$dest" "ipfs-cluster-${IPFS_CLUSTER_RELEASE}" -- \
       go build -mod=readonly -trimpath -o "$dest/$bin" "./cmd/$bin"
   done
+fi
+
+if want geth; then
+  dest="$geth_home/bin"
+  echo "go-ethereum ${GETH_RELEASE} (github.com/ethereum/go-ethereum@v${GETH_RELEASE}) -> $dest"
+  moddir=""
+  [ -x "$dest/geth" ] || moddir=$(module_dir "github.com/ethereum/go-ethereum@v${GETH_RELEASE}")
+  # geth 1.11 links github.com/fjl/memsize, which reaches runtime.stopTheWorld by
+  # go:linkname; Go 1.23 and later refuse such links unless -checklinkname=0.
+  BUILD_DIR=$moddir build geth "$dest" "geth-${GETH_RELEASE}" -- \
+    go build -mod=readonly -trimpath -ldflags "-checklinkname=0" -o "$dest/geth" ./cmd/geth
 fi
 
 if want ccaas; then

@@ -2,8 +2,9 @@
 # Installs what MedShare needs on this machine, skipping what is already there:
 # npm packages (from package-lock.json), the pinned Fabric/Fabric CA binaries
 # (built with Go into a cache outside the clone), and the TypeScript build.
-# With --test-tools it also installs what `npm test` needs from Debian: shellcheck,
-# and Chromium for the web UI's end-to-end tests.
+# With --test-tools it also installs what `npm test` needs: from Debian, shellcheck
+# and Chromium for the web UI's end-to-end tests; go-ethereum for the consensus
+# benchmark's smoke run.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -38,6 +39,8 @@ if [ "${1:-}" = "--test-tools" ]; then
 fi
 
 bash scripts/install-binaries.sh
+# The consensus benchmark's smoke run (part of npm test) also runs a proof-of-work chain.
+if [ "${1:-}" = "--test-tools" ]; then MEDSHARE_ONLY=geth bash scripts/install-binaries.sh; fi
 npx --no-install tsc -b || die "TypeScript build failed"
 # The web UI is built here, at install time, into gateway-app/web/dist (served by the gateway).
 npx --no-install tsc -p gateway-app/web || die "the web UI does not type-check"

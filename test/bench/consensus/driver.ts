@@ -1,0 +1,190 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { summarise } from './latency';
+import type { RateStep, TimelineBucket } from './results';
+import type { ResourceSampler } from './sampler';
+import { now, type ChainSystem, type Committed } from './system';
+
+/** How a load is offered. */
+export interface LoadOptions {
+  /** Arrivals per second, at fixed intervals. */
+  rate: number;
+  durationSeconds: number;
+  /** The transfer number of the first arrival. */
+  firstSeq: number;
+  /** Arrivals while this many transfers are unanswered are not sent (and counted as not issued). */
+  maxInFlight: number;
+  /** Confirmation depths to wait for (probabilistic finality); empty for deterministic systems. */
+  depths: readonly number[];
+  /** How long to wait, after the last arrival, for answers and finality. */
+  drainSeconds: number;
+}
+
+/** One arrival of the schedule and what became of it. */
+export interface Arrival {
+  seq: number;
+  /** When the schedule said to send it ({@link now}). */
+  scheduled: number;
+  issued: boolean;
+  committed?: Committed;
+  /** When the client learnt it failed. */
+  failedAt?: number;
+  error?: string;
+  /** When it reached each confirmation depth. */
+  finalAt: Map<number, number>;
+}
+
+/** What an offered load did. */
+export interface LoadOutcome {
+  rate: number;
+  /** The first arrival's scheduled time. */
+  start: number;
+  /** The last answer (or the end of the drain). */
+  end: number;
+  arrivals: Arrival[];
+}
+
+/** The first line of an error's message, without the ids that make every message different. */
+export function stableMessage(error: unknown): string {
+  const e = error as { message?: unknown; details?: { message?: string }[] };
+  const detail = e.details?.find((d) => d.message)?.message;
+  const text = `${typeof e.message === 'string' ? e.message : String(error)}${detail ? `: ${detail}` : ''}`;
+  return (text.split('\n')[0] ?? '')
+    .replace(/\b[0-9a-f]{16,}\b/gi, '<id>')
+    .replace(/\b\d+(\.\d+)?(ms|s)\b/g, '<time>')
+    .slice(0, 160);
+}
+
+/**
+ * Offers transfers to `system` open-loop: arrival i is due at start + i/rate,
+ * whether or not earlier ones were answered, and every latency is measured
+ * from when it was due, so a slow system cannot hide its queue (no
+ * coordinated omission). Resolves once every sent transfer is answered and
+ * final, or the drain time is up.
+ */
+export async function offerLoad(system: ChainSystem, options: LoadOptions): Promise<LoadOutcome> {
+  const count = Math.max(1, Math.round(options.rate * options.durationSeconds));
+  const interval = 1000 / options.rate;
+  const arrivals: Arrival[] = [];
+  const pending = new Set<Promise<void>>();
+  let inFlight = 0;
+  const start = now() + 50;
+
+  const track = async (arrival: Arrival): Promise<void> => {
+    try {
+      const committed = await system.send(arrival.seq);
+      arrival.committed = committed;
+    } catch (error) {
+      arrival.failedAt = now();
+      arrival.error = stableMessage(error);
+      return;
+    } finally {
+      inFlight--;
+    }
+    await Promise.all(
+      options.depths.map(async (depth) => {
+        if (!arrival.committed) return;
+        arrival.finalAt.set(depth, await system.finalAt(arrival.committed, depth));
+      }),
+    );
+  };
+
+  for (let i = 0; i < count; i++) {
+    const scheduled = start + i * interval;
+    const wait = scheduled - now();
+    if (wait > 1) await sleep(wait);
+    const arrival: Arrival = { seq: options.firstSeq + i, scheduled, issued: false, finalAt: new Map() };
+    arrivals.push(arrival);
+    if (inFlight >= options.maxInFlight) continue;
+    arrival.issued = true;
+    inFlight++;
+    const p = track(arrival).catch(() => undefined);
+    pending.add(p);
+    void p.then(() => pending.delete(p));
+  }
+
+  const drained = Promise.all([...pending]).then(() => 'drained' as const);
+  const gaveUp = sleep(options.drainSeconds * 1000, 'timeout' as const, { ref: false });
+  if ((await Promise.race([drained, gaveUp])) === 'timeout') {
+    const at = now();
+    for (const a of arrivals) {
+      if (a.issued && !a.committed && a.failedAt === undefined) {
+        a.failedAt = at;
+        a.error = `no answer within ${String(options.drainSeconds)} s of the last arrival`;
+      }
+    }
+  }
+  let end = start;
+  for (const a of arrivals) {
+    end = Math.max(end, a.committed?.committedAt ?? 0, a.failedAt ?? 0);
+    for (const t of a.finalAt.values()) end = Math.max(end, t);
+  }
+  return { rate: options.rate, start, end, arrivals };
+}
+
+/** The committed transfers of an outcome. */
+export function committedOf(outcome: LoadOutcome): (Arrival & { committed: Committed })[] {
+  return outcome.arrivals.filter((a): a is Arrival & { committed: Committed } => a.committed !== undefined);
+}
+
+/** The measurements of one offered rate, with the network's CPU and memory over it. */
+export function rateStep(outcome: LoadOutcome, sampler: ResourceSampler, durationSeconds: number): RateStep {
+  const committed = committedOf(outcome);
+  const lastCommit = committed.reduce((t, a) => Math.max(t, a.committed.committedAt), outcome.start);
+  const throughput = committed.length / Math.max(0.001, (lastCommit - outcome.start) / 1000);
+  const depths = new Set(committed.flatMap((a) => [...a.finalAt.keys()]));
+  const finality: Record<string, ReturnType<typeof summarise>> = {};
+  for (const depth of [...depths].sort((a, b) => a - b)) {
+    finality[String(depth)] = summarise(
+      committed.flatMap((a) => {
+        const t = a.finalAt.get(depth);
+        return t === undefined ? [] : [t - a.scheduled];
+      }),
+    );
+  }
+  const notIssued = outcome.arrivals.filter((a) => !a.issued).length;
+  const failed = outcome.arrivals.filter((a) => a.issued && !a.committed).length;
+  return {
+    offeredRate: outcome.rate,
+    durationSeconds,
+    offered: outcome.arrivals.length,
+    committed: committed.length,
+    failed,
+    notIssued,
+    throughput: Math.round(throughput * 10) / 10,
+    commit: summarise(committed.map((a) => a.committed.committedAt - a.scheduled)),
+    finality,
+    cpuSeconds: Math.round(sampler.cpuSeconds(outcome.start, outcome.end) * 100) / 100,
+    peakRssMiB: Math.round(sampler.peakRssMiB(outcome.start, outcome.end)),
+    saturated: notIssued > 0 || failed > 0 || throughput < 0.9 * outcome.rate,
+  };
+}
+
+/** Committed and failed transfers per second since the load started. */
+export function timeline(outcome: LoadOutcome): TimelineBucket[] {
+  const seconds = Math.ceil((outcome.end - outcome.start) / 1000);
+  const buckets: TimelineBucket[] = Array.from({ length: Math.max(1, seconds) }, (_, t) => ({
+    t,
+    committed: 0,
+    failed: 0,
+  }));
+  const bucket = (at: number) =>
+    buckets[Math.min(buckets.length - 1, Math.max(0, Math.floor((at - outcome.start) / 1000)))];
+  for (const a of outcome.arrivals) {
+    if (a.committed) {
+      const b = bucket(a.committed.committedAt);
+      if (b) b.committed++;
+    } else if (a.failedAt !== undefined) {
+      const b = bucket(a.failedAt);
+      if (b) b.failed++;
+    }
+  }
+  while (buckets.length > 1 && buckets.at(-1)?.committed === 0 && buckets.at(-1)?.failed === 0) buckets.pop();
+  return buckets;
+}
+
+/** The errors of an outcome by stable message, most frequent first. */
+export function errorCounts(outcome: LoadOutcome): { message: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const a of outcome.arrivals) if (a.error) counts.set(a.error, (counts.get(a.error) ?? 0) + 1);
+  return [...counts].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count);
+}

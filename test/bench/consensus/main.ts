@@ -1,0 +1,173 @@
+import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bftStops, raftLeaderKill } from './faults';
+import { FabricSystem } from './fabric/fabric-system';
+import { measureSystem, type Log } from './measure';
+import { bftFaultPlan, FABRIC_BATCH, measurePlan, raftFaultPlan, type Mode } from './plans';
+import { writeReport } from './report/write-report';
+import type { BenchResults, FaultResult, SystemResult } from './results';
+import { createEthereumSystem } from './ethereum/systems';
+import { now, type ChainSystem, type SystemId } from './system';
+import { REPO_DIR } from '../../support/network';
+
+const USAGE =
+  'usage: npm run bench:consensus -- [--smoke] [--out DIR] [--systems fabric-raft,fabric-bft,eth-ganache,eth-pow] [--no-faults]';
+const ALL: readonly SystemId[] = ['fabric-raft', 'fabric-bft', 'eth-ganache', 'eth-pow'];
+
+/** The parsed command line. */
+export interface BenchOptions {
+  mode: Mode;
+  out: string;
+  systems: SystemId[];
+  faults: boolean;
+}
+
+/** Parses the command line; throws one line of usage on bad input. */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      smoke: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      systems: { type: 'string' },
+      'no-faults': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const systems = (values.systems ?? ALL.join(',')).split(',').map((s) => s.trim());
+  const unknown = systems.filter((s) => !ALL.includes(s as SystemId));
+  if (unknown.length > 0) throw new Error(`unknown system ${unknown.join(', ')}; ${USAGE}`);
+  const mode: Mode = values.smoke ? 'smoke' : 'full';
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return {
+    mode,
+    out: values.out ?? join(REPO_DIR, 'bench-results', `consensus-${mode}-${stamp}`),
+    systems: systems as SystemId[],
+    faults: !values['no-faults'],
+  };
+}
+
+async function createSystem(id: SystemId, mode: Mode, log: Log): Promise<ChainSystem> {
+  switch (id) {
+    case 'fabric-raft':
+      return new FabricSystem({ consensus: 'raft', batch: FABRIC_BATCH });
+    case 'fabric-bft':
+      return new FabricSystem({ consensus: 'bft', batch: FABRIC_BATCH });
+    case 'eth-ganache':
+    case 'eth-pow':
+      return createEthereumSystem(id, mode, (line) => {
+        log(`  ${line}`);
+      });
+  }
+}
+
+/** The result of a system that could not even be set up (its binary missing, say). */
+function notRun(id: SystemId, error: unknown): SystemResult {
+  const empty = { count: 0, mean: 0, p50: 0, p95: 0, p99: 0, max: 0 };
+  return {
+    id,
+    label: id,
+    settings: {},
+    finality: { kind: 'deterministic' },
+    error: error instanceof Error ? error.message : String(error),
+    registration: { users: 0, seconds: 0 },
+    steps: [],
+    saturation: { throughput: 0, offeredRate: 0 },
+    access: { kind: 'call', latency: empty, failed: 0 },
+    resources: { cpuSecondsPer1000Tx: 0, peakRssMiB: 0, idleCpuSecondsPerMinute: 0, byRole: [] },
+    exactlyOnce: { acknowledged: 0, once: 0, missing: 0, duplicated: 0, unacknowledgedButCommitted: 0 },
+  };
+}
+
+/** The rate faults are injected under: half of what the system sustained, at least 5 tx/s. */
+function faultRate(mode: Mode, saturation: number): number {
+  if (mode === 'smoke') return 10;
+  return Math.max(5, Math.round(saturation / 2));
+}
+
+/** Runs the benchmark and writes the report; returns the results. */
+export async function runBenchmark(options: BenchOptions, log: Log): Promise<BenchResults> {
+  const started = now();
+  const startedAt = new Date().toISOString();
+  const systems: SystemResult[] = [];
+  const faults: FaultResult[] = [];
+  const notes: string[] = [];
+  for (const id of options.systems) {
+    const plan = measurePlan(id, options.mode);
+    let system: ChainSystem;
+    try {
+      system = await createSystem(id, options.mode, log);
+    } catch (error) {
+      systems.push(notRun(id, error));
+      continue;
+    }
+    const injectFaults =
+      options.faults && system instanceof FabricSystem
+        ? async ({ saturation, nextSeq }: { saturation: number; nextSeq: number }) => {
+            const rate = faultRate(options.mode, saturation);
+            try {
+              if (id === 'fabric-raft') {
+                faults.push(await raftLeaderKill(system, raftFaultPlan(options.mode, rate), nextSeq, log));
+              } else {
+                faults.push(...(await bftStops(system, bftFaultPlan(options.mode, rate), nextSeq, log)));
+              }
+            } catch (error) {
+              notes.push(
+                `${system.label}: the fault run failed: ${error instanceof Error ? error.message : String(error)}`,
+              );
+              log(`  fault run failed: ${String(error)}`);
+            }
+          }
+        : undefined;
+    systems.push(await measureSystem(system, plan, log, injectFaults));
+  }
+  const first = measurePlan(options.systems[0] ?? 'fabric-raft', options.mode);
+  const results: BenchResults = {
+    startedAt,
+    durationSeconds: Math.round((now() - started) / 1000),
+    mode: options.mode,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 1024 ** 3),
+      kernel: release(),
+      node: process.version,
+    },
+    workload: {
+      senders: first.senders,
+      receivers: first.receivers,
+      rates: [...new Set(options.systems.flatMap((id) => measurePlan(id, options.mode).rates))].sort(
+        (a, b) => a - b,
+      ),
+      stepSeconds: first.stepSeconds,
+      accesses: first.accesses,
+      driver:
+        'open loop: transfers arrive at a fixed rate whatever the answers, and each latency runs from the time it was due (no coordinated omission)',
+    },
+    systems,
+    faults,
+    notes,
+  };
+  const files = await writeReport(results, options.out);
+  log(`Report: ${files.find((f) => f.endsWith('.md')) ?? options.out}`);
+  return results;
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`bench:consensus: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const results = await runBenchmark(options, (line) => process.stdout.write(`${line}\n`));
+  const failed = results.systems.filter((s) => s.error);
+  if (failed.length > 0) {
+    process.stderr.write(`bench:consensus: ${failed.map((s) => `${s.id}: ${s.error ?? ''}`).join('; ')}\n`);
+    process.exit(1);
+  }
+}
+
+if (require.main === module) void main();
