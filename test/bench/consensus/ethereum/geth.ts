@@ -43,7 +43,7 @@ const GAS_LIMIT = 30_000_000;
 /** Below this geth never lets the difficulty fall (params.MinimumDifficulty). */
 const MIN_DIFFICULTY = 131_072n;
 /** Meter ticks (5 s each) averaged by the calibration. */
-const CALIBRATION_TICKS = 4;
+const CALIBRATION_TICKS = 6;
 
 /** What the calibration measured. */
 export interface Calibration {
@@ -77,11 +77,6 @@ export class GethLauncher implements ChainLauncher {
     this.verifying = options.verifyingNodes ?? 2;
     this.log = options.log ?? (() => undefined);
     this.label = `go-ethereum 1.11.6, ethash proof of work (1 miner thread + ${this.verifying} verifying nodes, ${this.blockTime} s blocks)`;
-  }
-
-  /** What the calibration measured, once started. */
-  get calibrated(): Calibration | undefined {
-    return this.calibration;
   }
 
   async start(fundedKeys: string[]): Promise<RunningChain> {
