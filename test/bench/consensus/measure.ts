@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { committedOf, offerLoad, rateStep, type Arrival } from './driver';
 import { summarise } from './latency';
 import type { ExactlyOnce, RateStep, SystemResult } from './results';
-import { ResourceSampler } from './sampler';
+import { CLIENT_ROLE, ResourceSampler } from './sampler';
 import { now, type ChainSystem } from './system';
 
 /** How hard and how long to push one system. */
@@ -171,17 +171,20 @@ export async function measureSystem(
     await sampler.sample();
     const committed = arrivals.filter((a) => a.committed).length;
     const cpu = sampler.cpuSeconds(loadFrom, loadTo);
-    const byRole = sampler.usage(loadFrom, loadTo).map((u) => ({
+    const usage = sampler.usage(loadFrom, loadTo).map((u) => ({
       ...u,
       cpuSeconds: round(u.cpuSeconds),
       peakRssMiB: Math.round(u.peakRssMiB),
     }));
+    const byRole = usage.filter((u) => u.role !== CLIENT_ROLE);
+    const client = usage.find((u) => u.role === CLIENT_ROLE);
     const mining = byRole.find((u) => u.role === 'geth-miner');
     result.resources = {
       ...result.resources,
       cpuSecondsPer1000Tx: committed ? round((cpu / committed) * 1000) : 0,
       peakRssMiB: Math.round(sampler.peakRssMiB(-Infinity, Infinity)),
       byRole,
+      ...(client ? { client } : {}),
       ...(mining && committed
         ? { miningCpuSecondsPer1000Tx: round((mining.cpuSeconds / committed) * 1000) }
         : {}),

@@ -112,6 +112,8 @@ export interface SystemResult {
     /** CPU-seconds per minute with no load (a proof-of-work miner keeps mining). */
     idleCpuSecondsPerMinute: number;
     byRole: RoleUsage[];
+    /** The load driver's own CPU and memory: shown, never charged to the network. */
+    client?: RoleUsage;
     /** Proof of work only: CPU-seconds the miner spent per 1,000 committed transfers. */
     miningCpuSecondsPer1000Tx?: number;
   };

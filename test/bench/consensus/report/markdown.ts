@@ -368,6 +368,9 @@ function timeSection(r: BenchResults, charts: Chart[], built: ReturnType<typeof 
         `mining: ${cpu(res.miningCpuSecondsPer1000Tx)} CPU-s per 1,000 transfers (${percent(share)} of the network’s CPU)`,
       );
     }
+    if (res.client !== undefined) {
+      facts.push(`the load driver itself (not counted): ${cpu(res.client.cpuSeconds)} CPU-s`);
+    }
     lines.push(`${facts.join('; ')}.`, '');
     if (roles.length > 0) {
       lines.push(
