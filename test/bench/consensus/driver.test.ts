@@ -38,7 +38,7 @@ describe('open-loop driver', () => {
       outcome.arrivals.map((a) => a.seq),
       Array.from({ length: 50 }, (_, i) => 100 + i),
     );
-    const committed = committedOf(outcome);
+    const committed = committedOf(outcome.arrivals);
     assert.equal(committed.length, 50);
     const first = committed[0];
     const last = committed.at(-1);
@@ -65,7 +65,7 @@ describe('open-loop driver', () => {
     const failed = outcome.arrivals.filter((a) => a.issued && !a.committed);
     assert.ok(failed.length > 0);
     assert.deepEqual(errorCounts(outcome), [{ message: 'refused tx <id>', count: failed.length }]);
-    for (const a of committedOf(outcome)) assert.deepEqual([...a.finalAt.keys()], [6, 12]);
+    for (const a of committedOf(outcome.arrivals)) assert.deepEqual([...a.finalAt.keys()], [6, 12]);
   });
 
   it('buckets commits and failures per second, without trailing empty seconds', () => {

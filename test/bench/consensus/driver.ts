@@ -121,14 +121,14 @@ export async function offerLoad(system: ChainSystem, options: LoadOptions): Prom
   return { rate: options.rate, start, end, arrivals };
 }
 
-/** The committed transfers of an outcome. */
-export function committedOf(outcome: LoadOutcome): (Arrival & { committed: Committed })[] {
-  return outcome.arrivals.filter((a): a is Arrival & { committed: Committed } => a.committed !== undefined);
+/** The committed transfers among `arrivals`. */
+export function committedOf(arrivals: readonly Arrival[]): (Arrival & { committed: Committed })[] {
+  return arrivals.filter((a): a is Arrival & { committed: Committed } => a.committed !== undefined);
 }
 
 /** The measurements of one offered rate, with the network's CPU and memory over it. */
 export function rateStep(outcome: LoadOutcome, sampler: ResourceSampler, durationSeconds: number): RateStep {
-  const committed = committedOf(outcome);
+  const committed = committedOf(outcome.arrivals);
   const lastCommit = committed.reduce((t, a) => Math.max(t, a.committed.committedAt), outcome.start);
   const throughput = committed.length / Math.max(0.001, (lastCommit - outcome.start) / 1000);
   const depths = new Set(committed.flatMap((a) => [...a.finalAt.keys()]));

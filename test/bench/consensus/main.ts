@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bftStops, raftLeaderKill } from './faults';
 import { FabricSystem } from './fabric/fabric-system';
-import { measureSystem, type Log } from './measure';
+import { emptyResult, measureSystem, type Log } from './measure';
 import { bftFaultPlan, FABRIC_BATCH, measurePlan, raftFaultPlan, type Mode } from './plans';
 import { writeReport } from './report/write-report';
 import type { BenchResults, FaultResult, SystemResult } from './results';
@@ -62,24 +62,6 @@ async function createSystem(id: SystemId, mode: Mode, log: Log): Promise<ChainSy
   }
 }
 
-/** The result of a system that could not even be set up (its binary missing, say). */
-function notRun(id: SystemId, error: unknown): SystemResult {
-  const empty = { count: 0, mean: 0, p50: 0, p95: 0, p99: 0, max: 0 };
-  return {
-    id,
-    label: id,
-    settings: {},
-    finality: { kind: 'deterministic' },
-    error: error instanceof Error ? error.message : String(error),
-    registration: { users: 0, seconds: 0 },
-    steps: [],
-    saturation: { throughput: 0, offeredRate: 0 },
-    access: { kind: 'call', latency: empty, failed: 0 },
-    resources: { cpuSecondsPer1000Tx: 0, peakRssMiB: 0, idleCpuSecondsPerMinute: 0, byRole: [] },
-    exactlyOnce: { acknowledged: 0, once: 0, missing: 0, duplicated: 0, unacknowledgedButCommitted: 0 },
-  };
-}
-
 /** The rate faults are injected under: half of what the system sustained, at least 5 tx/s. */
 function faultRate(mode: Mode, saturation: number): number {
   if (mode === 'smoke') return 10;
@@ -99,7 +81,10 @@ export async function runBenchmark(options: BenchOptions, log: Log): Promise<Ben
     try {
       system = await createSystem(id, options.mode, log);
     } catch (error) {
-      systems.push(notRun(id, error));
+      systems.push({
+        ...emptyResult(id, id, { kind: 'deterministic' }),
+        error: error instanceof Error ? error.message : String(error),
+      });
       continue;
     }
     const injectFaults =

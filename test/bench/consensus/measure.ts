@@ -3,7 +3,7 @@ import { committedOf, offerLoad, rateStep, type Arrival } from './driver';
 import { summarise } from './latency';
 import type { ExactlyOnce, RateStep, SystemResult } from './results';
 import { CLIENT_ROLE, ResourceSampler } from './sampler';
-import { now, type ChainSystem } from './system';
+import { now, type ChainSystem, type Finality, type SystemId } from './system';
 
 /** How hard and how long to push one system. */
 export interface MeasurePlan {
@@ -25,6 +25,22 @@ export interface MeasurePlan {
 
 /** Progress lines for the operator running the benchmark. */
 export type Log = (line: string) => void;
+
+/** The result of a system before anything is measured (or of one that could not be set up). */
+export function emptyResult(id: SystemId, label: string, finality: Finality): SystemResult {
+  return {
+    id,
+    label,
+    settings: {},
+    finality,
+    registration: { users: 0, seconds: 0 },
+    steps: [],
+    saturation: { throughput: 0, offeredRate: 0 },
+    access: { kind: id.startsWith('fabric') ? 'transaction' : 'call', latency: summarise([]), failed: 0 },
+    resources: { cpuSecondsPer1000Tx: 0, peakRssMiB: 0, idleCpuSecondsPerMinute: 0, byRole: [] },
+    exactlyOnce: { acknowledged: 0, once: 0, missing: 0, duplicated: 0, unacknowledgedButCommitted: 0 },
+  };
+}
 
 /** Compares what the client saw committed with what the ledger holds. */
 export function exactlyOnce(arrivals: readonly Arrival[], ledger: ReadonlyMap<number, number>): ExactlyOnce {
@@ -85,20 +101,9 @@ export async function measureSystem(
   afterSteps?: (context: { system: ChainSystem; saturation: number; nextSeq: number }) => Promise<void>,
 ): Promise<SystemResult> {
   const result: SystemResult = {
-    id: system.id,
-    label: system.label,
+    ...emptyResult(system.id, system.label, system.finality),
     settings: system.settings(),
-    finality: system.finality,
     registration: { users: plan.senders + plan.receivers, seconds: 0 },
-    steps: [],
-    saturation: { throughput: 0, offeredRate: 0 },
-    access: {
-      kind: system.id.startsWith('fabric') ? 'transaction' : 'call',
-      latency: summarise([]),
-      failed: 0,
-    },
-    resources: { cpuSecondsPer1000Tx: 0, peakRssMiB: 0, idleCpuSecondsPerMinute: 0, byRole: [] },
-    exactlyOnce: { acknowledged: 0, once: 0, missing: 0, duplicated: 0, unacknowledgedButCommitted: 0 },
   };
   const sampler = new ResourceSampler(() => system.processes());
   const depths = system.finality.kind === 'probabilistic' ? system.finality.confirmations : [];
@@ -161,7 +166,7 @@ export async function measureSystem(
     }
     const loadTo = now();
 
-    const opened = committedOf({ rate: 0, start: 0, end: 0, arrivals })
+    const opened = committedOf(arrivals)
       .slice(0, plan.accesses)
       .map((a) => a.seq);
     log(`  opening ${String(opened.length)} records`);
