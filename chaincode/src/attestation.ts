@@ -1,7 +1,8 @@
-import { X509Certificate, createPublicKey, verify } from 'node:crypto';
+import { X509Certificate, verify } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { ChaincodeError } from './errors';
 import type { CertificateIdentity } from './identity';
+import { spkiPublicKey } from './public-keys';
 import { keyOf, readRecord, writeRecord } from './state';
 import { txTime } from './time';
 
@@ -254,12 +255,12 @@ export async function requireAttestation(
   }
   let valid = false;
   try {
-    const key = createPublicKey({
-      key: Buffer.from(gateway.publicKey, 'base64'),
-      format: 'der',
-      type: 'spki',
-    });
-    valid = verify('sha256', claimBytes, { key, dsaEncoding: 'der' }, signature);
+    valid = verify(
+      'sha256',
+      claimBytes,
+      { key: spkiPublicKey(gateway.publicKey), dsaEncoding: 'der' },
+      signature,
+    );
   } catch {
     valid = false;
   }

@@ -1,4 +1,4 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { verify } from 'node:crypto';
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import type { GrantRecord } from './access';
@@ -8,6 +8,7 @@ import { ChaincodeError } from './errors';
 import { requireTransfer } from './guards';
 import { callerOf, creatorCertificate } from './identity';
 import { marshal } from './json';
+import { certificatePublicKey } from './public-keys';
 import { activeUser } from './registry-contract';
 import { PERMISSIONS, requirePermission } from './roles';
 import { activityKey, keyOf, readAll, readRecord, writeRecord } from './state';
@@ -207,7 +208,7 @@ function verifySenderSignature(ctx: Context, signature: string, message: Buffer)
     valid = verify(
       'sha256',
       message,
-      { key: createPublicKey(certificate), dsaEncoding: 'ieee-p1363' },
+      { key: certificatePublicKey(certificate), dsaEncoding: 'ieee-p1363' },
       Buffer.from(signature, 'base64'),
     );
   } catch {
