@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { committedOf, errorCounts, offerLoad, stableMessage, timeline } from './driver';
 import { dipAndRecovery } from './faults';
 import { summarise } from './latency';
-import { exactlyOnce } from './measure';
+import { exactlyOnce, nearestHalfLoad } from './measure';
+import type { RateStep } from './results';
 import { now, type ChainSystem, type Committed } from './system';
 
 /** A system whose every transfer takes `serviceMs` and which serves one at a time: a queue. */
@@ -128,6 +129,14 @@ describe('measurements', () => {
         unacknowledgedButCommitted: 1,
       },
     );
+  });
+
+  it('takes the unsaturated step nearest half the saturation throughput when no half-load step was run', () => {
+    const step = (throughput: number, saturated: boolean): RateStep =>
+      ({ throughput, saturated, committed: 10 }) as RateStep;
+    const steps = [step(1.5, true), step(4.9, false), step(6.9, true), step(15.3, true)];
+    assert.equal(nearestHalfLoad(steps, 15.3)?.throughput, 4.9);
+    assert.equal(nearestHalfLoad([step(3, true)], 3), undefined);
   });
 
   it('finds the dip and the recovery after a fault', () => {

@@ -156,6 +156,7 @@ export function rateStep(outcome: LoadOutcome, sampler: ResourceSampler, duratio
     cpuSeconds: Math.round(sampler.cpuSeconds(outcome.start, outcome.end) * 100) / 100,
     peakRssMiB: Math.round(sampler.peakRssMiB(outcome.start, outcome.end)),
     saturated: notIssued > 0 || failed > 0 || throughput < 0.9 * outcome.rate,
+    errors: errorCounts(outcome).slice(0, 5),
   };
 }
 

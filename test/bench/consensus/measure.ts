@@ -26,6 +26,25 @@ export interface MeasurePlan {
 /** Progress lines for the operator running the benchmark. */
 export type Log = (line: string) => void;
 
+/**
+ * Without a step run at half load (proof of work: each step takes minutes), the
+ * unsaturated step whose throughput is nearest half the saturation throughput.
+ */
+export function nearestHalfLoad(steps: readonly RateStep[], saturation: number): RateStep | undefined {
+  return steps
+    .filter((s) => !s.saturated && s.committed > 0)
+    .reduce<RateStep | undefined>(
+      (a, b) =>
+        a === undefined || Math.abs(b.throughput - saturation / 2) < Math.abs(a.throughput - saturation / 2)
+          ? b
+          : a,
+      undefined,
+    );
+}
+
+/** The longest wait for a previous step's backlog to clear before the next step starts. */
+const QUIESCE_MS = 600_000;
+
 /** The result of a system before anything is measured (or of one that could not be set up). */
 export function emptyResult(id: SystemId, label: string, finality: Finality): SystemResult {
   return {
@@ -131,6 +150,7 @@ export async function measureSystem(
     let saturatedRun = 0;
     const loadFrom = now();
     const runStep = async (rate: number): Promise<RateStep> => {
+      await system.quiesce?.(QUIESCE_MS);
       const outcome = await offerLoad(system, {
         rate,
         durationSeconds: plan.stepSeconds,
@@ -146,7 +166,8 @@ export async function measureSystem(
       log(
         `  ${String(rate)} tx/s offered: ${String(step.throughput)} committed/s, p50 ${String(step.commit.p50)} s, ` +
           `p99 ${String(step.commit.p99)} s, ${String(step.failed)} failed, ${String(step.notIssued)} not sent` +
-          (step.saturated ? ' (saturated)' : ''),
+          (step.saturated ? ' (saturated)' : '') +
+          (step.errors[0] ? `; most frequent error: ${step.errors[0].message}` : ''),
       );
       return step;
     };
@@ -163,6 +184,8 @@ export async function measureSystem(
     if (best) result.saturation = { throughput: best.throughput, offeredRate: best.offeredRate };
     if (plan.halfLoad && result.saturation.throughput >= 2) {
       result.halfLoad = await runStep(Math.round(result.saturation.throughput / 2));
+    } else {
+      result.halfLoad = nearestHalfLoad(result.steps, result.saturation.throughput);
     }
     const loadTo = now();
 
@@ -198,6 +221,8 @@ export async function measureSystem(
     if (afterSteps)
       await afterSteps({ system, saturation: result.saturation.throughput, nextSeq: seq + 1_000_000 });
     result.exactlyOnce = exactlyOnce(arrivals, await system.committedTransfers());
+    // Again at the end: some settings (gas per transaction, block interval) are only known by now.
+    result.settings = system.settings();
     log(
       `  exactly once: ${String(result.exactlyOnce.once)} of ${String(result.exactlyOnce.acknowledged)} acknowledged` +
         (result.exactlyOnce.missing || result.exactlyOnce.duplicated

@@ -39,7 +39,12 @@ export function measurePlan(id: SystemId, mode: Mode): MeasurePlan {
   switch (id) {
     case 'fabric-raft':
     case 'fabric-bft':
-      return { ...common, rates: [50, 100, 150, 200, 300, 400, 500], stepSeconds: 30, drainSeconds: 90 };
+      return {
+        ...common,
+        rates: [25, 50, 75, 100, 150, 200, 300, 400, 500],
+        stepSeconds: 30,
+        drainSeconds: 90,
+      };
     case 'eth-ganache':
       return { ...common, rates: [25, 50, 100, 200, 400], stepSeconds: 30, drainSeconds: 90 };
     case 'eth-pow':

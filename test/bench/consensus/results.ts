@@ -78,6 +78,8 @@ export interface RateStep {
   peakRssMiB: number;
   /** Whether this rate was past what the system could sustain (committed < 90% of offered, or a backlog). */
   saturated: boolean;
+  /** The errors clients saw, by stable message, most frequent first (at most 5). */
+  errors: { message: string; count: number }[];
 }
 
 /** The CPU time and memory of one role of processes (all peers, all orderers, the miner...). */

@@ -75,6 +75,12 @@ export interface ChainSystem {
    */
   access(seq: number): Promise<Committed>;
   /**
+   * Waits, at most `timeoutMs`, until nothing the harness sent is still queued
+   * in the system, so the next rate step does not start behind the last one's
+   * backlog. Systems that refuse what they cannot take (Fabric) have none.
+   */
+  quiesce?(timeoutMs: number): Promise<void>;
+  /**
    * When `tx` reached `confirmations` confirmations ({@link now}), waiting for
    * it if need be. Deterministic systems answer `tx.committedAt`.
    */

@@ -260,6 +260,22 @@ export class EthereumSystem implements ChainSystem {
     return counts;
   }
 
+  /**
+   * Waits while the node still works through what was sent: until no
+   * transaction is pending, or none has landed for 15 s (a node that will not
+   * mine the rest), at most `timeoutMs`.
+   */
+  async quiesce(timeoutMs: number): Promise<void> {
+    const until = now() + timeoutMs;
+    let pending = this.tracked.size;
+    let progressAt = now();
+    while (this.tracked.size > 0 && now() < until && now() - progressAt < 15_000) {
+      await sleep(250);
+      if (this.tracked.size < pending) progressAt = now();
+      pending = this.tracked.size;
+    }
+  }
+
   async stop(): Promise<void> {
     this.fail(new EthBenchError('NOT_STARTED', 'the chain was stopped'));
     if (this.provider) {
@@ -336,6 +352,9 @@ export class EthereumSystem implements ChainSystem {
         reject(new EthBenchError('TX_FAILED', `${hash} not in a block after ${this.timeoutMs / 1000} s`));
       }, this.timeoutMs);
     });
+    // Rejected by stop() while the node has not yet answered the send below: the
+    // caller sees that through the send's own failure, so this one must not go unhandled.
+    committed.catch(() => undefined);
     try {
       await this.live(provider.send('eth_sendRawTransaction', [signed]));
     } catch (err) {

@@ -83,6 +83,7 @@ function step(model: Model, offeredRate: number, index: number): RateStep {
     finality,
     cpuSeconds: round(model.idleCpu * STEP_SECONDS + model.cpuPerTx * committed, 2),
     peakRssMiB: round(model.rssBase + model.rssPerTps * Math.min(offeredRate, model.capacity), 1),
+    errors: failed > 0 ? [{ message: '4 DEADLINE_EXCEEDED: Deadline exceeded', count: failed }] : [],
     saturated,
   };
 }

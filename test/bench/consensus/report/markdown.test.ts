@@ -57,8 +57,15 @@ describe('report markdown', () => {
     assert.match(md, /\*\*Mode:\*\* full/);
     assert.match(md, /\*\*Duration:\*\* 1 h 09 min 47 s/);
     assert.match(md, /2 CPUs \(Intel\(R\) Xeon\(R\) CPU @ 2.20GHz\), 23.5 GiB memory/);
-    assert.match(md, /5.0, 10.0, 25.0, 50.0, 100.0, 150.0, 200.0, 300.0, 400.0 tx\/s, 60 s each/);
+    assert.match(
+      md,
+      /rising rates up to saturation \(5.0, 10.0, 25.0, 50.0, 100.0, 150.0, 200.0, 300.0, 400.0 tx\/s over all systems/,
+    );
     assert.match(md, /\*\*Driver:\*\* open loop/);
+  });
+
+  it('lists the errors clients saw at each step that had failures', () => {
+    assert.match(md, /- Errors at [0-9.]+ tx\/s: `4 DEADLINE_EXCEEDED: Deadline exceeded` × \d+/);
   });
 
   it('gives the target verdicts', () => {

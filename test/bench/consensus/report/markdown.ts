@@ -82,7 +82,7 @@ function runSection(r: BenchResults): string[] {
     `- **Mode:** ${mode}`,
     `- **Duration:** ${duration(r.durationSeconds)}`,
     `- **Machine:** ${count(m.cpus)} CPUs (${mdText(m.cpuModel)}), ${fixed(m.memoryGiB, 1)} GiB memory; ${mdText(m.kernel)}; Node ${mdText(m.node)}. Every node of every network ran on this one machine, beside the load driver.`,
-    `- **Workload:** ${count(w.senders)} senders and ${count(w.receivers)} receivers registered; transfers offered at ${w.rates.map(rate).join(', ')} tx/s, ${fixed(w.stepSeconds, 0)} s each, up to saturation; then ${count(w.accesses)} records opened.`,
+    `- **Workload:** ${count(w.senders)} senders and ${count(w.receivers)} receivers registered; transfers offered at rising rates up to saturation (${w.rates.map(rate).join(', ')} tx/s over all systems; each system's steps are in its table below); then ${count(w.accesses)} records opened.`,
     `- **Driver:** ${mdText(w.driver)}`,
     '',
   ];
@@ -327,6 +327,11 @@ function throughputSection(
     if (s.error !== undefined)
       lines.push(`Failed part-way: ${mdCode(s.error)}. The steps below are what was measured.`, '');
     lines.push(stepTable(s), '');
+    for (const step of s.steps.filter((x) => x.errors.length > 0)) {
+      const seen = step.errors.map((e) => `${mdCode(e.message)} × ${count(e.count)}`).join('; ');
+      lines.push(`- Errors at ${rate(step.offeredRate)} tx/s: ${seen}`);
+    }
+    if (s.steps.some((x) => x.errors.length > 0)) lines.push('');
   }
   return lines;
 }
