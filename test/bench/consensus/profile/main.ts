@@ -138,7 +138,7 @@ async function profile(options: ProfileOptions, log: (line: string) => void): Pr
     await writeFile(file, report);
     return file;
   } finally {
-    await sampler.stop();
+    await sampler.stop().catch(() => undefined);
     await system.stop();
   }
 }
