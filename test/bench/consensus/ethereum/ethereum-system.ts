@@ -54,13 +54,28 @@ interface Account {
   next: number;
   /** Nonces handed back by submissions the node refused, reused first (lowest first). */
   free: number[];
+  /**
+   * Settles once the node has answered this account's latest submission. Each
+   * submission waits for it, so an account's transactions reach the node one
+   * at a time, in nonce order: Ganache 7 strands a transaction that arrives
+   * while the one before it is mined but not yet saved (its pool files it as a
+   * future nonce and never promotes it, ganache#4522), and with it every later
+   * one from that account.
+   */
+  turn: Promise<void>;
+}
+
+/** A transaction in a block, with its receipt and when the client learnt of it. */
+interface Mined {
+  receipt: TransactionReceipt;
+  committedAt: number;
 }
 
 interface Tracked {
   transfer?: { seq: number; receiver: number };
   /** Absent once the caller gave up (timeout): the transaction is still recorded if it lands. */
   settle?: {
-    resolve: (r: { receipt: TransactionReceipt; committedAt: number }) => void;
+    resolve: (mined: Mined) => void;
     reject: (e: Error) => void;
   };
   timer?: NodeJS.Timeout;
@@ -90,6 +105,8 @@ export class EthereumSystem implements ChainSystem {
   private deployBlock = 0;
   private readonly accounts = new Map<string, Account>();
   private readonly tracked = new Map<string, Tracked>();
+  /** Submissions waiting for their account's turn, not yet sent. */
+  private waiting = 0;
   private senders: Account[] = [];
   private receivers: string[] = [];
   private addUserGas = 0n;
@@ -118,7 +135,7 @@ export class EthereumSystem implements ChainSystem {
       ...this.launcher.settings(),
       contract: `MedShare.sol (the paper's Algorithms 1-3), ${this.compiled ? `solc ${this.compiled.compilerVersion}` : 'solc'}, optimizer on (200 runs), EVM ${EVM_VERSION}`,
       'benchmark client':
-        'ethers 6 over one WebSocket to the node; nonces kept per sender; blocks learnt from the newHeads subscription (a 1 s poll backs it up)',
+        "ethers 6 over one WebSocket to the node; nonces kept per sender, and a sender's next transaction sent once the node has answered the one before (Ganache answers when it is mined; the wait counts in latency); blocks learnt from the newHeads subscription (a 1 s poll backs it up)",
       'gas limit per transaction': `AddUser ${this.addUserGas}, Send ${this.sendGas} (estimated once, +25%)`,
       fees: `EIP-1559: max fee ${MAX_FEE_PER_GAS / 10n ** 9n} gwei (never binding), tip ${PRIORITY_FEE_PER_GAS / 10n ** 9n} gwei`,
       finality: this.options.finalityNote,
@@ -261,18 +278,19 @@ export class EthereumSystem implements ChainSystem {
   }
 
   /**
-   * Waits while the node still works through what was sent: until no
-   * transaction is pending, or none has landed for 15 s (a node that will not
-   * mine the rest), at most `timeoutMs`.
+   * Waits while the node still works through what was sent or waits to be
+   * sent: until nothing is pending, or nothing has landed for 15 s (a node that
+   * will not mine the rest), at most `timeoutMs`.
    */
   async quiesce(timeoutMs: number): Promise<void> {
     const until = now() + timeoutMs;
-    let pending = this.tracked.size;
+    const backlog = (): number => this.tracked.size + this.waiting;
+    let pending = backlog();
     let progressAt = now();
-    while (this.tracked.size > 0 && now() < until && now() - progressAt < 15_000) {
+    while (backlog() > 0 && now() < until && now() - progressAt < 15_000) {
       await sleep(250);
-      if (this.tracked.size < pending) progressAt = now();
-      pending = this.tracked.size;
+      if (backlog() < pending) progressAt = now();
+      pending = backlog();
     }
   }
 
@@ -310,6 +328,7 @@ export class EthereumSystem implements ChainSystem {
       wallet,
       next: await this.live(this.provider.getTransactionCount(wallet.address, 'pending')),
       free: [],
+      turn: Promise.resolve(),
     };
     this.accounts.set(wallet.address, account);
     return account;
@@ -327,7 +346,36 @@ export class EthereumSystem implements ChainSystem {
     data: string,
     gasLimit: bigint,
     transfer?: Tracked['transfer'],
-  ): Promise<{ receipt: TransactionReceipt; committedAt: number }> {
+  ): Promise<Mined> {
+    const previous = from.turn;
+    let done = (): void => undefined;
+    from.turn = new Promise((resolve) => (done = resolve));
+    this.waiting++;
+    try {
+      await previous;
+    } finally {
+      this.waiting--;
+    }
+    let sent: { committed: Promise<Mined> };
+    try {
+      sent = await this.sendInTurn(from, to, data, gasLimit, transfer);
+    } finally {
+      done();
+    }
+    return sent.committed;
+  }
+
+  /**
+   * Signs and sends with the account's next nonce. Settles once the node has
+   * answered the send; `committed` settles once the transaction is in a block.
+   */
+  private async sendInTurn(
+    from: Account,
+    to: string | null,
+    data: string,
+    gasLimit: bigint,
+    transfer?: Tracked['transfer'],
+  ): Promise<{ committed: Promise<Mined> }> {
     const provider = this.provider;
     if (!provider) throw new EthBenchError('NOT_STARTED', 'not started');
     const nonce = from.free.shift() ?? from.next++;
@@ -345,32 +393,37 @@ export class EthereumSystem implements ChainSystem {
     // Tracked before it is sent: Ganache mines it before answering.
     const tracked: Tracked = transfer ? { transfer } : {};
     this.tracked.set(hash, tracked);
-    const committed = new Promise<{ receipt: TransactionReceipt; committedAt: number }>((resolve, reject) => {
+    const committed = new Promise<Mined>((resolve, reject) => {
       tracked.settle = { resolve, reject };
       tracked.timer = setTimeout(() => {
         tracked.settle = undefined;
         reject(new EthBenchError('TX_FAILED', `${hash} not in a block after ${this.timeoutMs / 1000} s`));
       }, this.timeoutMs);
     });
-    // Rejected by stop() while the node has not yet answered the send below: the
-    // caller sees that through the send's own failure, so this one must not go unhandled.
+    // Whoever awaits it may come later (or never, if the send fails): not an unhandled rejection.
     committed.catch(() => undefined);
-    try {
-      await this.live(provider.send('eth_sendRawTransaction', [signed]));
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (!/already known/i.test(message)) {
-        clearTimeout(tracked.timer);
-        this.tracked.delete(hash);
-        // Its nonce was not used (unless the node says it was: geth "nonce too low",
-        // Ganache "doesn't have the correct nonce"): the account's next transaction
-        // takes it, so no gap stalls the rest.
-        if (!/nonce too low|correct nonce/i.test(message))
-          from.free = [...from.free, nonce].sort((a, b) => a - b);
-        throw new EthBenchError('TX_FAILED', `the node refused the transaction: ${message}`, { cause: err });
-      }
+    // The answer is awaited no longer than the commit: Ganache never answers a
+    // transaction it files as a future nonce, and the account's turn must pass on.
+    const refusal = await Promise.race([
+      this.live(provider.send('eth_sendRawTransaction', [signed])).then(
+        () => undefined,
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      ),
+      committed.then(() => undefined),
+    ]);
+    if (refusal && !/already known/i.test(refusal.message)) {
+      clearTimeout(tracked.timer);
+      this.tracked.delete(hash);
+      // Its nonce was not used (unless the node says it was: geth "nonce too low",
+      // Ganache "doesn't have the correct nonce"): the account's next transaction
+      // takes it, so no gap stalls the rest.
+      if (!/nonce too low|correct nonce/i.test(refusal.message))
+        from.free = [...from.free, nonce].sort((a, b) => a - b);
+      throw new EthBenchError('TX_FAILED', `the node refused the transaction: ${refusal.message}`, {
+        cause: refusal,
+      });
     }
-    return committed;
+    return { committed };
   }
 
   private onBlock(n: number): void {

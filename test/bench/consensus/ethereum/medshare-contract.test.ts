@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   ContractFactory,
@@ -129,4 +130,36 @@ describe('EthereumSystem on Ganache', () => {
     }
     assert.deepEqual(await system.processes(), []);
   });
+
+  it(
+    'commits every transfer when they arrive faster than Ganache mines (no sender stranded, ganache#4522)',
+    { timeout: 180_000 },
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'medshare-eth-system-'));
+      const system = ethereumSystem({
+        chain: 'ganache',
+        runDir: dir,
+        maxSenders: 6,
+        commitTimeoutSeconds: 60,
+      });
+      try {
+        await system.start();
+        await system.registerUsers(6, 6);
+        // Paced, not all at once: the stranding needs a sender's transaction to
+        // arrive while the one before it is being mined.
+        const sends: Promise<unknown>[] = [];
+        for (let seq = 0; seq < 900; seq++) {
+          sends.push(system.send(seq));
+          await sleep(10);
+        }
+        const sent = await Promise.allSettled(sends);
+        const failed = sent.filter((s) => s.status === 'rejected');
+        assert.deepEqual(failed.slice(0, 3), [], `${failed.length} of 900 failed`);
+        assert.equal((await system.committedTransfers()).size, 900);
+      } finally {
+        await system.stop();
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
