@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { committedOf, errorCounts, offerLoad, stableMessage, timeline } from './driver';
+import { commitRate, committedOf, errorCounts, offerLoad, stableMessage, timeline } from './driver';
 import { dipAndRecovery } from './faults';
 import { summarise } from './latency';
 import { exactlyOnce, nearestHalfLoad } from './measure';
@@ -137,6 +137,22 @@ describe('measurements', () => {
     const steps = [step(1.5, true), step(4.9, false), step(6.9, true), step(15.3, true)];
     assert.equal(nearestHalfLoad(steps, 15.3)?.throughput, 4.9);
     assert.equal(nearestHalfLoad([step(3, true)], 3), undefined);
+  });
+
+  it('rates commits over their own span, so slow blocks are not charged as a backlog', () => {
+    // 2/s offered for 90 s into 13 s blocks: each block holds the 26 sent while it was mined.
+    const blocks = (count: number, perBlock: number, firstAt: number, interval: number): Committed[] =>
+      Array.from({ length: count * perBlock }, (_, i) => {
+        const b = Math.floor(i / perBlock);
+        return { ref: String(i), block: 100 + b, committedAt: firstAt + b * interval * 1000 };
+      });
+    const slow = blocks(7, 26, 11_000, 13);
+    assert.equal(commitRate(slow, 0), 2);
+    // A backlog still counts: 100 sent at once, served at 10/s in blocks of one.
+    assert.equal(commitRate(blocks(100, 1, 100, 0.1), 0), 10);
+    // One block: from the start.
+    assert.equal(commitRate(blocks(1, 20, 4_000, 13), 0), 5);
+    assert.equal(commitRate([], 0), 0);
   });
 
   it('finds the dip and the recovery after a fault', () => {

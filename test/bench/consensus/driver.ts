@@ -126,11 +126,38 @@ export function committedOf(arrivals: readonly Arrival[]): (Arrival & { committe
   return arrivals.filter((a): a is Arrival & { committed: Committed } => a.committed !== undefined);
 }
 
+/**
+ * Committed transfers per second over the span of the commits: from the first
+ * block with a transfer to the last, the first block's transfers not counted
+ * (they were sent before the span began). Unlike counting from the first send,
+ * this does not charge a system with slow blocks for the wait for its first
+ * and last block, only for a backlog. With fewer than two blocks, from `start`
+ * to the last commit.
+ */
+export function commitRate(committed: readonly Committed[], start: number): number {
+  let first: Committed | undefined;
+  let last: Committed | undefined;
+  for (const c of committed) {
+    if (!first || c.block < first.block || (c.block === first.block && c.committedAt < first.committedAt))
+      first = c;
+    if (!last || c.committedAt > last.committedAt) last = c;
+  }
+  if (!first || !last) return 0;
+  const firstBlock = first.block;
+  const counted = committed.filter((c) => c.block !== firstBlock).length;
+  if (counted === 0 || last.committedAt <= first.committedAt) {
+    return committed.length / Math.max(0.001, (last.committedAt - start) / 1000);
+  }
+  return counted / ((last.committedAt - first.committedAt) / 1000);
+}
+
 /** The measurements of one offered rate, with the network's CPU and memory over it. */
 export function rateStep(outcome: LoadOutcome, sampler: ResourceSampler, durationSeconds: number): RateStep {
   const committed = committedOf(outcome.arrivals);
-  const lastCommit = committed.reduce((t, a) => Math.max(t, a.committed.committedAt), outcome.start);
-  const throughput = committed.length / Math.max(0.001, (lastCommit - outcome.start) / 1000);
+  const throughput = commitRate(
+    committed.map((a) => a.committed),
+    outcome.start,
+  );
   const depths = new Set(committed.flatMap((a) => [...a.finalAt.keys()]));
   const finality: Record<string, ReturnType<typeof summarise>> = {};
   for (const depth of [...depths].sort((a, b) => a - b)) {

@@ -66,7 +66,10 @@ export interface RateStep {
   failed: number;
   /** Transfers never submitted because too many were already in flight (the system was saturated). */
   notIssued: number;
-  /** Committed transfers per second over the step, from its first scheduled send to its last commit. */
+  /**
+   * Committed transfers per second over the step: from its first block with a transfer to its last,
+   * the first block's transfers not counted (see `commitRate`).
+   */
   throughput: number;
   /** Scheduled send to commit (coordinated-omission safe: from the time it should have been sent). */
   commit: LatencySummary;

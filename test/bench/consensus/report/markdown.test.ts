@@ -105,6 +105,16 @@ describe('report markdown', () => {
     );
   });
 
+  it('marks a saturation figure as a lower bound when no step saturated', () => {
+    const results = fixtureResults();
+    const pow = results.systems.find((s) => s.id === 'eth-pow');
+    assert.ok(pow);
+    pow.steps = pow.steps.map((step) => ({ ...step, saturated: false }));
+    const row = tableRow(renderReport(results).markdown, 'Ethereum proof of work, geth 1.11.6 (1 miner) | ≥');
+    assert.equal(row[1], `≥ ${pow.saturation.throughput.toFixed(1)}`);
+    assert.doesNotMatch(tableRow(md, 'Fabric 3.1.1, Raft (3 orderers) | 269.4')[1] ?? '', /≥/);
+  });
+
   it('reports the faults, including the one that did not recover', () => {
     assert.match(md, /\| Raft leader killed under load \| .* \| 150.0 \| 148.9 \| 0.0 \| 4.00 \| 116 \| yes/);
     assert.match(

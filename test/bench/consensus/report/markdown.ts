@@ -129,7 +129,7 @@ function headlineSection(r: BenchResults, charts: Chart[], finalityChart: Chart 
     const i = k++;
     return [
       mdText(s.label) + (s.error === undefined ? '' : ` (failed part-way: ${mdCode(s.error)})`),
-      rate(s.saturation.throughput),
+      (s.steps.some((step) => step.saturated) ? '' : '≥ ') + rate(s.saturation.throughput),
       rate(s.saturation.offeredRate),
       rate(s.halfLoad?.offeredRate),
       p50[i] ?? MISSING,
@@ -166,7 +166,7 @@ function headlineSection(r: BenchResults, charts: Chart[], finalityChart: Chart 
   return [
     heading('Headline'),
     '',
-    'Saturation is the highest committed throughput of any step. Latencies are from the scheduled send (so a backlog counts), at half load: the step nearest half the saturation throughput.',
+    'Saturation is the highest committed throughput of any step (≥ where no step saturated, so the system can do more). Throughput is counted from the first block with a transfer to the last. Latencies are from the scheduled send (so a backlog counts), at half load: the step nearest half the saturation throughput.',
     '',
     r.systems.length === 0
       ? 'No system was run.'
