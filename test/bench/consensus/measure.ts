@@ -9,8 +9,13 @@ import { now, type ChainSystem, type Finality, type SystemId } from './system';
 export interface MeasurePlan {
   senders: number;
   receivers: number;
-  /** Offered rates, tried in order until the system saturates twice in a row. */
+  /** Offered rates, tried in order until the system saturates twice in a row (unless `everyRate`). */
   rates: readonly number[];
+  /**
+   * Run every rate, saturated or not: proof of work's blocks come at random
+   * intervals, so a step of a few blocks can fall short of its rate by chance.
+   */
+  everyRate?: boolean;
   stepSeconds: number;
   /** How long to wait for answers (and finality) after a step's last arrival. */
   drainSeconds: number;
@@ -175,7 +180,7 @@ export async function measureSystem(
       const step = await runStep(rate);
       result.steps.push(step);
       saturatedRun = step.saturated ? saturatedRun + 1 : 0;
-      if (saturatedRun >= 2) break;
+      if (saturatedRun >= 2 && !plan.everyRate) break;
     }
     const best = result.steps.reduce<RateStep | undefined>(
       (a, b) => (a === undefined || b.throughput > a.throughput ? b : a),

@@ -49,7 +49,15 @@ export function measurePlan(id: SystemId, mode: Mode): MeasurePlan {
       return { ...common, rates: [25, 50, 100, 200, 400], stepSeconds: 30, drainSeconds: 90 };
     case 'eth-pow':
       // Blocks every ~13 s: each step spans several blocks, and the drain covers 12 confirmations.
-      return { ...common, rates: [2, 5, 10, 20, 40], stepSeconds: 90, drainSeconds: 600, halfLoad: false };
+      // Two unlucky steps in a row stopped full runs at 5 and 10 tx/s, below the gas-bound ~14 tx/s.
+      return {
+        ...common,
+        rates: [2, 5, 10, 20, 40],
+        everyRate: true,
+        stepSeconds: 90,
+        drainSeconds: 600,
+        halfLoad: false,
+      };
   }
 }
 
