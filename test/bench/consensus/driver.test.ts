@@ -139,20 +139,34 @@ describe('measurements', () => {
     assert.equal(nearestHalfLoad([step(3, true)], 3), undefined);
   });
 
-  it('rates commits over their own span, so slow blocks are not charged as a backlog', () => {
-    // 2/s offered for 90 s into 13 s blocks: each block holds the 26 sent while it was mined.
-    const blocks = (count: number, perBlock: number, firstAt: number, interval: number): Committed[] =>
-      Array.from({ length: count * perBlock }, (_, i) => {
-        const b = Math.floor(i / perBlock);
-        return { ref: String(i), block: 100 + b, committedAt: firstAt + b * interval * 1000 };
+  it('rates commits while the load was offered, so slow blocks are not charged as a backlog', () => {
+    // Sends every `every` ms until `sendEnd`; a block at each time in `blockTimes` takes all sent since
+    // the block before it, up to `capacity`.
+    const chain = (
+      every: number,
+      sendEnd: number,
+      blockTimes: number[],
+      capacity = Infinity,
+    ): Committed[] => {
+      const out: Committed[] = [];
+      let next = 0;
+      blockTimes.forEach((at, b) => {
+        for (let n = 0; n < capacity && next <= Math.min(at, sendEnd); n++, next += every)
+          out.push({ ref: String(next), block: 100 + b, committedAt: at });
       });
-    const slow = blocks(7, 26, 11_000, 13);
-    assert.equal(commitRate(slow, 0), 2);
-    // A backlog still counts: 100 sent at once, served at 10/s in blocks of one.
-    assert.equal(commitRate(blocks(100, 1, 100, 0.1), 0), 10);
-    // One block: from the start.
-    assert.equal(commitRate(blocks(1, 20, 4_000, 13), 0), 5);
-    assert.equal(commitRate([], 0), 0);
+      return out;
+    };
+    // 2/s for 90 s into 13 s blocks: the last block, 12 s after the load, holds only its last second.
+    const pow = chain(500, 90_000, [11_000, 24_000, 37_000, 50_000, 63_000, 76_000, 89_000, 102_000]);
+    assert.equal(commitRate(pow, 0, 90_000), 2);
+    // A backlog still counts: 20/s offered for 10 s, served at 10/s in blocks of one.
+    const blocks = Array.from({ length: 200 }, (_, i) => (i + 1) * 100);
+    assert.equal(commitRate(chain(50, 9_950, blocks, 1), 0, 9_950), 10);
+    // One block during the load, the backlog served after it: over every block.
+    assert.equal(commitRate(chain(100, 1_100, [1_000, 2_000, 3_000, 4_000, 5_000, 6_000], 2), 0, 1_100), 2);
+    // One block at all: from the start.
+    assert.equal(commitRate(chain(200, 3_800, [4_000]), 0, 3_800), 5);
+    assert.equal(commitRate([], 0, 0), 0);
   });
 
   it('finds the dip and the recovery after a fault', () => {

@@ -127,14 +127,22 @@ export function committedOf(arrivals: readonly Arrival[]): (Arrival & { committe
 }
 
 /**
- * Committed transfers per second over the span of the commits: from the first
- * block with a transfer to the last, the first block's transfers not counted
- * (they were sent before the span began). Unlike counting from the first send,
- * this does not charge a system with slow blocks for the wait for its first
- * and last block, only for a backlog. With fewer than two blocks, from `start`
- * to the last commit.
+ * Committed transfers per second while the load was offered: from the first
+ * block with a transfer to the last block committed by `sendEnd` (the last
+ * arrival), the first block's transfers not counted (they were sent before the
+ * span began). Each later block then holds what was sent, or what the system
+ * could serve of its backlog, while it was made, so slow blocks are not charged
+ * as a backlog; nor is the last block after the load, which holds only the
+ * tail of the sends (with random block times it comes a whole mean interval
+ * after the load ends). With fewer than two blocks by `sendEnd`, over every
+ * block; with fewer than two blocks at all, from `start` to the last commit.
  */
-export function commitRate(committed: readonly Committed[], start: number): number {
+export function commitRate(committed: readonly Committed[], start: number, sendEnd: number): number {
+  const during = committed.filter((c) => c.committedAt <= sendEnd);
+  return spanRate(new Set(during.map((c) => c.block)).size >= 2 ? during : committed, start);
+}
+
+function spanRate(committed: readonly Committed[], start: number): number {
   let first: Committed | undefined;
   let last: Committed | undefined;
   for (const c of committed) {
@@ -154,9 +162,11 @@ export function commitRate(committed: readonly Committed[], start: number): numb
 /** The measurements of one offered rate, with the network's CPU and memory over it. */
 export function rateStep(outcome: LoadOutcome, sampler: ResourceSampler, durationSeconds: number): RateStep {
   const committed = committedOf(outcome.arrivals);
+  const sendEnd = outcome.arrivals.reduce((end, a) => Math.max(end, a.scheduled), outcome.start);
   const throughput = commitRate(
     committed.map((a) => a.committed),
     outcome.start,
+    sendEnd,
   );
   const depths = new Set(committed.flatMap((a) => [...a.finalAt.keys()]));
   const finality: Record<string, ReturnType<typeof summarise>> = {};

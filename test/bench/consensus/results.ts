@@ -67,8 +67,9 @@ export interface RateStep {
   /** Transfers never submitted because too many were already in flight (the system was saturated). */
   notIssued: number;
   /**
-   * Committed transfers per second over the step: from its first block with a transfer to its last,
-   * the first block's transfers not counted (see `commitRate`).
+   * Committed transfers per second while the step's load was offered: from its first block with a
+   * transfer to its last block before the last arrival, the first block's transfers not counted (see
+   * `commitRate`).
    */
   throughput: number;
   /** Scheduled send to commit (coordinated-omission safe: from the time it should have been sent). */
