@@ -127,46 +127,46 @@ export function committedOf(arrivals: readonly Arrival[]): (Arrival & { committe
 }
 
 /**
- * Committed transfers per second while the load was offered: from the first
- * block with a transfer to the last block committed by `sendEnd` (the last
- * arrival), the first block's transfers not counted (they were sent before the
- * span began). Each later block then holds what was sent, or what the system
- * could serve of its backlog, while it was made, so slow blocks are not charged
- * as a backlog; nor is the last block after the load, which holds only the
- * tail of the sends (with random block times it comes a whole mean interval
- * after the load ends). With fewer than two blocks by `sendEnd`, over every
- * block; with fewer than two blocks at all, from `start` to the last commit.
+ * Committed transfers per second over whole block intervals: the transfers of
+ * every block but the first and the last, over the time from the first block
+ * to the last but one. Each block between holds what was sent, or what the
+ * system could serve of its backlog, while it was made, so slow blocks are not
+ * charged as a backlog. The first block's transfers were sent before the span
+ * began; the last block holds only the tail of the sends and, with random block
+ * times, comes a whole mean interval after the load ends. Ending the span
+ * earlier, at the last arrival, would not do: a Fabric client at its gateway's
+ * concurrency limit learns of commits in a burst after the load. With two
+ * blocks, the second over their interval; with one, from `start`.
  */
-export function commitRate(committed: readonly Committed[], start: number, sendEnd: number): number {
-  const during = committed.filter((c) => c.committedAt <= sendEnd);
-  return spanRate(new Set(during.map((c) => c.block)).size >= 2 ? during : committed, start);
-}
-
-function spanRate(committed: readonly Committed[], start: number): number {
-  let first: Committed | undefined;
-  let last: Committed | undefined;
+export function commitRate(committed: readonly Committed[], start: number): number {
+  const blocks = new Map<number, { first: number; last: number; count: number }>();
   for (const c of committed) {
-    if (!first || c.block < first.block || (c.block === first.block && c.committedAt < first.committedAt))
-      first = c;
-    if (!last || c.committedAt > last.committedAt) last = c;
+    const b = blocks.get(c.block);
+    if (!b) blocks.set(c.block, { first: c.committedAt, last: c.committedAt, count: 1 });
+    else {
+      b.first = Math.min(b.first, c.committedAt);
+      b.last = Math.max(b.last, c.committedAt);
+      b.count++;
+    }
   }
-  if (!first || !last) return 0;
-  const firstBlock = first.block;
-  const counted = committed.filter((c) => c.block !== firstBlock).length;
-  if (counted === 0 || last.committedAt <= first.committedAt) {
-    return committed.length / Math.max(0.001, (last.committedAt - start) / 1000);
+  const ordered = [...blocks.entries()].sort(([a], [b]) => a - b).map(([, b]) => b);
+  const [first] = ordered;
+  if (!first) return 0;
+  const between = ordered.length > 2 ? ordered.slice(1, -1) : ordered.slice(1);
+  const counted = between.reduce((n, b) => n + b.count, 0);
+  const end = Math.max(0, ...between.map((b) => b.last));
+  if (counted === 0 || end <= first.first) {
+    return committed.length / Math.max(0.001, (Math.max(...ordered.map((b) => b.last)) - start) / 1000);
   }
-  return counted / ((last.committedAt - first.committedAt) / 1000);
+  return counted / ((end - first.first) / 1000);
 }
 
 /** The measurements of one offered rate, with the network's CPU and memory over it. */
 export function rateStep(outcome: LoadOutcome, sampler: ResourceSampler, durationSeconds: number): RateStep {
   const committed = committedOf(outcome.arrivals);
-  const sendEnd = outcome.arrivals.reduce((end, a) => Math.max(end, a.scheduled), outcome.start);
   const throughput = commitRate(
     committed.map((a) => a.committed),
     outcome.start,
-    sendEnd,
   );
   const depths = new Set(committed.flatMap((a) => [...a.finalAt.keys()]));
   const finality: Record<string, ReturnType<typeof summarise>> = {};

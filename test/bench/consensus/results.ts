@@ -67,9 +67,8 @@ export interface RateStep {
   /** Transfers never submitted because too many were already in flight (the system was saturated). */
   notIssued: number;
   /**
-   * Committed transfers per second while the step's load was offered: from its first block with a
-   * transfer to its last block before the last arrival, the first block's transfers not counted (see
-   * `commitRate`).
+   * Committed transfers per second over the step's whole block intervals: the transfers of every block
+   * but the first and the last, over the time between them (see `commitRate`).
    */
   throughput: number;
   /** Scheduled send to commit (coordinated-omission safe: from the time it should have been sent). */

@@ -166,7 +166,7 @@ function headlineSection(r: BenchResults, charts: Chart[], finalityChart: Chart 
   return [
     heading('Headline'),
     '',
-    'Saturation is the highest committed throughput of any step (≥ where no step saturated, so the system can do more). Throughput is counted while the load was offered, from the first block with a transfer to the last block before the last arrival. Latencies are from the scheduled send (so a backlog counts), at half load: the step nearest half the saturation throughput.',
+    'Saturation is the highest committed throughput of any step (≥ where no step saturated, so the system can do more). Throughput counts the transfers of every block but the first and last of a step, over the time between them. Latencies are from the scheduled send (so a backlog counts), at half load: the step nearest half the saturation throughput.',
     '',
     r.systems.length === 0
       ? 'No system was run.'
