@@ -106,6 +106,9 @@ export {
   type SyntheticFile,
   type SyntheticStudyOptions,
 } from './study/synthetic';
+export { encodeGrayscalePng, samplePictures } from './cli/sample-pictures';
+export { deviceKeysOf, loadKeyFile, type KeyFile } from './cli/key-file';
+export { bootstrapOperatorKeyFile } from './cli/operator-key-file';
 export { parseDicom, readDicomTags, ViewerError } from './viewer';
 export type { DicomImage, DicomTags } from './viewer';
 export { STUDY_MEDIA_TYPE, createBundleStream, bundleSize, readBundle, BundleError } from './study';

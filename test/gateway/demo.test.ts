@@ -3,21 +3,26 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GatewayClient, memoryCookieJar, parseDicom } from 'medshare-gateway-app';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openUserBrowser, type SentRequest } from '../support/browser';
 import { freshCode } from '../support/medshare';
 import { REPO_DIR, runNodeScript, startTestNetwork, type TestNetwork } from '../support/network';
 
 const DEMO = join(REPO_DIR, 'gateway-app', 'dist', 'cli', 'demo.js');
 
+interface DemoUser {
+  mspId: string;
+  name: string;
+  role: string;
+  password: string;
+  totpSecret: string;
+  keyFile: string;
+  backupPassphrase?: string;
+}
+
 interface DemoState {
   url: string;
-  users: {
-    mspId: string;
-    name: string;
-    role: string;
-    password: string;
-    totpSecret: string;
-    keyFile: string;
-  }[];
+  users: DemoUser[];
   agents: { org: string; url: string }[];
 }
 
@@ -27,6 +32,9 @@ describe(
   () => {
     let network: TestNetwork;
     let state: DemoState;
+    let browser: Browser | undefined;
+    /** The last TOTP step each demo user has used (the demo confirmed their enrolment). */
+    const usedSteps = new Map<string, { value: number }>();
     const demo = (command: string) => runNodeScript(DEMO, [command, ...network.args]);
 
     before(async () => {
@@ -34,6 +42,7 @@ describe(
     });
 
     after(async () => {
+      await browser?.close();
       if ((network as TestNetwork | undefined) === undefined) return;
       await demo('down');
       await network.down();
@@ -42,6 +51,7 @@ describe(
     it('starts the gateway and one device agent per organisation, enrols demo users of every role and prints them', async () => {
       const result = await demo('up');
       assert.equal(result.code, 0, result.stderr);
+      const upStep = Math.floor(Date.now() / 30_000);
       const url = `http://localhost:${String(network.plan.basePort + 90)}`;
       assert.match(result.stdout, new RegExp(`MedShare is running\\. Open ${url} in a browser`));
       // The web UI is served, and synthetic studies wait to be sent.
@@ -53,6 +63,8 @@ describe(
       assert.equal(slices.length, 24);
       const first = parseDicom(await readFile(join(samples, slices[0] ?? '')));
       assert.equal(first.modality, 'CT');
+      const pictures = await readdir(join(network.plan.runDir, 'app', 'demo', 'sample-studies', 'pictures'));
+      assert.deepEqual(pictures.sort(), ['phantom.jpg', 'phantom.png']);
       const stateFile = join(network.plan.runDir, 'app', 'demo', 'demo.json');
       assert.equal((await stat(stateFile)).mode & 0o777, 0o600);
       state = JSON.parse(await readFile(stateFile, 'utf8')) as DemoState;
@@ -64,6 +76,7 @@ describe(
         'technologist',
       ]);
       for (const user of state.users) {
+        usedSteps.set(user.name, { value: upStep });
         assert.ok(result.stdout.includes(user.totpSecret), `${user.name}'s TOTP secret is printed`);
         assert.equal((await stat(user.keyFile)).mode & 0o777, 0o600, user.keyFile);
       }
@@ -76,11 +89,79 @@ describe(
       assert.ok(patient);
       const client = new GatewayClient(state.url, { cookieJar: memoryCookieJar() });
       await client.login(patient.mspId, patient.name, patient.password);
-      // The demo used the current step to confirm enrolment; the next one is accepted too.
-      const used = { value: Math.floor(Date.now() / 30_000) };
-      const signedIn = await client.confirmTotp(await freshCode(patient.totpSecret, used));
+      const signedIn = await client.confirmTotp(await freshCode(patient.totpSecret, usedOf(patient)));
       assert.equal(signedIn.account.role, 'patient');
       assert.match(signedIn.account.userId ?? '', /^[0-9a-f]{64}$/);
+    });
+
+    const usedOf = (user: DemoUser) => usedSteps.get(user.name) ?? assert.fail(`${user.name} not printed`);
+    const demoUser = (role: string) => state.users.find((u) => u.role === role) ?? assert.fail(`no ${role}`);
+
+    /** Signs a demo user in on the web UI with what `npm start` printed, and brings their keys. */
+    async function signInOnPage(page: Page, user: DemoUser): Promise<void> {
+      await page.getByLabel('Organisation').selectOption(user.mspId);
+      await page.getByLabel('User name').fill(user.name);
+      await page.getByLabel('Password', { exact: true }).fill(user.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Authenticator code').fill(await freshCode(user.totpSecret, usedOf(user)));
+      await page.getByRole('button', { name: 'Verify code' }).click();
+      if (user.backupPassphrase) {
+        await page.getByLabel('Backup passphrase').fill(user.backupPassphrase);
+        await page.getByRole('button', { name: 'Restore keys' }).click();
+      } else {
+        await page.getByLabel('Key file').setInputFiles(user.keyFile);
+        await page.getByRole('button', { name: 'Import key file' }).click();
+      }
+    }
+
+    it('lets a person use it in a browser with what it printed: send a picture, view it, see the health', async () => {
+      browser = await launchChromium();
+      const requests: SentRequest[] = [];
+      const tech = await openUserBrowser(browser, state.url, 'demo-technologist', requests);
+      await signInOnPage(tech.page, demoUser('technologist'));
+      await tech.page.getByRole('heading', { name: 'Records', exact: true }).waitFor();
+      const patient = demoUser('patient');
+      await tech.page.goto('/#/send');
+      await tech.page.getByLabel('Find recipient').fill(patient.name);
+      const option = tech.page
+        .getByLabel('Recipient', { exact: true })
+        .locator('option', { hasText: patient.name });
+      await tech.page
+        .getByLabel('Recipient', { exact: true })
+        .selectOption((await option.first().getAttribute('value')) ?? '');
+      await tech.page
+        .getByLabel('Files')
+        .setInputFiles(join(network.plan.runDir, 'app', 'demo', 'sample-studies', 'pictures', 'phantom.png'));
+      await tech.page.getByRole('button', { name: 'Encrypt and send' }).click();
+      await tech.page.getByTestId('send-result').waitFor({ timeout: 120_000 });
+      const recordId = (await tech.page.getByTestId('record-id').textContent())?.trim() ?? '';
+      await tech.shot('demo-technologist-sent-picture');
+
+      const viewer = await openUserBrowser(browser, state.url, 'demo-patient', requests);
+      await signInOnPage(viewer.page, patient);
+      await viewer.page.locator(`[data-testid="record-row"][data-record-id="${recordId}"]`).waitFor();
+      await viewer.page.goto(`/#/records/${recordId}`);
+      await viewer.page.getByRole('button', { name: 'Open record' }).click();
+      await viewer.page.getByTestId('signature-verified').waitFor();
+      const image = viewer.page.getByTestId('record-image');
+      await image.waitFor();
+      const width = await image.evaluate(async (img) => {
+        await (img as HTMLImageElement).decode();
+        return (img as HTMLImageElement).naturalWidth;
+      });
+      assert.equal(width, 256, 'the picture is decoded and shown');
+      await viewer.shot('demo-patient-views-picture');
+
+      const operator = await openUserBrowser(browser, state.url, 'demo-operator', requests);
+      const admin =
+        state.users.find((u) => u.role === 'admin' && u.mspId === patient.mspId) ?? demoUser('admin');
+      await signInOnPage(operator.page, admin);
+      await operator.page.getByRole('heading', { name: 'Operator', exact: true }).waitFor();
+      await operator.page.getByText('All components answer.').waitFor();
+      const rows = operator.page.getByTestId('health-row');
+      assert.ok((await rows.count()) >= 9, `${String(await rows.count())} components`);
+      assert.equal(await operator.page.locator('[data-testid="health-row"][data-status="down"]').count(), 0);
+      await operator.shot('demo-operator-health');
     });
 
     it('is idempotent, reports status, and stops only its own processes', async () => {

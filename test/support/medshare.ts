@@ -1,28 +1,25 @@
-import { createPrivateKey, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  AccountStore,
-  bootstrapOperator,
+  bootstrapOperatorKeyFile,
   buildGateway,
+  deviceKeysOf,
   enrolDevice,
   finishEnrolment,
-  generateEncryptionKeyPair,
   httpDeviceAgent,
-  importSigningKey,
   loadConfig,
   loadDeviceIdentity,
+  loadKeyFile,
   memoryCookieJar,
-  openDatabase,
   signRegistration,
   startAgentServer,
   startEnrolment,
   TotpService,
-  webCryptoSigner,
   GatewayClient,
   nodeUploader,
   type AgentServer,
@@ -141,6 +138,8 @@ export interface TestUser {
   lastStep: { value: number };
   password: string;
   agent: DeviceAgent;
+  /** The key file an operator's CLI would use (operators only). */
+  keyFile?: string;
 }
 
 /** Signs in a test user afresh (password, then a fresh TOTP code), on a new client unless given one. */
@@ -155,41 +154,38 @@ export async function signIn(
   return c;
 }
 
-/** Creates the first operator of `org` from its network admin identity and signs them in. */
+/**
+ * Creates the first operator of `org` from its network admin identity, as
+ * `medshare-gateway-admin bootstrap-operator` does (their key file is written
+ * to a temporary directory), and signs them in.
+ */
 export async function operatorOf(gw: RunningGateway, org: OrgPlan, agent: DeviceAgent): Promise<TestUser> {
-  const admin = orgAdmin(org);
-  const certificatePem = await readFile(admin.signCert, 'utf8');
-  const keyPem = await readFile(join(admin.msp, 'keystore', 'key.pem'));
-  const encryption = await generateEncryptionKeyPair();
-  const password = `operator ${randomBytes(9).toString('base64url')}`;
-  const db = openDatabase(gw.databaseFile);
-  const { totpSecret } = await bootstrapOperator(new AccountStore(db), totp, gw.totpKey, {
+  const name = `admin.${org.key}`;
+  const password = `correct horse ${randomBytes(6).toString('base64url')} operator`;
+  const keyFile = join(await mkdtemp(join(tmpdir(), 'medshare-operator-')), 'operator.json');
+  const { totpSecret } = await bootstrapOperatorKeyFile({
+    database: gw.databaseFile,
+    totpKey: gw.totpKey,
+    gatewayUrl: gw.url,
     mspId: org.mspId,
-    enrollmentId: `admin.${org.key}`,
-    certificatePem,
-    encryptionPublicKey: encryption.publicKeySpki,
+    enrollmentId: name,
+    adminMspDir: orgAdmin(org).msp,
+    keyFile,
     password,
   });
-  db.close();
-  const pkcs8 = new Uint8Array(createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'der' }));
   const user: TestUser = {
-    name: `admin.${org.key}`,
+    name,
     org,
     role: 'admin',
     client: new GatewayClient(gw.url, { cookieJar: cookieJar(), uploader: nodeUploader }),
-    keys: {
-      mspId: org.mspId,
-      userId: '',
-      signer: webCryptoSigner(await importSigningKey(pkcs8), certificatePem),
-      encryption,
-    },
+    keys: await deviceKeysOf(await loadKeyFile(keyFile)),
     totpSecret,
     lastStep: { value: 0 },
     password,
     agent,
+    keyFile,
   };
   await signIn(gw, user, user.client);
-  user.keys.userId = (await user.client.me()).userId ?? '';
   return user;
 }
 

@@ -5,9 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  enrolDevice,
   generateEncryptionKeyPair,
+  loadDeviceIdentity,
+  openDatabase,
   registerEmergencyKey,
   releaseBreakGlassKey,
+  samplePictures,
   signRegistration,
   syntheticStudy,
   type EncryptionKeyPair,
@@ -32,6 +36,8 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 
 const CT_STUDY = { slices: 12, modality: 'CT', transferSyntax: 'explicit-le' } as const;
 const JPEG_STUDY = { slices: 4, modality: 'MR', transferSyntax: 'jpeg-baseline' } as const;
+/** A PNG and a JPEG photo, sent as records of one file each and shown as they are. */
+const PICTURES = samplePictures({ width: 160, height: 120, seed: 11 });
 
 /** Windows of a file's pixel data varied enough that they cannot occur by chance elsewhere. */
 function distinctiveWindows(file: Uint8Array): Buffer[] {
@@ -43,8 +49,22 @@ function distinctiveWindows(file: Uint8Array): Buffer[] {
   return windows;
 }
 
+/** A `datetime-local` value for `date` in this machine's zone (Chromium runs in the same one). */
+function localDateTime(date: Date): string {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
 /** A code that is certainly wrong: every digit of the right one shifted. */
 const wrongCode = (code: string) => code.replace(/\d/g, (d) => String((Number(d) + 5) % 10));
+
+/** A person the test drives through the web UI only. */
+interface BrowserUser {
+  name: string;
+  totpSecret: string;
+  lastStep: { value: number };
+  password: string;
+}
 
 /**
  * The whole clinical story in Debian's Chromium, against a real Fabric
@@ -61,6 +81,8 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   const agentPort = new Map<string, number>();
   const studyFiles: string[] = [];
   const jpegFiles: string[] = [];
+  const pictureFiles: string[] = [];
+  const startedAt = new Date();
   const operators = new Map<string, TestUser>();
   const requests: SentRequest[] = [];
   /** Every byte sent to the gateway, per TCP connection. */
@@ -72,9 +94,10 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   let doctor: TestUser;
   let erDoctor: TestUser;
   let auditor: TestUser;
-  const tech = { name: 'tech.web', totpSecret: '', lastStep: { value: 0 }, password: '' };
+  const tech: BrowserUser = { name: 'tech.web', totpSecret: '', lastStep: { value: 0 }, password: '' };
   let recordId = '';
   let jpegRecordId = '';
+  const pictureRecordIds: string[] = [];
   let techPage: UserBrowser;
   let patientPage: UserBrowser;
   let doctorPage: UserBrowser;
@@ -126,6 +149,12 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       jpegFiles.push(path);
       plaintexts.push(file.bytes);
     }
+    for (const file of PICTURES.files) {
+      const path = join(studyDir.path, file.name);
+      await writeFile(path, file.bytes);
+      pictureFiles.push(path);
+      plaintexts.push(file.bytes);
+    }
     browser = await launchChromium();
   });
 
@@ -136,11 +165,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await (network as TestNetwork | undefined)?.down();
   });
 
-  async function signIn(
-    page: Page,
-    user: { name: string; totpSecret: string; lastStep: { value: number }; password: string },
-    mspId: string,
-  ): Promise<void> {
+  async function signIn(page: Page, user: BrowserUser, mspId: string): Promise<void> {
     await page.getByLabel('Organisation').selectOption(mspId);
     await page.getByLabel('User name').fill(user.name);
     await page.getByLabel('Password', { exact: true }).fill(user.password);
@@ -155,6 +180,34 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await page.getByRole('heading', { name: 'Records', exact: true }).waitFor();
   }
 
+  /**
+   * Enrols `user` on `page` with the operator's one-time secret, as a person does: password, backup
+   * passphrase, keys made in the browser, the QR code and the first code. Ends on the QR code step.
+   */
+  async function enrolInBrowser(page: Page, user: BrowserUser, mspId: string, secret: string): Promise<void> {
+    await page.goto('/#/enrol');
+    user.password = `correct horse ${randomBytes(6).toString('base64url')} staple`;
+    await page.getByLabel('Organisation').selectOption(mspId);
+    await page.getByLabel('User name').fill(user.name);
+    await page.getByLabel('Enrolment secret').fill(secret);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
+    await page.getByLabel('Confirm password').fill(user.password);
+    await page.getByLabel('Backup passphrase', { exact: true }).fill('a passphrase for tests');
+    await page.getByLabel('Confirm backup passphrase').fill('a passphrase for tests');
+    await page.getByRole('button', { name: 'Create my keys' }).click();
+    const qr = page.getByRole('img', { name: 'QR code for your authenticator app' });
+    await qr.waitFor();
+    user.totpSecret = (await page.getByTestId('totp-secret').textContent())?.replace(/\s+/g, '') ?? '';
+    assert.match(user.totpSecret, /^[A-Z2-7]{16,}$/);
+  }
+
+  /** Confirms the enrolment's first code and continues to the user's home page. */
+  async function finishEnrolmentInBrowser(page: Page, user: BrowserUser): Promise<void> {
+    await page.getByLabel('Authenticator code').fill(await freshCode(user.totpSecret, user.lastStep));
+    await page.getByRole('button', { name: 'Confirm and finish' }).click();
+    assert.match((await page.getByTestId('registration-tx').textContent()) ?? '', /[0-9a-f]{64}/);
+  }
+
   it('a technologist enrols in the browser: keys made here, TOTP by QR code', async () => {
     const operator = op('imaging');
     const registration = await signRegistration(operator.keys.signer, {
@@ -165,24 +218,9 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     const { secret } = await operator.client.registerUser(registration);
     techPage = await openUserBrowser(browser, gw.url, 'technologist', requests);
     const page = techPage.page;
-    await page.goto('/#/enrol');
-    tech.password = `correct horse ${randomBytes(6).toString('base64url')} staple`;
-    await page.getByLabel('Organisation').selectOption(org('imaging').mspId);
-    await page.getByLabel('User name').fill(tech.name);
-    await page.getByLabel('Enrolment secret').fill(secret);
-    await page.getByLabel('Password', { exact: true }).fill(tech.password);
-    await page.getByLabel('Confirm password').fill(tech.password);
-    await page.getByLabel('Backup passphrase', { exact: true }).fill('a passphrase for tests');
-    await page.getByLabel('Confirm backup passphrase').fill('a passphrase for tests');
-    await page.getByRole('button', { name: 'Create my keys' }).click();
-    const qr = page.getByRole('img', { name: 'QR code for your authenticator app' });
-    await qr.waitFor();
-    tech.totpSecret = (await page.getByTestId('totp-secret').textContent())?.replace(/\s+/g, '') ?? '';
-    assert.match(tech.totpSecret, /^[A-Z2-7]{16,}$/);
+    await enrolInBrowser(page, tech, org('imaging').mspId, secret);
     await techPage.shot('enrol-totp-qr');
-    await page.getByLabel('Authenticator code').fill(await freshCode(tech.totpSecret, tech.lastStep));
-    await page.getByRole('button', { name: 'Confirm and finish' }).click();
-    assert.match((await page.getByTestId('registration-tx').textContent()) ?? '', /[0-9a-f]{64}/);
+    await finishEnrolmentInBrowser(page, tech);
     await techPage.shot('enrol-done');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Records', exact: true }).waitFor();
@@ -228,9 +266,11 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     return id;
   }
 
-  it('the technologist sends synthetic CT and JPEG-baseline studies to the patient, encrypted in the browser', async () => {
+  it('the technologist sends synthetic CT and JPEG-baseline studies, a PNG and a JPEG photo to the patient, encrypted in the browser', async () => {
     recordId = await sendStudy(studyFiles, 'technologist-sent-ct-study');
     jpegRecordId = await sendStudy(jpegFiles, 'technologist-sent-jpeg-study');
+    for (const file of pictureFiles)
+      pictureRecordIds.push(await sendStudy([file], `technologist-sent-picture`));
   });
 
   it('a wrong authenticator code is refused with its reason', async () => {
@@ -261,6 +301,18 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await patientPage.shot('patient-views-ct-study');
     await openAndView(page, jpegRecordId, JPEG_STUDY);
     await patientPage.shot('patient-views-jpeg-study');
+    for (const [index, id] of pictureRecordIds.entries()) {
+      await page.goto(`/#/records/${id}`);
+      await page.getByRole('button', { name: 'Open record' }).click();
+      await page.getByTestId('signature-verified').waitFor();
+      const image = page.getByTestId('record-image');
+      const size = await image.evaluate(async (img) => {
+        await (img as HTMLImageElement).decode();
+        return [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight];
+      });
+      assert.deepEqual(size, [PICTURES.width, PICTURES.height], 'the picture is shown as it was sent');
+      await patientPage.shot(`patient-views-picture-${String(index + 1)}`);
+    }
   });
 
   /** Opens a record; `purpose` is chosen where the role has a choice (a patient always opens with PATRQT). */
@@ -366,6 +418,32 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await page.reload();
     const emergency = page.locator('tr.breakglass');
     await emergency.first().waitFor();
+    // Every access to the record: who, when, purpose and outcome, as the patient sees them.
+    const log = await page.locator('[data-testid="access-row"]').evaluateAll((rows) =>
+      rows.map((row) => ({
+        cells: [...(row as HTMLTableRowElement).cells].map((cell) => cell.textContent.trim()),
+        outcome: row.getAttribute('data-outcome'),
+        purpose: row.getAttribute('data-purpose'),
+        emergency: row.classList.contains('breakglass'),
+        when: row.querySelector('time')?.getAttribute('datetime') ?? '',
+      })),
+    );
+    const by = (name: string) => log.filter((row) => row.cells.some((cell) => cell.startsWith(`${name} ·`)));
+    assert.ok(
+      by('doctor.web').some((row) => row.outcome === 'granted' && row.purpose === 'TREAT'),
+      'the doctor opened with a grant',
+    );
+    assert.ok(
+      by('doctor.web').some((row) => row.outcome === 'denied' && row.purpose === 'TREAT'),
+      'the doctor was refused after the revocation',
+    );
+    assert.ok(
+      by('er-doctor.web').some(
+        (row) => row.emergency && row.purpose === 'ETREAT' && row.outcome === 'granted',
+      ),
+      'the break-glass opening stands out',
+    );
+    assert.ok(log.every((row) => !Number.isNaN(Date.parse(row.when))));
     await patientPage.shot('patient-sees-break-glass');
   });
 
@@ -421,12 +499,162 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await reviews.getByRole('button', { name: 'Close review' }).first().click();
     assert.match((await reviews.getByTestId('review-tx').textContent()) ?? '', /[0-9a-f]{64}/);
     await ab.shot('auditor-closed-review');
+
+    // A user's activity over a time range: the doctor's openings since the test began, then none before.
+    const activity = page.getByRole('region', { name: 'User activity' });
+    await activity.getByLabel('User').selectOption(doctor.keys.userId);
+    await activity.getByLabel('From').fill(localDateTime(new Date(startedAt.getTime() - 60_000)));
+    await activity.getByLabel('To').fill(localDateTime(new Date(Date.now() + 3_600_000)));
+    await page.getByRole('button', { name: 'Show user activity' }).click();
+    await page.getByTestId('audit-row').first().waitFor();
+    const activityRows = await page.getByTestId('audit-row').count();
+    assert.ok(activityRows >= 2, `${String(activityRows)} events of the doctor`);
+    const doctorJson = JSON.parse(await download('Export JSON')) as { rows: { recordId: string }[] };
+    assert.equal(doctorJson.rows.length, activityRows);
+    assert.ok(doctorJson.rows.some((row) => row.recordId === recordId));
+    await ab.shot('auditor-user-activity');
+    await activity.getByLabel('From').fill(localDateTime(new Date(startedAt.getTime() - 7_200_000)));
+    await activity.getByLabel('To').fill(localDateTime(new Date(startedAt.getTime() - 3_600_000)));
+    await page.getByRole('button', { name: 'Show user activity' }).click();
+    await page.getByText('No events: the ledger holds nothing for this query.').waitFor();
     await ab.context.close();
+  });
+
+  it('an operator invites a user and registers a device, sees the health, suspends and reactivates the doctor', async () => {
+    const operator = op('hospital-b');
+    const ob = await openUserBrowser(browser, gw.url, 'operator', requests);
+    const page = ob.page;
+    await signIn(page, operator, org('hospital-b').mspId);
+    // Operators come from the command line: their keys are imported from its key file, read in the browser.
+    await page.getByLabel('Key file').setInputFiles(operator.keyFile ?? assert.fail('no key file'));
+    await page.getByRole('button', { name: 'Import key file' }).click();
+    await page.getByRole('heading', { name: 'Operator', exact: true }).waitFor();
+
+    await page.getByText('All components answer.').waitFor();
+    const health = await page
+      .getByTestId('health-row')
+      .evaluateAll((rows) =>
+        rows.map((row) => [
+          row.querySelector('td:nth-child(2)')?.textContent ?? '',
+          row.getAttribute('data-status'),
+        ]),
+      );
+    const count = (kind: string) => health.filter(([k]) => k === kind).length;
+    // One peer, CA and storage peer per organisation, and the gateway's own database.
+    for (const kind of ['Ledger peer', 'Certificate authority', 'Storage cluster peer']) {
+      assert.equal(count(kind), 3, `${kind}: ${JSON.stringify(health)}`);
+    }
+    assert.equal(count('Gateway database'), 1);
+    assert.ok(health.every(([, status]) => status === 'ok'));
+    await ob.shot('operator-network-health');
+
+    // An invitation: the one-time secret is shown once, and the new doctor enrols with it in their browser.
+    const invite = page.getByRole('region', { name: 'Invite a user' });
+    await invite.getByLabel('User name').fill('doctor2.web');
+    await invite.getByLabel('Role').selectOption('doctor');
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    const secret = (await page.getByTestId('enrolment-secret').textContent())?.trim() ?? '';
+    assert.ok(secret.length >= 8, 'an enrolment secret is shown');
+    await ob.shot('operator-invited-user');
+    const newcomer: BrowserUser = {
+      name: 'doctor2.web',
+      totpSecret: '',
+      lastStep: { value: 0 },
+      password: '',
+    };
+    const nb = await openUserBrowser(browser, gw.url, 'new-doctor', requests);
+    await enrolInBrowser(nb.page, newcomer, org('hospital-b').mspId, secret);
+    await finishEnrolmentInBrowser(nb.page, newcomer);
+    await nb.page.getByRole('button', { name: 'Continue' }).click();
+    await nb.page.getByRole('heading', { name: 'Records', exact: true }).waitFor();
+    await nb.context.close();
+
+    // A device registration: its secret enrols a device agent.
+    const device = page.getByRole('region', { name: 'Register a device' });
+    await device.getByLabel('Device name').fill('device2.hospital-b');
+    await device.getByRole('button', { name: 'Register device' }).click();
+    const deviceSecret = (await page.getByTestId('device-secret').textContent())?.trim() ?? '';
+    const keyDir = await mkdtemp(join(tmpdir(), 'medshare-device-'));
+    await enrolDevice({
+      gatewayUrl: gw.url,
+      mspId: org('hospital-b').mspId,
+      enrollmentId: 'device2.hospital-b',
+      secret: deviceSecret,
+      keyDir,
+    });
+    assert.match((await loadDeviceIdentity(keyDir)).certificatePem, /BEGIN CERTIFICATE/);
+    await ob.shot('operator-registered-device');
+
+    // Suspension ends the doctor's session at once; their page says so and offers to sign in again.
+    await page.getByRole('button', { name: 'Suspend doctor.web' }).click();
+    await page.getByRole('button', { name: 'Confirm suspension of doctor.web' }).click();
+    assert.match(
+      (await page.getByTestId('account-status-change').textContent()) ?? '',
+      /Suspended doctor\.web/,
+    );
+    await ob.shot('operator-suspended-doctor');
+    const dpage = doctorPage.page;
+    await dpage.getByLabel('Purpose', { exact: true }).selectOption('TREAT');
+    await dpage.getByRole('button', { name: 'Open record' }).click();
+    await dpage.locator('.refusal[data-code="ACCOUNT_SUSPENDED"]').waitFor();
+    await doctorPage.shot('doctor-suspended');
+    await dpage.getByRole('button', { name: 'Sign in again' }).first().click();
+    await dpage.getByLabel('Organisation').selectOption(org('hospital-b').mspId);
+    await dpage.getByLabel('User name').fill(doctor.name);
+    await dpage.getByLabel('Password', { exact: true }).fill(doctor.password);
+    await dpage.getByRole('button', { name: 'Sign in' }).click();
+    const suspended = dpage.locator('.refusal[data-code="ACCOUNT_SUSPENDED"]');
+    await suspended.waitFor();
+    assert.match((await suspended.textContent()) ?? '', /operator/);
+    await doctorPage.shot('doctor-sign-in-refused-while-suspended');
+
+    await page.getByRole('button', { name: 'Reactivate doctor.web' }).click();
+    assert.match(
+      (await page.getByTestId('account-status-change').textContent()) ?? '',
+      /Reactivated doctor\.web/,
+    );
+    await dpage.goto('/#/inbox');
+    await dpage.reload();
+    await signIn(dpage, doctor, org('hospital-b').mspId);
+    await dpage.getByRole('heading', { name: 'Records', exact: true }).waitFor();
+    await doctorPage.shot('doctor-reactivated');
+    await ob.context.close();
+  });
+
+  it('a session that has ended is refused with its reason and a way back to sign-in', async () => {
+    const page = patientPage.page;
+    await page.goto(`/#/records/${recordId}`);
+    await page.getByRole('button', { name: 'Open record' }).waitFor();
+    // The session times out: its row in the gateway's store is past its expiry, as after idling.
+    const cookie = (await patientPage.context.cookies()).find((c) => c.name === 'medshare.sid');
+    const sid =
+      decodeURIComponent(cookie?.value ?? '')
+        .slice(2)
+        .split('.')[0] ?? '';
+    const db = openDatabase(gw.databaseFile);
+    try {
+      const expired = db
+        .prepare('UPDATE sessions SET expires_at = ? WHERE sid = ?')
+        .run(Date.now() - 1000, sid);
+      assert.equal(expired.changes, 1, 'the patient has a stored session');
+    } finally {
+      db.close();
+    }
+    await page.getByRole('button', { name: 'Open record' }).click();
+    const refusal = page
+      .getByRole('region', { name: 'Open and view' })
+      .locator('.refusal[data-code="SESSION_EXPIRED"]');
+    await refusal.waitFor();
+    assert.match((await refusal.textContent()) ?? '', /Session ended.*Sign in again/s);
+    await patientPage.shot('patient-session-ended');
+    await refusal.getByRole('button', { name: 'Sign in again' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    assert.equal(await page.getByLabel('User name').inputValue(), '');
   });
 
   it('no request from any page carried plaintext', () => {
     const uploads = requests.filter((r) => r.method === 'POST' && new URL(r.url).pathname === '/api/content');
-    assert.equal(uploads.length, 2, 'one upload per study: a whole study is one record');
+    assert.equal(uploads.length, 2 + PICTURES.files.length, 'one upload per record: a whole study is one');
     const hashes = new Set(plaintexts.map(sha256));
     const needles = plaintexts.flatMap(distinctiveWindows);
     assert.ok(needles.length >= plaintexts.length * 3);

@@ -25,6 +25,7 @@ import { deviceKeysOf, keyFileOfEnrolment, loadKeyFile, newEncryptionKeyPem, sav
 import { nodeUploader } from './node-uploader';
 import { bootstrapOperatorKeyFile } from './operator-key-file';
 import { syntheticStudy, type SyntheticStudyOptions } from '../study/synthetic';
+import { samplePictures } from './sample-pictures';
 
 const USAGE = 'usage: medshare-demo <up|down|status> [--base-port N] [--run-dir DIR] [--description FILE]';
 const REPO_DIR = resolve(__dirname, '..', '..', '..');
@@ -293,7 +294,7 @@ async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
   return users;
 }
 
-/** Synthetic studies to try the web UI and the CLI with (no real patient data). */
+/** Synthetic studies and pictures to try the web UI and the CLI with (no real patient data). */
 const SAMPLE_STUDIES = [
   {
     dir: 'ct-16bit',
@@ -305,6 +306,8 @@ const SAMPLE_STUDIES = [
   },
 ] as const satisfies readonly { dir: string; options: SyntheticStudyOptions }[];
 
+const PICTURES_DIR = 'pictures';
+
 async function writeSampleStudies(layout: Layout): Promise<string> {
   const root = join(layout.demoDir, 'sample-studies');
   for (const { dir, options } of SAMPLE_STUDIES) {
@@ -314,6 +317,8 @@ async function writeSampleStudies(layout: Layout): Promise<string> {
       await writeFile(join(target, file.name), file.bytes);
     }
   }
+  await mkdir(join(root, PICTURES_DIR), { recursive: true });
+  for (const file of samplePictures().files) await writeFile(join(root, PICTURES_DIR, file.name), file.bytes);
   return root;
 }
 
@@ -340,7 +345,7 @@ function summary(state: DemoState, layout: Layout, samples: string): string {
   for (const agent of state.agents) lines.push(`  ${agent.org}: ${agent.url}`);
   lines.push(
     '',
-    `Synthetic DICOM studies to send: ${samples} (${SAMPLE_STUDIES.map((s) => s.dir).join(', ')})`,
+    `Synthetic DICOM studies and pictures to send: ${samples} (${[...SAMPLE_STUDIES.map((s) => s.dir), PICTURES_DIR].join(', ')})`,
     'In the browser, each user restores their keys once with their key backup passphrase (operators:',
     'import their key file); the page picks the organisation’s device agent by itself.',
     '',

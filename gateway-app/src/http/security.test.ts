@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { errorHandler, notFound, type ErrorBody } from './errors';
 import { csrfGuard, ensureCsrfToken, loginRateLimit, securityHeaders } from './security';
-import { SESSION_COOKIE, sessions } from './session';
+import { SESSION_COOKIE, sessionLifetime, sessions } from './session';
 
 const DEVICE_AGENT = 'http://127.0.0.1:47113';
 const logger = pino({ level: 'silent' });
@@ -60,6 +60,7 @@ async function errorOf(response: Response): Promise<ErrorBody['error']> {
 describe('csrfGuard', () => {
   let origin: string;
   let server: Server;
+  const store = new session.MemoryStore();
   /** State-changing requests that reached their handler. */
   let changes = 0;
 
@@ -68,7 +69,7 @@ describe('csrfGuard', () => {
       baseApp((app) => {
         app.use(
           sessions({
-            store: new session.MemoryStore(),
+            store,
             secret: 'a test secret that is long enough',
             publicOrigin,
             idleSeconds: 600,
@@ -170,6 +171,27 @@ describe('csrfGuard', () => {
     await refused(await change({ cookie, origin, 'x-csrf-token': other.token }), 'CSRF_TOKEN_INVALID');
     // Without the session cookie there is no token to match.
     await refused(await change({ origin, 'x-csrf-token': token }), 'CSRF_TOKEN_INVALID');
+    assert.equal(changes, before);
+  });
+
+  it('refuses a session the gateway no longer holds with 401 SESSION_EXPIRED', async () => {
+    const { cookie, token } = await newSession();
+    // The signed cookie value is `s:<session id>.<signature>`.
+    const sid =
+      decodeURIComponent(cookie.slice(SESSION_COOKIE.length + 1))
+        .slice(2)
+        .split('.')[0] ?? '';
+    await new Promise<void>((resolve) => {
+      store.destroy(sid, () => {
+        resolve();
+      });
+    });
+    const before = changes;
+    const response = await change({ cookie, origin, 'x-csrf-token': token });
+    assert.equal(response.status, 401);
+    const error = await errorOf(response);
+    assert.equal(error.code, 'SESSION_EXPIRED');
+    assert.match(error.message, /sign in again/);
     assert.equal(changes, before);
   });
 
@@ -311,5 +333,56 @@ describe('loginRateLimit', () => {
     assert.equal(attempts, LIMIT, 'the limited requests never reached the handler');
     // Only the routes it is mounted on are limited.
     assert.equal((await fetch(`${origin}/api/other`, { method: 'POST' })).status, 200);
+  });
+});
+
+describe('sessionLifetime', () => {
+  let origin: string;
+  let server: Server;
+  let clock = Date.now();
+
+  before(async () => {
+    ({ origin, server } = await serve((publicOrigin) =>
+      baseApp((app) => {
+        app.use(
+          sessions({
+            store: new session.MemoryStore(),
+            secret: 'a test secret that is long enough',
+            publicOrigin,
+            idleSeconds: 3600,
+          }),
+        );
+        app.use(sessionLifetime(60, () => clock));
+        app.use(csrfGuard(publicOrigin));
+        app.get('/api/session', (req, res) => {
+          res.json({ csrfToken: ensureCsrfToken(req) });
+        });
+        app.post('/api/things', (_req, res) => {
+          res.json({ ok: true });
+        });
+      }),
+    ));
+  });
+  after(() => stop(server));
+
+  it('ends a session past its absolute lifetime: the next change is refused 401 SESSION_EXPIRED', async () => {
+    clock = Date.now();
+    const response = await fetch(`${origin}/api/session`);
+    const cookie = (response.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+    const { csrfToken } = (await response.json()) as { csrfToken: string };
+    const post = () =>
+      fetch(`${origin}/api/things`, {
+        method: 'POST',
+        headers: { cookie, origin, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+      });
+    clock += 59_000;
+    assert.equal((await post()).status, 200);
+    clock += 2_000;
+    const expired = await post();
+    assert.equal(expired.status, 401);
+    assert.equal((await errorOf(expired)).code, 'SESSION_EXPIRED');
+    // The old session is gone for good, not only for one request.
+    clock -= 2_000;
+    assert.equal((await post()).status, 401);
   });
 });

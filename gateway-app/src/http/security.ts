@@ -3,6 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { HttpError } from './errors';
+import { SESSION_COOKIE } from './session';
 
 /** Security headers: a strict same-origin CSP (every asset is served locally), no referrer, no sniffing. */
 export function securityHeaders(deviceAgentOrigins: readonly string[]): RequestHandler {
@@ -36,7 +37,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * CSRF protection for cookie-authenticated requests: a state-changing request
  * must come from the gateway's own origin (Origin and Fetch Metadata headers,
  * when the client sends them) and carry the session's token in `X-CSRF-Token`,
- * which a cross-site form or script cannot read or set.
+ * which a cross-site form or script cannot read or set. A request whose
+ * session cookie names a session the gateway no longer holds (expired or
+ * ended) is refused `401 SESSION_EXPIRED`, so clients can say so plainly.
  */
 export function csrfGuard(publicOrigin: string): RequestHandler {
   return (req, _res, next) => {
@@ -60,6 +63,11 @@ export function csrfGuard(publicOrigin: string): RequestHandler {
       return;
     }
     const expected = req.session.csrfToken;
+    if (expected === undefined && sentSessionCookie(req)) {
+      // The cookie names a session the gateway no longer holds: it expired, or was ended.
+      next(new HttpError(401, 'SESSION_EXPIRED', 'this session has expired or was ended; sign in again'));
+      return;
+    }
     const given = req.get('x-csrf-token');
     const valid =
       given !== undefined &&
@@ -77,6 +85,10 @@ export function csrfGuard(publicOrigin: string): RequestHandler {
     }
     next();
   };
+}
+
+function sentSessionCookie(req: Parameters<RequestHandler>[0]): boolean {
+  return (req.get('cookie') ?? '').split(';').some((c) => c.trim().startsWith(`${SESSION_COOKIE}=`));
 }
 
 /** Gives a session its CSRF token the first time it is asked for. */

@@ -70,7 +70,8 @@ export function sessionLifetime(absoluteSeconds: number, now: () => number = Dat
   return (req, _res, next) => {
     const createdAt = req.session.createdAt;
     if (createdAt !== undefined && now() - createdAt > absoluteSeconds * 1000) {
-      req.session.destroy((error: unknown) => {
+      // A new, empty session in its place: the request goes on as one without a live session.
+      req.session.regenerate((error: unknown) => {
         next(error);
       });
       return;

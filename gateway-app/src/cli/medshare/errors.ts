@@ -65,6 +65,9 @@ export function describeFailure(error: unknown): Failure {
   if (error instanceof Error) {
     const code = codeOf(error);
     if (code === 'NOT_SIGNED_IN') return { code, message: 'run medshare login', exitCode: 1 };
+    if (code === 'SESSION_EXPIRED') {
+      return { code, message: 'the session has expired or was ended; run medshare login', exitCode: 1 };
+    }
     // Node's system errors repeat their code at the start of the message.
     const message = code ? error.message.replace(new RegExp(`^${code}:\\s*`), '') : error.message;
     return { code: code ?? 'ERROR', message: oneLine(message || error.name), exitCode: 1 };

@@ -151,6 +151,10 @@ describe('medshare errors', () => {
       describeFailure(new ApiError(401, 'NOT_SIGNED_IN', 'sign in first')).message,
       'run medshare login',
     );
+    assert.equal(
+      describeFailure(new ApiError(401, 'SESSION_EXPIRED', 'expired')).message,
+      'the session has expired or was ended; run medshare login',
+    );
   });
 
   it('prints one line, without stack or embedded newlines', () => {

@@ -151,13 +151,16 @@ export class Workstation {
 
   /**
    * Runs a command's work, then keeps the session: saved if its cookies
-   * changed, deleted if the gateway ended it (signed out or suspended).
+   * changed, deleted if the gateway ended it (signed out, expired or suspended).
    */
   async run<T>(work: (station: Workstation) => Promise<T>): Promise<T> {
     try {
       return await work(this);
     } catch (error) {
-      if (error instanceof ApiError && ['NOT_SIGNED_IN', 'ACCOUNT_SUSPENDED'].includes(error.code)) {
+      if (
+        error instanceof ApiError &&
+        ['NOT_SIGNED_IN', 'SESSION_EXPIRED', 'ACCOUNT_SUSPENDED'].includes(error.code)
+      ) {
         await this.forget();
       }
       throw error;

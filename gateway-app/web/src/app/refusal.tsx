@@ -1,5 +1,6 @@
 import { ApiError } from '../../../src/client/api-client';
 import { KeyBackupError } from '../../../src/client/key-backup';
+import { useOptionalSession } from './session';
 
 /** A refusal as the page shows it: what happened, why, and what to do next. */
 export interface Explained {
@@ -19,6 +20,7 @@ const ADVICE: Record<string, [title: string, next: string]> = {
   RATE_LIMITED: ['Too many requests', 'Wait a minute before trying again.'],
   ACCOUNT_SUSPENDED: ['Account suspended', 'Ask your organisation\u2019s operator to reactivate it.'],
   NOT_SIGNED_IN: ['Session ended', 'Your session expired or was closed. Sign in again.'],
+  SESSION_EXPIRED: ['Session ended', 'Your session expired or was closed. Sign in again.'],
   NO_PENDING_LOGIN: ['Sign-in expired', 'Start again with your password.'],
   CSRF_TOKEN_INVALID: ['Session out of date', 'Reload the page and sign in again.'],
   DEVICE_CHECK_FAILED: [
@@ -116,10 +118,21 @@ export function explain(error: unknown): Explained {
   };
 }
 
+/** Refusals that mean the gateway has ended this page's session: the page offers to sign in again. */
+const SESSION_ENDED = new Set([
+  'NOT_SIGNED_IN',
+  'SESSION_EXPIRED',
+  'ACCOUNT_SUSPENDED',
+  'CSRF_TOKEN_INVALID',
+]);
+
 /** Shows a refusal with its reason and next step; announced to screen readers. */
 export function Refusal({ error }: { error: unknown }) {
+  const session = useOptionalSession();
   if (error === null || error === undefined) return null;
   const e = explain(error);
+  // The page still believes it is signed in; re-reading the session brings back the sign-in form.
+  const signInAgain = session?.state === 'signed-in' && SESSION_ENDED.has(e.code);
   return (
     <div className="refusal" role="alert" data-code={e.code}>
       <strong>{e.title}</strong> <code>{e.code}</code>
@@ -129,6 +142,11 @@ export function Refusal({ error }: { error: unknown }) {
         <p className="ledger">
           Recorded on the ledger: <code>{e.ledgerTxId}</code>
         </p>
+      )}
+      {signInAgain && (
+        <button type="button" onClick={() => void session.refresh()}>
+          Sign in again
+        </button>
       )}
     </div>
   );

@@ -138,6 +138,11 @@ export function useSession(): Session {
   return session;
 }
 
+/** The session, or null outside {@link SessionProvider} (a component that may render before it). */
+export function useOptionalSession(): Session | null {
+  return useContext(SessionContext);
+}
+
 /** The session of a signed-in user whose keys this browser holds. */
 export function useSignedIn(): Session & { account: AccountView; keys: DeviceKeys } {
   const session = useSession();
