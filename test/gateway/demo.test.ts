@@ -2,29 +2,19 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GatewayClient, memoryCookieJar, parseDicom } from 'medshare-gateway-app';
+import {
+  GatewayClient,
+  memoryCookieJar,
+  parseDicom,
+  type DemoState,
+  type DemoUser,
+} from 'medshare-gateway-app';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openUserBrowser, type SentRequest } from '../support/browser';
 import { freshCode } from '../support/medshare';
 import { REPO_DIR, runNodeScript, startTestNetwork, type TestNetwork } from '../support/network';
 
 const DEMO = join(REPO_DIR, 'gateway-app', 'dist', 'cli', 'demo.js');
-
-interface DemoUser {
-  mspId: string;
-  name: string;
-  role: string;
-  password: string;
-  totpSecret: string;
-  keyFile: string;
-  backupPassphrase?: string;
-}
-
-interface DemoState {
-  url: string;
-  users: DemoUser[];
-  agents: { org: string; url: string }[];
-}
 
 describe(
   'npm start: the gateway, device agents and demo users on a running network',

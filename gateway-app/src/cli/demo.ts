@@ -25,6 +25,7 @@ import { deviceKeysOf, keyFileOfEnrolment, loadKeyFile, newEncryptionKeyPem, sav
 import { nodeUploader } from './node-uploader';
 import { bootstrapOperatorKeyFile } from './operator-key-file';
 import { syntheticStudy, type SyntheticStudyOptions } from '../study/synthetic';
+import type { DemoState, DemoUser } from './demo-state';
 import { samplePictures } from './sample-pictures';
 
 const USAGE = 'usage: medshare-demo <up|down|status> [--base-port N] [--run-dir DIR] [--description FILE]';
@@ -33,25 +34,6 @@ const APP_DIR = resolve(__dirname, '..', '..');
 /** Offsets from the network's base port: the gateway, then one device agent per peer organisation. */
 const GATEWAY_PORT_OFFSET = 90;
 const AGENT_PORT_OFFSET = 91;
-
-/** A demo user, as printed for the person trying the system. */
-interface DemoUser {
-  org: string;
-  mspId: string;
-  name: string;
-  role: string;
-  password: string;
-  totpSecret: string;
-  keyFile: string;
-  userId: string;
-  backupPassphrase?: string;
-}
-
-interface DemoState {
-  url: string;
-  users: DemoUser[];
-  agents: { org: string; url: string }[];
-}
 
 /** Who the demo enrols in each organisation (operators come first, from the network's admins). */
 const DEMO_USERS: Readonly<Record<string, readonly [string, RegistrableRole][]>> = {
