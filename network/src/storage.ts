@@ -130,7 +130,14 @@ function configureCluster(
     },
     consensus: {
       ...consensus,
-      crdt: { ...obj(consensus, 'crdt'), cluster_name: plan.name, trusted_peers: peers.map((p) => p.id) },
+      crdt: {
+        ...obj(consensus, 'crdt'),
+        cluster_name: plan.name,
+        trusted_peers: peers.map((p) => p.id),
+        // A pin announcement lost on pubsub (a mesh not yet formed, a busy peer) otherwise
+        // reaches that peer only at the next rebroadcast, a minute later by default.
+        rebroadcast_interval: '5s',
+      },
     },
     api: {
       ipfsproxy: {

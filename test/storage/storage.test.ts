@@ -100,7 +100,11 @@ describe('encrypted storage on the private IPFS Cluster', () => {
     assert.ok(a && b && c);
     [orgA, orgB, orgC] = [a, b, c];
     storeA = await storeOfOrganisation(net.plan, orgA, { replicationDeadlineMs: 30_000 });
-    storeB = await storeOfOrganisation(net.plan, orgB, { replicationDeadlineMs: 30_000 });
+    // A short lookup grace: the absent CID below would otherwise take the full 15 s to refuse.
+    storeB = await storeOfOrganisation(net.plan, orgB, {
+      replicationDeadlineMs: 30_000,
+      lookupGraceMs: 3000,
+    });
   });
 
   after(async () => {
@@ -364,6 +368,35 @@ describe('encrypted storage on the private IPFS Cluster', () => {
       } finally {
         for (const name of downNodes) assert.equal((await node(name, 'start-node')).code, 0);
       }
+    });
+
+    it('a storage peer that was down learns of content stored meanwhile within seconds, and serves it', async (t) => {
+      const storage = orgC.storage;
+      assert.ok(storage);
+      // The peers the test before restarted count for allocation again once their metrics arrive.
+      for (let i = 0; ; i++) {
+        const probe = await storeEncrypted(storeA, 1000).catch((error: unknown) => {
+          if (i === 30 || (error as { code?: string }).code !== 'INSUFFICIENT_PEERS') throw error;
+        });
+        if (probe && (await storeA.replication(probe.stored.cid)).state === 'replicated') break;
+        await sleep(1000);
+      }
+      assert.equal((await node(storage.clusterName, 'stop-node')).code, 0);
+      let meanwhile: Awaited<ReturnType<typeof storeEncrypted>>;
+      try {
+        meanwhile = await storeEncrypted(storeA, 200_000);
+        // Longer than pubsub keeps a message to gossip to a peer that missed it.
+        await sleep(8000);
+      } finally {
+        assert.equal((await node(storage.clusterName, 'start-node')).code, 0);
+      }
+      // The returning peer missed the pin's announcement: only a rebroadcast of the heads
+      // tells it, within the 15 s lookup grace only because the network rebroadcasts every 5 s.
+      const storeC = await storeOfOrganisation(net.plan, orgC);
+      const started = Date.now();
+      const back = await fetchDecrypted(storeC, meanwhile.stored, meanwhile.key);
+      t.diagnostic(`served by the returning peer ${String(Date.now() - started)} ms after it reported ready`);
+      assert.equal(back.hash, meanwhile.plainHash);
     });
 
     const fetchDecryptedPlain = async () => {

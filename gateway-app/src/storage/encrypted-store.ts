@@ -16,7 +16,10 @@ export interface EncryptedStoreOptions {
   replicationDeadlineMs?: number;
   /** How often `put` asks the cluster while waiting (default 100 ms). */
   pollIntervalMs?: number;
-  /** How long `get` waits for the cluster to learn of a CID its own node lacks before NOT_FOUND (default 3 s). */
+  /**
+   * How long `get` waits for this organisation's cluster peer to learn of a CID its own
+   * node lacks before NOT_FOUND (default 15 s: three of the network's 5 s CRDT rebroadcasts).
+   */
   lookupGraceMs?: number;
 }
 
@@ -60,7 +63,7 @@ export class EncryptedStore {
     this.#max = options.replicationMax;
     this.#deadlineMs = options.replicationDeadlineMs ?? 60_000;
     this.#pollMs = options.pollIntervalMs ?? 100;
-    this.#lookupGraceMs = options.lookupGraceMs ?? 3000;
+    this.#lookupGraceMs = options.lookupGraceMs ?? 15_000;
   }
 
   /**

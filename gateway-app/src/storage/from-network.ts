@@ -1,6 +1,6 @@
 import { clusterCredentials, type NetworkPlan, type OrgPlan } from 'medshare-network';
 import { ClusterClient } from './cluster-client';
-import { EncryptedStore } from './encrypted-store';
+import { EncryptedStore, type EncryptedStoreOptions } from './encrypted-store';
 import { StorageError } from './errors';
 import { KuboClient } from './kubo-client';
 
@@ -8,7 +8,7 @@ import { KuboClient } from './kubo-client';
 export async function storeOfOrganisation(
   plan: NetworkPlan,
   org: OrgPlan,
-  options: { replicationDeadlineMs?: number } = {},
+  options: Pick<EncryptedStoreOptions, 'replicationDeadlineMs' | 'lookupGraceMs'> = {},
 ): Promise<EncryptedStore> {
   const storage = org.storage;
   if (!storage) {
