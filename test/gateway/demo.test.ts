@@ -10,7 +10,7 @@ import {
   type DemoUser,
 } from 'medshare-gateway-app';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openUserBrowser, type SentRequest } from '../support/browser';
+import { launchChromium, openUserBrowser, submitPassword, type SentRequest } from '../support/browser';
 import { freshCode } from '../support/medshare';
 import { REPO_DIR, runNodeScript, startTestNetwork, type TestNetwork } from '../support/network';
 
@@ -89,10 +89,7 @@ describe(
 
     /** Signs a demo user in on the web UI with what `npm start` printed, and brings their keys. */
     async function signInOnPage(page: Page, user: DemoUser): Promise<void> {
-      await page.getByLabel('Organisation').selectOption(user.mspId);
-      await page.getByLabel('User name').fill(user.name);
-      await page.getByLabel('Password', { exact: true }).fill(user.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitPassword(page, user);
       await page.getByLabel('Authenticator code').fill(await freshCode(user.totpSecret, usedOf(user)));
       await page.getByRole('button', { name: 'Verify code' }).click();
       if (user.backupPassphrase) {

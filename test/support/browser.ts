@@ -82,3 +82,14 @@ export async function openUserBrowser(
     },
   };
 }
+
+/** Fills the sign-in form's first step (organisation, user name, password) and submits it. */
+export async function submitPassword(
+  page: Page,
+  user: { mspId: string; name: string; password: string },
+): Promise<void> {
+  await page.getByLabel('Organisation').selectOption(user.mspId);
+  await page.getByLabel('User name').fill(user.name);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

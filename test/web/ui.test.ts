@@ -18,7 +18,13 @@ import {
 } from 'medshare-gateway-app';
 import type { OrgPlan } from 'medshare-network';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openUserBrowser, type SentRequest, type UserBrowser } from '../support/browser';
+import {
+  launchChromium,
+  openUserBrowser,
+  submitPassword,
+  type SentRequest,
+  type UserBrowser,
+} from '../support/browser';
 import {
   enrolTestUser,
   freePort,
@@ -166,10 +172,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   });
 
   async function signIn(page: Page, user: BrowserUser, mspId: string): Promise<void> {
-    await page.getByLabel('Organisation').selectOption(mspId);
-    await page.getByLabel('User name').fill(user.name);
-    await page.getByLabel('Password', { exact: true }).fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitPassword(page, { ...user, mspId });
     await page.getByLabel('Authenticator code').fill(await freshCode(user.totpSecret, user.lastStep));
     await page.getByRole('button', { name: 'Verify code' }).click();
   }
@@ -276,10 +279,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   it('a wrong authenticator code is refused with its reason', async () => {
     patientPage = await openUserBrowser(browser, gw.url, 'patient', requests);
     const page = patientPage.page;
-    await page.getByLabel('Organisation').selectOption(org('hospital-a').mspId);
-    await page.getByLabel('User name').fill(patient.name);
-    await page.getByLabel('Password', { exact: true }).fill(patient.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitPassword(page, { ...patient, mspId: org('hospital-a').mspId });
     await page
       .getByLabel('Authenticator code')
       .fill(wrongCode(await freshCode(patient.totpSecret, { value: 0 })));
@@ -598,11 +598,9 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await dpage.getByRole('button', { name: 'Open record' }).click();
     await dpage.locator('.refusal[data-code="ACCOUNT_SUSPENDED"]').waitFor();
     await doctorPage.shot('doctor-suspended');
-    await dpage.getByRole('button', { name: 'Sign in again' }).first().click();
-    await dpage.getByLabel('Organisation').selectOption(org('hospital-b').mspId);
-    await dpage.getByLabel('User name').fill(doctor.name);
-    await dpage.getByLabel('Password', { exact: true }).fill(doctor.password);
-    await dpage.getByRole('button', { name: 'Sign in' }).click();
+    assert.equal(await dpage.locator('.refusal').count(), 1);
+    await dpage.getByRole('button', { name: 'Sign in again' }).click();
+    await submitPassword(dpage, { ...doctor, mspId: org('hospital-b').mspId });
     const suspended = dpage.locator('.refusal[data-code="ACCOUNT_SUSPENDED"]');
     await suspended.waitFor();
     assert.match((await suspended.textContent()) ?? '', /operator/);
@@ -624,7 +622,15 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   it('a session that has ended is refused with its reason and a way back to sign-in', async () => {
     const page = patientPage.page;
     await page.goto(`/#/records/${recordId}`);
+    // Every section has loaded (the record, its grants, its access log and the directory).
     await page.getByRole('button', { name: 'Open record' }).waitFor();
+    await page.getByTestId('grant-row').first().waitFor();
+    await page.getByTestId('access-row').first().waitFor();
+    await page
+      .getByRole('region', { name: 'Share' })
+      .getByRole('option', { name: /· doctor ·/ })
+      .first()
+      .waitFor({ state: 'attached' });
     // The session times out: its row in the gateway's store is past its expiry, as after idling.
     const cookie = (await patientPage.context.cookies()).find((c) => c.name === 'medshare.sid');
     const sid =
@@ -641,11 +647,12 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       db.close();
     }
     await page.getByRole('button', { name: 'Open record' }).click();
-    const refusal = page
-      .getByRole('region', { name: 'Open and view' })
-      .locator('.refusal[data-code="SESSION_EXPIRED"]');
+    const refusal = page.locator('main .refusal[data-code="SESSION_EXPIRED"]');
     await refusal.waitFor();
     assert.match((await refusal.textContent()) ?? '', /Session ended.*Sign in again/s);
+    // One notice for the page, in place of the record's sections, not one per section.
+    assert.equal(await page.locator('.refusal').count(), 1);
+    assert.equal(await page.getByRole('region', { name: 'Open and view' }).count(), 0);
     await patientPage.shot('patient-session-ended');
     await refusal.getByRole('button', { name: 'Sign in again' }).click();
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();

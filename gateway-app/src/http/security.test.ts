@@ -8,7 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { errorHandler, notFound, type ErrorBody } from './errors';
 import { csrfGuard, ensureCsrfToken, loginRateLimit, securityHeaders } from './security';
+import { AccountStore } from '../auth';
+import { openDatabase } from '../db/database';
 import { SESSION_COOKIE, sessionLifetime, sessions } from './session';
+import { signedIn } from './signed-in';
 
 const DEVICE_AGENT = 'http://127.0.0.1:47113';
 const logger = pino({ level: 'silent' });
@@ -61,6 +64,7 @@ describe('csrfGuard', () => {
   let origin: string;
   let server: Server;
   const store = new session.MemoryStore();
+  const accounts = new AccountStore(openDatabase(':memory:'));
   /** State-changing requests that reached their handler. */
   let changes = 0;
 
@@ -81,6 +85,9 @@ describe('csrfGuard', () => {
         });
         app.get('/api/things', (_req, res) => {
           res.json({ things: [] });
+        });
+        app.get('/api/mine', (req, res, next) => {
+          signedIn(req, accounts).then(() => res.json({ mine: [] }), next);
         });
         const change: express.RequestHandler = (_req, res) => {
           changes++;
@@ -174,7 +181,7 @@ describe('csrfGuard', () => {
     assert.equal(changes, before);
   });
 
-  it('refuses a session the gateway no longer holds with 401 SESSION_EXPIRED', async () => {
+  it('refuses a session the gateway no longer holds with 401 SESSION_EXPIRED, for changes and reads', async () => {
     const { cookie, token } = await newSession();
     // The signed cookie value is `s:<session id>.<signature>`.
     const sid =
@@ -193,6 +200,16 @@ describe('csrfGuard', () => {
     assert.equal(error.code, 'SESSION_EXPIRED');
     assert.match(error.message, /sign in again/);
     assert.equal(changes, before);
+    // A read on the ended session says so too, where a request with no session is only not signed in.
+    const read = await fetch(`${origin}/api/mine`, { headers: { cookie } });
+    assert.equal(read.status, 401);
+    assert.equal((await errorOf(read)).code, 'SESSION_EXPIRED');
+    const anonymous = await fetch(`${origin}/api/mine`);
+    assert.equal(anonymous.status, 401);
+    assert.equal((await errorOf(anonymous)).code, 'NOT_SIGNED_IN');
+    const held = await newSession();
+    const notYet = await fetch(`${origin}/api/mine`, { headers: { cookie: held.cookie } });
+    assert.equal((await errorOf(notYet)).code, 'NOT_SIGNED_IN');
   });
 
   it('guards PUT and DELETE like POST', async () => {

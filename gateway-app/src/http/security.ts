@@ -3,7 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { HttpError } from './errors';
-import { SESSION_COOKIE } from './session';
+import { namesEndedSession, sessionExpired } from './session';
 
 /** Security headers: a strict same-origin CSP (every asset is served locally), no referrer, no sniffing. */
 export function securityHeaders(deviceAgentOrigins: readonly string[]): RequestHandler {
@@ -62,12 +62,11 @@ export function csrfGuard(publicOrigin: string): RequestHandler {
       );
       return;
     }
-    const expected = req.session.csrfToken;
-    if (expected === undefined && sentSessionCookie(req)) {
-      // The cookie names a session the gateway no longer holds: it expired, or was ended.
-      next(new HttpError(401, 'SESSION_EXPIRED', 'this session has expired or was ended; sign in again'));
+    if (namesEndedSession(req)) {
+      next(sessionExpired());
       return;
     }
+    const expected = req.session.csrfToken;
     const given = req.get('x-csrf-token');
     const valid =
       given !== undefined &&
@@ -85,10 +84,6 @@ export function csrfGuard(publicOrigin: string): RequestHandler {
     }
     next();
   };
-}
-
-function sentSessionCookie(req: Parameters<RequestHandler>[0]): boolean {
-  return (req.get('cookie') ?? '').split(';').some((c) => c.trim().startsWith(`${SESSION_COOKIE}=`));
 }
 
 /** Gives a session its CSRF token the first time it is asked for. */

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import { randomBytes } from 'node:crypto';
+import { HttpError } from './errors';
 
 declare module 'express-session' {
   interface SessionData {
@@ -29,6 +30,23 @@ export interface SessionOptions {
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'medshare.sid';
+
+/**
+ * Whether the request names a session the gateway no longer holds (it expired, or was ended):
+ * it carries the session cookie, yet its session is a new, empty one. Every session the gateway
+ * stores has a CSRF token.
+ */
+export function namesEndedSession(req: Parameters<RequestHandler>[0]): boolean {
+  return (
+    req.session.csrfToken === undefined &&
+    (req.get('cookie') ?? '').split(';').some((c) => c.trim().startsWith(`${SESSION_COOKIE}=`))
+  );
+}
+
+/** The refusal of a request on a session the gateway no longer holds. */
+export function sessionExpired(): HttpError {
+  return new HttpError(401, 'SESSION_EXPIRED', 'this session has expired or was ended; sign in again');
+}
 
 /**
  * Server-side sessions: the cookie carries only a signed random id; the data

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { SessionData } from 'express-session';
 import type { Account, AccountStore } from '../auth';
 import { HttpError } from './errors';
-import { destroy } from './session';
+import { destroy, namesEndedSession, sessionExpired } from './session';
 
 /** The user of a session that passed both factors, re-read from the store on every request. */
 export interface SignedInUser {
@@ -11,12 +11,16 @@ export interface SignedInUser {
 }
 
 /**
- * The session's user, or a refusal: 401 without both factors, 403 (and the
+ * The session's user, or a refusal: 401 without both factors (`SESSION_EXPIRED`
+ * when the request names a session the gateway no longer holds), 403 (and the
  * session ended) when the account was suspended since sign-in.
  */
 export async function signedIn(req: Request, accounts: AccountStore): Promise<SignedInUser> {
   const auth = req.session.auth;
-  if (!auth) throw new HttpError(401, 'NOT_SIGNED_IN', 'sign in with your password and TOTP code first');
+  if (!auth) {
+    if (namesEndedSession(req)) throw sessionExpired();
+    throw new HttpError(401, 'NOT_SIGNED_IN', 'sign in with your password and TOTP code first');
+  }
   const account = accounts.byId(auth.accountId);
   if (account?.status !== 'active') {
     await destroy(req);

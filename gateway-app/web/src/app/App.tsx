@@ -9,6 +9,7 @@ import { RecoverPage } from '../pages/RecoverPage';
 import { SendPage } from '../pages/SendPage';
 import { SettingsPage } from '../pages/SettingsPage';
 import { SignInPage } from '../pages/SignInPage';
+import { SessionEndedNotice } from './refusal';
 import { href, useRoute, type Route } from './router';
 import { useSession } from './session';
 
@@ -64,7 +65,8 @@ export function App() {
   const current = route.path === '/' && account ? homeOf(account.role) : route.path;
 
   let main: ReactNode;
-  if (route.segments[0] === 'enrol') main = <EnrolPage route={route} />;
+  if (session.ended !== null && account) main = <SessionEndedNotice error={session.ended} />;
+  else if (route.segments[0] === 'enrol') main = <EnrolPage route={route} />;
   else if (!account) main = <SignInPage route={route} />;
   else if (!keys || route.segments[0] === 'recover') main = <RecoverPage route={route} />;
   else main = page(route, account.role);

@@ -1,3 +1,4 @@
+import { useEffect, type ReactNode } from 'react';
 import { ApiError } from '../../../src/client/api-client';
 import { KeyBackupError } from '../../../src/client/key-backup';
 import { useOptionalSession } from './session';
@@ -126,13 +127,38 @@ const SESSION_ENDED = new Set([
   'CSRF_TOKEN_INVALID',
 ]);
 
-/** Shows a refusal with its reason and next step; announced to screen readers. */
+/**
+ * Shows a refusal with its reason and next step; announced to screen readers. A refusal that
+ * means the gateway has ended a session the page still shows is reported to the session
+ * instead, and the page shows it once ({@link SessionEndedNotice}) rather than in every section.
+ */
 export function Refusal({ error }: { error: unknown }) {
   const session = useOptionalSession();
-  if (error === null || error === undefined) return null;
+  const present = error !== null && error !== undefined;
+  const code = present ? explain(error).code : '';
+  const sessionEnded = present && session?.state === 'signed-in' && SESSION_ENDED.has(code);
+  const markEnded = session?.markEnded;
+  useEffect(() => {
+    if (sessionEnded) markEnded?.(error);
+  }, [sessionEnded, markEnded, error]);
+  if (!present || sessionEnded) return null;
+  return <RefusalBox error={error} />;
+}
+
+/** The page-level notice that the gateway has ended this session, with the way back to sign-in. */
+export function SessionEndedNotice({ error }: { error: unknown }) {
+  const session = useOptionalSession();
+  return (
+    <RefusalBox error={error}>
+      <button type="button" onClick={() => void session?.refresh()}>
+        Sign in again
+      </button>
+    </RefusalBox>
+  );
+}
+
+function RefusalBox({ error, children }: { error: unknown; children?: ReactNode }) {
   const e = explain(error);
-  // The page still believes it is signed in; re-reading the session brings back the sign-in form.
-  const signInAgain = session?.state === 'signed-in' && SESSION_ENDED.has(e.code);
   return (
     <div className="refusal" role="alert" data-code={e.code}>
       <strong>{e.title}</strong> <code>{e.code}</code>
@@ -143,11 +169,7 @@ export function Refusal({ error }: { error: unknown }) {
           Recorded on the ledger: <code>{e.ledgerTxId}</code>
         </p>
       )}
-      {signInAgain && (
-        <button type="button" onClick={() => void session.refresh()}>
-          Sign in again
-        </button>
-      )}
+      {children}
     </div>
   );
 }

@@ -31,6 +31,10 @@ export interface Session {
   agent: DeviceAgent;
   agentUrl: string;
   setAgentUrl(url: string): void;
+  /** The refusal that showed the gateway has ended this session, while the page still shows it; else null. */
+  ended: unknown;
+  /** Records that the gateway has ended the session: the page then shows one notice instead of its content. */
+  markEnded: (refusal: unknown) => void;
   /** Re-reads the session and this browser's keys. */
   refresh(): Promise<void>;
   signOut(): Promise<void>;
@@ -86,11 +90,17 @@ export function SessionProvider({ children, fallback }: { children: ReactNode; f
     emergencyKey: null,
   });
   const [storedAgentUrl, setStoredAgentUrl] = useState(() => localStorage.getItem(AGENT_URL_KEY));
+  // Boxed: the refusal itself may be any value, and the first one reported is the one shown.
+  const [ended, setEnded] = useState<{ refusal: unknown } | null>(null);
   const { state, account, keys, emergencyKey } = signedIn;
 
   const refresh = useCallback(async () => {
     setSignedIn(await readSession(client));
+    setEnded(null);
   }, [client]);
+  const markEnded = useCallback((refusal: unknown) => {
+    setEnded((current) => current ?? { refusal });
+  }, []);
 
   useEffect(() => {
     void fetchUiConfig().then(setConfig);
@@ -115,6 +125,8 @@ export function SessionProvider({ children, fallback }: { children: ReactNode; f
         emergencyKey,
         agent,
         agentUrl,
+        ended: ended?.refusal ?? null,
+        markEnded,
         setAgentUrl(url: string) {
           if (url) localStorage.setItem(AGENT_URL_KEY, url);
           else localStorage.removeItem(AGENT_URL_KEY);
@@ -126,7 +138,7 @@ export function SessionProvider({ children, fallback }: { children: ReactNode; f
           await refresh();
         },
       },
-    [client, config, account, state, keys, emergencyKey, agent, agentUrl, refresh],
+    [client, config, account, state, keys, emergencyKey, agent, agentUrl, ended, markEnded, refresh],
   );
   return value ? <SessionContext.Provider value={value}>{children}</SessionContext.Provider> : fallback;
 }
