@@ -110,12 +110,7 @@ describe(
       const patient = demoUser('patient');
       await tech.page.goto('/#/send');
       await tech.page.getByLabel('Find recipient').fill(patient.name);
-      const option = tech.page
-        .getByLabel('Recipient', { exact: true })
-        .locator('option', { hasText: patient.name });
-      await tech.page
-        .getByLabel('Recipient', { exact: true })
-        .selectOption((await option.first().getAttribute('value')) ?? '');
+      await tech.page.getByLabel('Recipient', { exact: true }).selectOption(patient.userId);
       await tech.page
         .getByLabel('Files')
         .setInputFiles(join(network.plan.runDir, 'app', 'demo', 'sample-studies', 'pictures', 'phantom.png'));
