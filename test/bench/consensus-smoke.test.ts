@@ -14,19 +14,29 @@ import { processesMentioning } from '../support/network';
  */
 describe('consensus benchmark, smoke run (all systems, all faults)', () => {
   let out: string;
+  let ethashDir: string;
   let results: BenchResults;
   const lines: string[] = [];
 
   before(async () => {
     out = await mkdtemp(join(tmpdir(), 'medshare-bench-smoke-'));
+    // An empty DAG directory, as on a fresh machine: the run must neither need nor make a DAG.
+    ethashDir = await mkdtemp(join(tmpdir(), 'medshare-bench-smoke-ethash-'));
     results = await runBenchmark(
-      { mode: 'smoke', out, systems: ['fabric-raft', 'fabric-bft', 'eth-ganache', 'eth-pow'], faults: true },
+      {
+        mode: 'smoke',
+        out,
+        systems: ['fabric-raft', 'fabric-bft', 'eth-ganache', 'eth-pow'],
+        faults: true,
+        ethashDir,
+      },
       (line) => lines.push(line),
     );
   });
 
   after(async () => {
     await rm(out, { recursive: true, force: true });
+    await rm(ethashDir, { recursive: true, force: true });
   });
 
   it('runs the same workload on every system, each transfer committed exactly once', () => {
@@ -60,6 +70,13 @@ describe('consensus benchmark, smoke run (all systems, all faults)', () => {
     const [six, twelve] = [step.finality['6'], step.finality['12']];
     assert.ok(six && twelve && six.count === step.committed && twelve.p50 > six.p50);
     assert.ok((pow.resources.miningCpuSecondsPer1000Tx ?? 0) > 0);
+  });
+
+  it('mines the proof-of-work chain over the 32 KiB test dataset, from an empty DAG directory that it leaves empty', async () => {
+    const pow = results.systems.find((s) => s.id === 'eth-pow');
+    assert.match(pow?.settings['ethash DAG'] ?? '', /^geth's test mode: a 32 KiB dataset/);
+    assert.deepEqual(await readdir(ethashDir), []);
+    assert.ok(!lines.some((line) => line.includes('ethash: generating')), lines.join('\n'));
   });
 
   it('injects every fault and checks that acknowledged transfers are committed exactly once', () => {

@@ -21,6 +21,8 @@ export interface BenchOptions {
   out: string;
   systems: SystemId[];
   faults: boolean;
+  /** Where a full run keeps the ethash DAGs (default: the machine-wide cache); a smoke run makes none. */
+  ethashDir?: string;
 }
 
 /** Parses the command line; throws one line of usage on bad input. */
@@ -48,7 +50,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   };
 }
 
-async function createSystem(id: SystemId, mode: Mode, log: Log): Promise<ChainSystem> {
+async function createSystem(id: SystemId, options: BenchOptions, log: Log): Promise<ChainSystem> {
   switch (id) {
     case 'fabric-raft':
       return new FabricSystem({ consensus: 'raft', batch: FABRIC_BATCH });
@@ -56,7 +58,7 @@ async function createSystem(id: SystemId, mode: Mode, log: Log): Promise<ChainSy
       return new FabricSystem({ consensus: 'bft', batch: FABRIC_BATCH });
     case 'eth-ganache':
     case 'eth-pow':
-      return createEthereumSystem(id, mode, (line) => {
+      return createEthereumSystem(id, options.mode, options.ethashDir, (line) => {
         log(`  ${line}`);
       });
   }
@@ -79,7 +81,7 @@ export async function runBenchmark(options: BenchOptions, log: Log): Promise<Ben
     const plan = measurePlan(id, options.mode);
     let system: ChainSystem;
     try {
-      system = await createSystem(id, options.mode, log);
+      system = await createSystem(id, options, log);
     } catch (error) {
       systems.push({
         ...emptyResult(id, id, { kind: 'deterministic' }),

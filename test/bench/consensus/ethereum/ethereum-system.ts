@@ -24,6 +24,7 @@ import { EthBenchError } from './errors';
 import { defaultEthashDir } from './ethash';
 import { GanacheLauncher } from './ganache';
 import { GethLauncher } from './geth';
+import type { EthashDataset } from './geth-node';
 
 /**
  * EIP-1559 fees of every transaction. The cap is far above any base fee a run
@@ -492,6 +493,8 @@ export interface EthereumChainOptions {
   gethBin?: string;
   /** Proof of work: where the ethash DAG is kept (default: the machine-wide cache). */
   ethashDir?: string;
+  /** Proof of work: the real DAG (`full`, default) or geth's 32 KiB test dataset. */
+  dataset?: EthashDataset;
   /** Proof of work: target mean block interval (default 13 s). */
   blockTimeSeconds?: number;
   /** Proof of work: hash rate of one miner thread (H/s), to skip the measurement. */
@@ -516,6 +519,7 @@ export function ethereumSystem(options: EthereumChainOptions): EthereumSystem {
     runDir: options.runDir,
     ethashDir: options.ethashDir ?? defaultEthashDir(),
     blockTimeSeconds: options.blockTimeSeconds,
+    dataset: options.dataset,
     hashRate: options.hashRate,
     log: options.log,
   });

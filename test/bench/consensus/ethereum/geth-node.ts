@@ -72,11 +72,26 @@ export function enodeOf(node: GethNodeSpec): string {
   return `enode://${new SigningKey(node.nodeKey).publicKey.slice(4)}@127.0.0.1:${node.p2pPort}`;
 }
 
+/**
+ * The ethash dataset a chain mines and verifies over.
+ * - `full`: the real one, a DAG of 1 GiB at epoch 0, generated once per machine.
+ * - `test`: geth's test mode (`PowMode = 2`): the same hashimoto algorithm over a
+ *   32 KiB dataset made from a 1 KiB cache, which each node generates in
+ *   microseconds. Its files carry the real files' names, so it must never use the
+ *   machine-wide DAG directory.
+ */
+export type EthashDataset = 'full' | 'test';
+
+/** geth's `ethash.Mode` for a dataset (consensus/ethash/ethash.go: ModeNormal = 0, ModeTest = 2). */
+const POW_MODE: Record<EthashDataset, number> = { full: 0, test: 2 };
+
 /** Settings shared by every node of the chain. */
 export interface GethCommon {
   gethBin: string;
   runDir: string;
+  /** Where the nodes keep ethash caches and DAGs (for `test`, a directory of this run's own). */
   ethashDir: string;
+  dataset: EthashDataset;
   chainId: number;
   genesis: unknown;
   gasLimit: number;
@@ -112,11 +127,15 @@ export async function startGethNode(
     args: ['init', '--datadir', dataDir, genesisFile],
     logFile,
   });
-  // The TOML config, because geth 1.11 ignores static-nodes.json and --port listens on every interface.
+  // The TOML config, because geth 1.11 ignores static-nodes.json and --port listens on every
+  // interface, and has no flag for ethash's test mode.
   const config = join(dataDir, 'config.toml');
   await writeFile(
     config,
     [
+      '[Eth.Ethash]',
+      `PowMode = ${POW_MODE[common.dataset]}`,
+      '',
       '[Node.P2P]',
       `ListenAddr = "127.0.0.1:${node.p2pPort}"`,
       `StaticNodes = [${peers.map((p) => JSON.stringify(enodeOf(p))).join(', ')}]`,
@@ -157,12 +176,18 @@ export async function startGethNode(
   return Child.start({ name: node.name, role: node.role, command: common.gethBin, args, logFile });
 }
 
-/** A JSON-RPC call over HTTP to a node on loopback. */
-export async function rpc<T>(port: number, method: string, params: unknown[] = []): Promise<T> {
+/** A JSON-RPC call over HTTP to a node on loopback, given up after `timeoutMs`. */
+export async function rpc<T>(
+  port: number,
+  method: string,
+  params: unknown[] = [],
+  timeoutMs = 10_000,
+): Promise<T> {
   const response = await fetch(`http://127.0.0.1:${port}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const body = (await response.json()) as { result?: T; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);

@@ -17,6 +17,7 @@ import {
   rpc,
   startGethNode,
   TXPOOL_LIMITS,
+  type EthashDataset,
   type GethCommon,
   type GethNodeSpec,
 } from './geth-node';
@@ -27,8 +28,14 @@ export interface GethOptions {
   gethBin: string;
   /** Where datadirs and logs go. */
   runDir: string;
-  /** Machine-wide DAG and cache directory (see `defaultEthashDir`). */
+  /** Machine-wide DAG and cache directory (see `defaultEthashDir`), used with the `full` dataset. */
   ethashDir: string;
+  /**
+   * `full` (default): the real 1 GiB DAG, as a full run needs. `test`: geth's test
+   * mode, the same algorithm over a 32 KiB dataset the nodes make at start, so a
+   * smoke run neither waits minutes for DAGs nor depends on a machine's cache.
+   */
+  dataset?: EthashDataset;
   /** Target mean block interval (default 13 s, as mainnet before the merge). */
   blockTimeSeconds?: number;
   /** Hash rate of one miner thread (H/s); measured before the run when absent. */
@@ -69,24 +76,29 @@ export class GethLauncher implements ChainLauncher {
   private readonly blockTime: number;
   private readonly chainId: number;
   private readonly verifying: number;
+  private readonly dataset: EthashDataset;
   private readonly log: ProgressLog;
 
   constructor(private readonly options: GethOptions) {
     this.blockTime = options.blockTimeSeconds ?? 13;
     this.chainId = options.chainId ?? 256_020;
     this.verifying = options.verifyingNodes ?? 2;
+    this.dataset = options.dataset ?? 'full';
     this.log = options.log ?? (() => undefined);
-    this.label = `go-ethereum 1.11.6, ethash proof of work (1 miner thread + ${this.verifying} verifying nodes, ${this.blockTime} s blocks)`;
+    const dag = this.dataset === 'test' ? ', 32 KiB test DAG' : '';
+    this.label = `go-ethereum 1.11.6, ethash proof of work (1 miner thread + ${this.verifying} verifying nodes, ${this.blockTime} s blocks${dag})`;
   }
 
   async start(fundedKeys: string[]): Promise<RunningChain> {
     try {
       this.version = await gethVersion(this.options.gethBin);
       await mkdir(this.options.runDir, { recursive: true });
-      this.generated = await prepareEthash(this.options.gethBin, this.options.ethashDir, this.log, (c) => {
-        this.setupChild = c;
-      });
-      await warmDag(join(this.options.ethashDir, ethashFileName('full', 0)));
+      if (this.dataset === 'full') {
+        this.generated = await prepareEthash(this.options.gethBin, this.options.ethashDir, this.log, (c) => {
+          this.setupChild = c;
+        });
+        await warmDag(join(this.options.ethashDir, ethashFileName('full', 0)));
+      }
       const measured = this.options.hashRate === undefined;
       const hashRate = this.options.hashRate ?? (await this.measureHashRate());
       const target = BigInt(Math.round(hashRate * this.blockTime));
@@ -147,9 +159,12 @@ export class GethLauncher implements ChainLauncher {
       'genesis difficulty': c
         ? `${c.difficulty} (${c.difficulty === MIN_DIFFICULTY ? "geth's minimum: the target interval is below what this hash rate allows" : 'hash rate x target interval'})`
         : 'not started',
-      'ethash DAG': dag
-        ? `epoch 0 (1 GiB), generated for this run in ${dag.seconds.toFixed(0)} s`
-        : 'epoch 0 (1 GiB), generated earlier on this machine',
+      'ethash DAG':
+        this.dataset === 'test'
+          ? "geth's test mode: a 32 KiB dataset from a 1 KiB cache, made by each node at start (a full run mines over the 1 GiB DAG of epoch 0)"
+          : dag
+            ? `epoch 0 (1 GiB), generated for this run in ${dag.seconds.toFixed(0)} s`
+            : 'epoch 0 (1 GiB), generated earlier on this machine',
       txpool: Object.entries(TXPOOL_LIMITS)
         .map(([k, v]) => `${k} ${v}`)
         .join(', '),
@@ -165,13 +180,16 @@ export class GethLauncher implements ChainLauncher {
     for (const child of this.children) {
       await rm(join(this.options.runDir, child.spec.name), { recursive: true, force: true });
     }
+    if (this.dataset === 'test') await rm(this.common(null).ethashDir, { recursive: true, force: true });
   }
 
   private common(genesis: unknown): GethCommon {
     return {
       gethBin: this.options.gethBin,
       runDir: this.options.runDir,
-      ethashDir: this.options.ethashDir,
+      // Test-mode files carry the real files' names: they stay in this run's directory.
+      ethashDir: this.dataset === 'test' ? join(this.options.runDir, 'ethash-test') : this.options.ethashDir,
+      dataset: this.dataset,
       chainId: this.chainId,
       genesis,
       gasLimit: GAS_LIMIT,
@@ -211,9 +229,16 @@ function nodeKey(name: string): string {
   return id(`medshare-bench/nodekey/${name}`);
 }
 
+/**
+ * Reads geth's hash-rate meter until it has ticked {@link CALIBRATION_TICKS}
+ * times. A reading that does not answer within a second counts as no change, so
+ * a node that stops answering cannot stall the calibration: after 60 s it uses
+ * the ticks it saw (the inversion is exact for any number), or, with fewer than
+ * two, fails with what it saw.
+ */
 async function readHashRate(port: number): Promise<number> {
   // eth_hashrate answers 0 in geth 1.11 (the engine is wrapped for the merge); the ethash API does not.
-  const read = async (): Promise<number> => Number(await rpc<string>(port, 'ethash_getHashrate'));
+  const read = async (): Promise<number> => Number(await rpc<string>(port, 'ethash_getHashrate', [], 1_000));
   const r0 = await pollUntil(
     'the miner to count hashes',
     async () => {
@@ -225,17 +250,23 @@ async function readHashRate(port: number): Promise<number> {
   const t0 = Date.now();
   let last = r0;
   let changes = 0;
+  let unanswered = 0;
   let tLast = t0;
-  while (changes < CALIBRATION_TICKS) {
+  while (changes < CALIBRATION_TICKS && Date.now() - t0 < 60_000) {
     await sleep(250);
-    const r = await read();
-    if (r !== last) {
+    const r = await read().catch(() => undefined);
+    if (r === undefined) unanswered++;
+    else if (r !== last) {
       last = r;
       tLast = Date.now();
       changes++;
     }
-    if (Date.now() - t0 > 60_000)
-      throw new EthBenchError('START_FAILED', 'the miner hash-rate meter stopped');
+  }
+  if (changes < 2) {
+    throw new EthBenchError(
+      'START_FAILED',
+      `the miner's hash-rate meter changed ${changes} times in 60 s (it ticks every 5 s; ${unanswered} readings unanswered; first ${r0} H/s, last ${last} H/s)`,
+    );
   }
   // Changes are the meter's ticks, 5 s apart; if a poll ever missed one, time tells.
   const ticks = Math.max(changes, Math.round((tLast - t0) / 5000));

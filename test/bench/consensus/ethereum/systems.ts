@@ -6,6 +6,7 @@ import type { Mode } from '../plans';
 import type { ChainSystem, SystemId } from '../system';
 import { ethereumSystem } from './ethereum-system';
 import { locateGeth } from './geth';
+import type { EthashDataset } from './geth-node';
 import type { ProgressLog } from './chain';
 
 /**
@@ -14,10 +15,21 @@ import type { ProgressLog } from './chain';
  */
 const POW_BLOCK_SECONDS: Record<Mode, number> = { full: 13, smoke: 3 };
 
-/** The Ethereum system of `id` for a run in `mode`, with its state in a fresh temporary directory. */
+/**
+ * The ethash dataset: the real 1 GiB DAG for a full run; geth's 32 KiB test
+ * dataset for a smoke run, which checks the harness and would otherwise spend
+ * five minutes of a fresh machine generating two DAGs it barely uses.
+ */
+const POW_DATASET: Record<Mode, EthashDataset> = { full: 'full', smoke: 'test' };
+
+/**
+ * The Ethereum system of `id` for a run in `mode`, with its state in a fresh temporary directory;
+ * `ethashDir` overrides the machine-wide DAG directory of a full run.
+ */
 export async function createEthereumSystem(
   id: Extract<SystemId, 'eth-ganache' | 'eth-pow'>,
   mode: Mode,
+  ethashDir: string | undefined,
   log: ProgressLog,
 ): Promise<ChainSystem> {
   const runDir = await mkdtemp(join(tmpdir(), `medshare-bench-${id}-`));
@@ -28,5 +40,7 @@ export async function createEthereumSystem(
     log,
     gethBin: await locateGeth(REPO_DIR),
     blockTimeSeconds: POW_BLOCK_SECONDS[mode],
+    dataset: POW_DATASET[mode],
+    ethashDir,
   });
 }
