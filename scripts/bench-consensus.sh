@@ -6,6 +6,5 @@
 # faults, and writes a markdown report with SVG charts under bench-results/.
 set -eu
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-MEDSHARE_ONLY=geth bash scripts/install-binaries.sh
+bash scripts/setup.sh bench
 exec node test/dist/bench/consensus/main.js "$@"

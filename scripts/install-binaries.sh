@@ -29,6 +29,9 @@ IPFS_CLUSTER_RELEASE=1.1.0
 # proof-of-work mining, ethereum/go-ethereum#27178); the consensus benchmark runs a
 # private proof-of-work chain with it.
 GETH_RELEASE=1.11.6
+# The oldest Go that builds all of them: Fabric 3.1.1's go.mod says go 1.24.2 (kubo's
+# newer toolchain is fetched by GOTOOLCHAIN, which any Go since 1.21 can do).
+GO_MIN=1.24.2
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -59,12 +62,15 @@ if [ "${1:-}" = "--paths" ]; then
   exit 0
 fi
 
+PREREQ_WHO=install-binaries
+# shellcheck source=scripts/lib/prereqs.sh
+. "$here/lib/prereqs.sh"
+
 die() {
-  echo "install-binaries: $*" >&2
-  exit 1
+  prereq_fail "$@"
 }
 
-command -v go >/dev/null 2>&1 || die "Go is not installed or not on PATH (Go 1.24 or later is needed to build Fabric ${FABRIC_RELEASE})"
+prereq_go "$GO_MIN" "Fabric ${FABRIC_RELEASE}"
 mkdir -p "$cache/logs"
 
 # module_dir MODULE@VERSION: downloads a module through the proxy and prints its directory.

@@ -3,7 +3,7 @@
 # checks, unit tests, and integration tests on real Fabric networks.
 set -eu
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --test-tools
+bash scripts/setup.sh test
 echo "== lint and type checks (eslint, prettier, shellcheck, the web UI's tsc)"
 npx --no-install tsc -p gateway-app/web
 npx --no-install eslint .
