@@ -5,7 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AgentServer } from 'medshare-gateway-app';
+import { createCsr, generateSigningKeyPair, type AgentServer } from 'medshare-gateway-app';
 import type { OrgPlan } from 'medshare-network';
 import {
   bootstrapOperatorByCli,
@@ -15,6 +15,7 @@ import {
   runCli,
   startAgentByCli,
 } from '../support/cli';
+import { startHostileGateway } from '../support/hostile-gateway';
 import { startGateway, type RunningGateway } from '../support/medshare';
 import { startTestNetwork, type CliResult, type TestNetwork } from '../support/network';
 
@@ -327,5 +328,49 @@ describe('medshare CLI: every flow from workstations against the real network', 
       'patient1',
     ]);
     assert.equal(reactivated.status, 'active');
+  });
+
+  it('a hostile gateway that enrols a key of its own with the one-time secret is refused: CERT_MISMATCH, no key file', async () => {
+    const invited = await op('hospital-b').json<{ secret: string }>([
+      'operator',
+      'invite',
+      '--name',
+      'doctor2',
+      '--role',
+      'doctor',
+    ]);
+    // The attacker swaps the device's certificate request for one of its own key, same name: the CA
+    // issues a genuine certificate, for the attacker's key.
+    const attackerCsr = await createCsr(await generateSigningKeyPair(true), 'doctor2');
+    const hostile = await startHostileGateway(gw.url, {
+      request: (method, path, body) => {
+        if (method !== 'POST' || path !== '/api/enrolments') return undefined;
+        return Buffer.from(JSON.stringify({ ...(JSON.parse(body.toString()) as object), csr: attackerCsr }));
+      },
+    });
+    try {
+      const secretFile = join(dir, 'doctor2.secret');
+      await writeFile(secretFile, `${invited.secret}\n`, { mode: 0o600 });
+      const victim = new CliUser('doctor2', org('hospital-b'), 'doctor', dir);
+      const enrol = [
+        'enrol',
+        '--gateway',
+        hostile.url,
+        '--msp',
+        org('hospital-b').mspId,
+        '--name',
+        'doctor2',
+      ];
+      refusedWith(await victim.run([...enrol, '--secret-file', secretFile]), 1, 'CERT_MISMATCH');
+      assert.deepEqual(
+        hostile.seen.filter((e) => e.path === '/api/enrolments').map((e) => e.status),
+        [201],
+        'the CA did issue the attacker\u2019s certificate',
+      );
+      assert.equal(await exists(victim.keyFile), false, 'no key file saved');
+      assert.equal(await exists(`${victim.keyFile}.session`), false, 'no session saved');
+    } finally {
+      await hostile.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { generateEncryptionKeyPair } from '../envelope';
 import type { GatewayClient } from './api-client';
+import { verifyEnrolledCertificate } from './certificate-check';
 import { createCsr } from './csr';
 import type { DeviceKeys } from './flows';
 import { createKeyBackup } from './key-backup';
@@ -29,7 +30,9 @@ export interface PendingEnrolment {
  * The first step of enrolment, on the user's device: both key pairs are made
  * here, the signing key's CSR goes through the gateway to the organisation's
  * CA with the operator's one-time secret, and the account gets its password
- * and a TOTP secret to put in an authenticator.
+ * and a TOTP secret to put in an authenticator. The certificate that comes
+ * back must certify this device's key for this enrolment id with a user role
+ * (`CERT_MISMATCH` otherwise), before the caller saves anything.
  */
 export async function startEnrolment(
   client: GatewayClient,
@@ -44,6 +47,10 @@ export async function startEnrolment(
     csr: await createCsr(signing, invitation.enrollmentId),
     password: invitation.password,
     encryptionPublicKey: encryption.publicKeySpki,
+  });
+  await verifyEnrolledCertificate(enrolled.certificate, {
+    publicKeySpki: new Uint8Array(await crypto.subtle.exportKey('spki', signing.publicKey)),
+    enrollmentId: invitation.enrollmentId,
   });
   return {
     keys: {

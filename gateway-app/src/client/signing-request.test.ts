@@ -8,7 +8,9 @@ import {
   checkCommit,
   checkProposal,
   checkTransaction,
+  MAX_CLOCK_SKEW_MS,
   SigningRequestError,
+  timestampMillis,
   type CheckedProposal,
   type IntendedCall,
 } from './signing-request';
@@ -105,6 +107,13 @@ function parts(bytes: Uint8Array) {
   const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
   const payload = peer.ChaincodeProposalPayload.deserializeBinary(proposal.getPayload_asU8());
   return { proposal, header, channelHeader, signatureHeader, payload };
+}
+
+/** The proposal's timestamp, in milliseconds since the epoch. */
+function timestampOf(bytes: Uint8Array): number {
+  const at = timestampMillis(parts(bytes).channelHeader);
+  assert.ok(at !== undefined);
+  return at;
 }
 
 function reencode(p: ReturnType<typeof parts>): Uint8Array {
@@ -276,6 +285,24 @@ describe('checkProposal', () => {
       () => checkProposal(b64(propose().bytes), { ...INTENDED, chaincode: 'other' }, USER),
       /it calls chaincode medshare instead of other/,
     );
+  });
+
+  it('refuses a proposal timestamped more than two minutes from the device clock, either way', () => {
+    const proposed = propose();
+    const at = timestampOf(proposed.bytes);
+    for (const offset of [-MAX_CLOCK_SKEW_MS, 0, MAX_CLOCK_SKEW_MS]) {
+      assert.equal(checkProposal(b64(proposed.bytes), INTENDED, USER, () => at + offset).txId, proposed.txId);
+    }
+    // The gateway backdates the proposal (or the device's clock is ahead), and the reverse.
+    for (const offset of [MAX_CLOCK_SKEW_MS + 1_000, -(MAX_CLOCK_SKEW_MS + 1_000), 86_400_000]) {
+      assertRefused(
+        () => checkProposal(b64(proposed.bytes), INTENDED, USER, () => at + offset),
+        /its timestamp is \d+ s from this device's clock \(at most 120 s\)/,
+      );
+    }
+    const p = parts(proposed.bytes);
+    p.channelHeader.clearTimestamp();
+    assertRefused(() => checkProposal(b64(reencode(p)), INTENDED, USER), /the proposal has no timestamp/);
   });
 
   it('refuses a message that is not an endorser transaction', () => {

@@ -50,6 +50,15 @@ export interface CheckedProposal {
 
 const GATEWAY_ADDED_TRANSIENT = ['attestation'];
 
+/**
+ * How far a proposal's timestamp may be from the device's clock. The chaincode
+ * takes every time it records (an access, a grant's start, an expiry check)
+ * from the proposal, so a gateway that chose it could backdate an action or
+ * revive an expired grant; two minutes allows clocks kept by NTP and a slow
+ * round trip, and nothing more.
+ */
+export const MAX_CLOCK_SKEW_MS = 120_000;
+
 function fail(message: string): never {
   throw new SigningRequestError(`refusing to sign: ${message}`);
 }
@@ -72,14 +81,16 @@ function requireCreator(creatorBytes: Uint8Array, mspId: string, certificatePem:
 
 /**
  * Decodes a proposal the gateway prepared and checks it is the call the device
- * asked for, in the user's name: function, arguments and transient keys. Only
- * then does the device sign it; a gateway cannot obtain a signature for
- * anything else.
+ * asked for, in the user's name: function, arguments and transient keys, and a
+ * timestamp within {@link MAX_CLOCK_SKEW_MS} of the device's clock (`now`).
+ * Only then does the device sign it; a gateway cannot obtain a signature for
+ * anything else, or for another time.
  */
 export function checkProposal(
   messageBase64: string,
   intended: IntendedCall,
   identity: { mspId: string; certificatePem: string },
+  now: () => number = Date.now,
 ): CheckedProposal {
   try {
     const proposal = proposalPb.Proposal.deserializeBinary(decodeBase64(messageBase64));
@@ -87,6 +98,7 @@ export function checkProposal(
     const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
     if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION)
       fail('not an endorser transaction');
+    requireTimeNear(channelHeader, now());
     const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
     requireCreator(signatureHeader.getCreator_asU8(), identity.mspId, identity.certificatePem);
     const payload = proposalPb.ChaincodeProposalPayload.deserializeBinary(proposal.getPayload_asU8());
@@ -132,6 +144,28 @@ export function checkProposal(
   } catch (error) {
     if (error instanceof SigningRequestError) throw error;
     throw new SigningRequestError('refusing to sign: the proposal cannot be decoded', { cause: error });
+  }
+}
+
+/** google.protobuf.Timestamp, whose type declarations (@types/google-protobuf) the gateway does not load. */
+interface ProtoTimestamp {
+  getSeconds(): number;
+  getNanos(): number;
+}
+
+/** A channel header's timestamp in milliseconds since the epoch, if it has one. */
+export function timestampMillis(channelHeader: common.ChannelHeader): number | undefined {
+  const timestamp = channelHeader.getTimestamp() as unknown as ProtoTimestamp | undefined;
+  return timestamp && timestamp.getSeconds() * 1000 + Math.floor(timestamp.getNanos() / 1e6);
+}
+
+function requireTimeNear(channelHeader: common.ChannelHeader, now: number): void {
+  const at = timestampMillis(channelHeader) ?? fail('the proposal has no timestamp');
+  const skew = Math.abs(at - now);
+  if (skew > MAX_CLOCK_SKEW_MS) {
+    fail(
+      `its timestamp is ${Math.round(skew / 1000)} s from this device's clock (at most ${MAX_CLOCK_SKEW_MS / 1000} s)`,
+    );
   }
 }
 

@@ -1,6 +1,8 @@
 import { useEffect, type ReactNode } from 'react';
 import { ApiError } from '../../../src/client/api-client';
+import { CertificateMismatchError } from '../../../src/client/certificate-check';
 import { KeyBackupError } from '../../../src/client/key-backup';
+import { SigningRequestError } from '../../../src/client/signing-request';
 import { useOptionalSession } from './session';
 
 /** A refusal as the page shows it: what happened, why, and what to do next. */
@@ -80,12 +82,24 @@ const ADVICE: Record<string, [title: string, next: string]> = {
   ],
   ROLE_MISMATCH: ['Not for your role', 'This action belongs to another role; ask a colleague who holds it.'],
   CANNOT_SUSPEND_SELF: ['Not allowed', 'Ask another operator to suspend this account.'],
+  SIGNING_REQUEST_MISMATCH: [
+    'Refused by this device',
+    'The gateway asked this device to sign something other than what you asked for; nothing was signed. Tell your organisation\u2019s operator: the gateway may be compromised.',
+  ],
+  CERT_MISMATCH: [
+    'Certificate refused by this device',
+    'The certificate the gateway returned is not for the keys this browser made; nothing was saved. Tell your organisation\u2019s operator before enrolling again.',
+  ],
 };
 
 /** Explains any error the pages meet; unknown errors still get a reason and a next step. */
 export function explain(error: unknown): Explained {
   if (error instanceof KeyBackupError) {
     const [title, next] = ADVICE.KEY_BACKUP_UNREADABLE ?? ['', ''];
+    return { code: error.code, title, reason: error.message, next };
+  }
+  if (error instanceof SigningRequestError || error instanceof CertificateMismatchError) {
+    const [title, next] = ADVICE[error.code] ?? ['', ''];
     return { code: error.code, title, reason: error.message, next };
   }
   if (error instanceof ApiError) {

@@ -1,4 +1,5 @@
 import { ApiError, type AccountView } from '../../../../src/client/api-client';
+import { verifyEnrolledCertificate } from '../../../../src/client/certificate-check';
 import { certificatePublicKeySpki } from '../../../../src/client/csr';
 import { emergencyKeyId } from '../../../../src/client/flows';
 import { DataKey, unwrapDataKey, wrapDataKey, type EncryptionKeyPair } from '../../../../src/envelope';
@@ -64,8 +65,10 @@ async function assertEncryptionPair(pair: EncryptionKeyPair, bindingId: string, 
 
 /**
  * Proves that imported keys are the signed-in account's before they are kept:
- * same ledger id, a signing key that signs for the account's certificate, and
- * an encryption key pair (and emergency pair, if any) whose halves match.
+ * same ledger id, a signing key that signs for the account's certificate, a
+ * certificate that names the account with a user role and is valid now
+ * (`CERT_MISMATCH` otherwise), and an encryption key pair (and emergency pair,
+ * if any) whose halves match.
  */
 export async function assertIdentityOfAccount(identity: StoredIdentity, account: AccountView): Promise<void> {
   const enrolled = enrolledAccount(account);
@@ -79,6 +82,11 @@ export async function assertIdentityOfAccount(identity: StoredIdentity, account:
     throw keyMismatch('this encryption key is not the one registered for your account');
   }
   await assertSigningKeyOf(identity.signingKey, enrolled.certificatePem);
+  // The signing key just signed for this certificate's public key: what remains is whom it names.
+  await verifyEnrolledCertificate(identity.certificatePem, {
+    publicKeySpki: fromBase64(certificatePublicKeySpki(identity.certificatePem)) ?? new Uint8Array(),
+    enrollmentId: account.enrollmentId,
+  });
   await assertEncryptionPair(identity.encryption, enrolled.userId, 'encryption');
   if (identity.emergency) {
     await assertEncryptionPair(identity.emergency, emergencyKeyId(identity.mspId), 'emergency');
