@@ -58,9 +58,15 @@ async function createSystem(id: SystemId, options: BenchOptions, log: Log): Prom
       return new FabricSystem({ consensus: 'bft', batch: FABRIC_BATCH });
     case 'eth-ganache':
     case 'eth-pow':
-      return createEthereumSystem(id, options.mode, options.ethashDir, (line) => {
-        log(`  ${line}`);
-      });
+      // The chains' logs go beside the report.
+      return createEthereumSystem(
+        id,
+        options.mode,
+        { parentDir: join(options.out, 'logs'), ethashDir: options.ethashDir },
+        (line) => {
+          log(`  ${line}`);
+        },
+      );
   }
 }
 

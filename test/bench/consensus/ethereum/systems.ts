@@ -1,5 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_DIR } from '../../../support/network';
 import type { Mode } from '../plans';
@@ -23,16 +22,19 @@ const POW_BLOCK_SECONDS: Record<Mode, number> = { full: 13, smoke: 3 };
 const POW_DATASET: Record<Mode, EthashDataset> = { full: 'full', smoke: 'test' };
 
 /**
- * The Ethereum system of `id` for a run in `mode`, with its state in a fresh temporary directory;
- * `ethashDir` overrides the machine-wide DAG directory of a full run.
+ * The Ethereum system of `id` for a run in `mode`, with its logs (and, while it runs, its chain data)
+ * in a fresh directory under `parentDir`; `ethashDir` overrides the machine-wide DAG directory of a
+ * full run.
  */
 export async function createEthereumSystem(
   id: Extract<SystemId, 'eth-ganache' | 'eth-pow'>,
   mode: Mode,
-  ethashDir: string | undefined,
+  dirs: { parentDir: string; ethashDir?: string | undefined },
   log: ProgressLog,
 ): Promise<ChainSystem> {
-  const runDir = await mkdtemp(join(tmpdir(), `medshare-bench-${id}-`));
+  await mkdir(dirs.parentDir, { recursive: true });
+  const runDir = await mkdtemp(join(dirs.parentDir, `${id}-`));
+  const ethashDir = dirs.ethashDir;
   if (id === 'eth-ganache') return ethereumSystem({ chain: 'ganache', runDir, log });
   return ethereumSystem({
     chain: 'pow',
