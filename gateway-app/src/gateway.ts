@@ -19,6 +19,7 @@ import { createApp } from './http/app';
 import { networkProbes } from './http/routes/operator-health';
 import type { EncryptedStore } from './storage/encrypted-store';
 import { storeOfOrganisation } from './storage/from-network';
+import { trustBundleOf } from './trust/from-plan';
 
 /** A running gateway's parts, to serve and to close. */
 export interface Gateway {
@@ -87,6 +88,7 @@ export async function buildGateway(
   const app = createApp({
     logger,
     version,
+    trustBundle: await trustBundleOf(plan),
     publicOrigin: config.publicOrigin,
     sessionStore,
     sessionSecret: config.sessionSecret,

@@ -85,6 +85,16 @@ export type { LedgerIdentity, LedgerResult } from './client/ledger-call';
 export { generateSigningKeyPair, importSigningKey, toLowSDer, webCryptoSigner } from './client/signer';
 export type { DeviceSigner } from './client/signer';
 export { SigningRequestError } from './client/signing-request';
+export { CertificateMismatchError, verifyEnrolledCertificate } from './client/certificate-check';
+export {
+  parseTrustBundle,
+  rootsOf,
+  TrustBundleError,
+  trustBundleDigest,
+  verifyTrustBundle,
+} from './trust/bundle';
+export type { TrustBundle, TrustedOrganisation } from './trust/bundle';
+export { trustBundleOf } from './trust/from-plan';
 export { ConfigError, loadConfig } from './config';
 export type { Config } from './config';
 export { buildGateway } from './gateway';

@@ -5,7 +5,14 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createCsr, generateSigningKeyPair, type AgentServer } from 'medshare-gateway-app';
+import {
+  createCsr,
+  generateSigningKeyPair,
+  trustBundleDigest,
+  trustBundleOf,
+  verifyTrustBundle,
+  type AgentServer,
+} from 'medshare-gateway-app';
 import type { OrgPlan } from 'medshare-network';
 import {
   bootstrapOperatorByCli,
@@ -328,6 +335,29 @@ describe('medshare CLI: every flow from workstations against the real network', 
       'patient1',
     ]);
     assert.equal(reactivated.status, 'active');
+  });
+
+  it('the gateway serves the consortium\u2019s trust bundle: each organisation\u2019s CA root, the channel, the chaincode', async () => {
+    const expected = await trustBundleOf(network.plan);
+    const served = (await (await fetch(`${gw.url}/api/trust-bundle`)).json()) as { bundle: unknown };
+    const bundle = verifyTrustBundle(served.bundle, trustBundleDigest(expected));
+    assert.deepEqual(
+      bundle.organisations.map((o) => [o.mspId, o.role]),
+      [
+        ['HospitalAMSP', 'peer'],
+        ['HospitalBMSP', 'peer'],
+        ['ImagingMSP', 'peer'],
+        ['OrdererMSP', 'orderer'],
+      ],
+    );
+    for (const o of [network.plan.ordererOrg, ...network.plan.peerOrgs]) {
+      const root = (await readFile(o.caCertFile, 'utf8')).trim();
+      assert.deepEqual(
+        bundle.organisations.find((b) => b.mspId === o.mspId)?.rootCertificates.map((c) => c.trim()),
+        [root],
+      );
+    }
+    assert.deepEqual([bundle.channel, bundle.chaincode], [network.plan.channel, network.plan.chaincode.name]);
   });
 
   it('a hostile gateway that enrols a key of its own with the one-time secret is refused: CERT_MISMATCH, no key file', async () => {

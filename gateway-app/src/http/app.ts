@@ -11,6 +11,7 @@ import { contentRoutes, type ContentDeps } from './routes/content';
 import { deviceCheckRoutes, type DeviceCheckDeps } from './routes/device-checks';
 import { deviceEnrolmentRoutes, type EnrolmentDeps, userEnrolmentRoutes } from './routes/enrolments';
 import { healthRoutes, type ReadinessChecks } from './routes/health';
+import { trustRoutes, type TrustDeps } from './routes/trust';
 import { meRoutes } from './routes/me';
 import { operatorRoutes } from './routes/operator';
 import type { NetworkProbes } from './routes/operator-health';
@@ -27,6 +28,7 @@ export interface AppDeps
     Omit<EnrolmentDeps, 'rateLimit'>,
     Omit<DeviceCheckDeps, 'publicOrigin'>,
     TransactionDeps,
+    TrustDeps,
     Omit<ContentDeps, 'deviceCheckMaxAgeMs'> {
   logger: Logger;
   publicOrigin: string;
@@ -82,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
   const rateLimit = loginRateLimit(deps.loginRateLimit.limit, deps.loginRateLimit.windowSeconds);
   healthRoutes(api, deps.readiness, () => openApiDocument(api.docs, deps.version));
   uiConfigRoutes(api, deps);
+  trustRoutes(api, deps);
 
   // Device agents enrol with their one-time secret; no cookie, so no session and no CSRF token.
   const agents = new ApiRoutes();
