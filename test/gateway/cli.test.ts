@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { common, peer } from '@hyperledger/fabric-protos';
 import { createHash, randomBytes } from 'node:crypto';
 import { access, copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
@@ -361,7 +362,7 @@ describe('medshare CLI: every flow from workstations against the real network', 
   });
 
   it('a hostile gateway that enrols a key of its own with the one-time secret is refused: CERT_MISMATCH, no key file', async () => {
-    const invited = await op('hospital-b').json<{ secret: string }>([
+    const invited = await op('hospital-b').json<{ secret: string; trustDigest: string }>([
       'operator',
       'invite',
       '--name',
@@ -390,6 +391,8 @@ describe('medshare CLI: every flow from workstations against the real network', 
         org('hospital-b').mspId,
         '--name',
         'doctor2',
+        '--trust',
+        invited.trustDigest,
       ];
       refusedWith(await victim.run([...enrol, '--secret-file', secretFile]), 1, 'CERT_MISMATCH');
       assert.deepEqual(
@@ -399,6 +402,118 @@ describe('medshare CLI: every flow from workstations against the real network', 
       );
       assert.equal(await exists(victim.keyFile), false, 'no key file saved');
       assert.equal(await exists(`${victim.keyFile}.session`), false, 'no session saved');
+    } finally {
+      await hostile.close();
+    }
+  });
+
+  it('a hostile gateway that serves a trust bundle with a CA root of its own is refused before the secret is sent: TRUST_BUNDLE_MISMATCH', async () => {
+    const invited = await op('hospital-b').json<{ secret: string; trustDigest: string }>([
+      'operator',
+      'invite',
+      '--name',
+      'doctor3',
+      '--role',
+      'doctor',
+    ]);
+    const impostorRoot = await readFile(org('hospital-a').caCertFile, 'utf8');
+    const hostile = await startHostileGateway(gw.url, {
+      response: (method, path, _status, body) => {
+        if (method !== 'GET' || path !== '/api/trust-bundle') return undefined;
+        // Another CA in place of Riverside's: every certificate it issued would then pass as Riverside's.
+        const served = JSON.parse(body.toString()) as {
+          bundle: { organisations: { mspId: string; rootCertificates: string[] }[] };
+        };
+        for (const o of served.bundle.organisations) {
+          if (o.mspId === org('hospital-b').mspId) o.rootCertificates = [impostorRoot];
+        }
+        return Buffer.from(JSON.stringify(served));
+      },
+    });
+    const secretFile = join(dir, 'doctor3.secret');
+    await writeFile(secretFile, `${invited.secret}\n`, { mode: 0o600 });
+    const victim = new CliUser('doctor3', org('hospital-b'), 'doctor', dir);
+    const enrol = (gateway: string) => [
+      'enrol',
+      ...['--gateway', gateway, '--msp', org('hospital-b').mspId, '--name', 'doctor3'],
+      ...['--trust', invited.trustDigest, '--secret-file', secretFile],
+    ];
+    try {
+      refusedWith(await victim.run(enrol(hostile.url)), 1, 'TRUST_BUNDLE_MISMATCH');
+      assert.deepEqual(
+        hostile.seen.map((e) => e.path).filter((p) => p.startsWith('/api/enrolments')),
+        [],
+        'nothing was sent for enrolment',
+      );
+      assert.equal(await exists(victim.keyFile), false, 'no key file saved');
+    } finally {
+      await hostile.close();
+    }
+    // The secret was not spent: through the honest gateway the same invitation enrols, and pins the bundle.
+    const enrolled = await victim.run([...enrol(gw.url), '--json']);
+    assert.equal(enrolled.code, 0, enrolled.stderr);
+    const keyFile = JSON.parse(await readFile(victim.keyFile, 'utf8')) as { trustBundle?: unknown };
+    const pinned = verifyTrustBundle(keyFile.trustBundle, invited.trustDigest);
+    assert.equal(trustBundleDigest(pinned), invited.trustDigest);
+  });
+
+  it('a hostile gateway that prepares a proposal for another channel, or backdated, gets no signature', async () => {
+    let change: ((header: common.ChannelHeader) => void) | undefined;
+    const hostile = await startHostileGateway(gw.url, {
+      response: (method, path, _status, body) => {
+        if (!change || method !== 'POST' || path !== '/api/transactions') return undefined;
+        const answer = JSON.parse(body.toString()) as { stage: string; message: string };
+        if (answer.stage !== 'proposal') return undefined;
+        const proposal = peer.Proposal.deserializeBinary(Buffer.from(answer.message, 'base64'));
+        const header = common.Header.deserializeBinary(proposal.getHeader_asU8());
+        const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
+        change(channelHeader);
+        header.setChannelHeader(channelHeader.serializeBinary());
+        proposal.setHeader(header.serializeBinary());
+        answer.message = Buffer.from(proposal.serializeBinary()).toString('base64');
+        return Buffer.from(JSON.stringify(answer));
+      },
+    });
+    // The technologist's workstation, pointed at the hostile gateway.
+    const viaHostile = join(dir, 'tech1-via-hostile.json');
+    const techFile = JSON.parse(await readFile(tech.keyFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(viaHostile, JSON.stringify({ ...techFile, gatewayUrl: hostile.url }), { mode: 0o600 });
+    const env = { MEDSHARE_KEY_FILE: viaHostile };
+    try {
+      await tech.login(env);
+      assert.equal((await tech.run(['whoami', '--json'], env)).code, 0, 'honest proposals pass through');
+      const cases: [string, (header: common.ChannelHeader) => void, RegExp][] = [
+        [
+          'another channel',
+          (h) => {
+            h.setChannelId('shadow-channel');
+          },
+          /channel shadow-channel instead of medshare/,
+        ],
+        [
+          'a week back',
+          (h) => {
+            // google.protobuf.Timestamp, whose declarations (@types/google-protobuf) are not installed.
+            const at = h.getTimestamp() as unknown as
+              { getSeconds(): number; setSeconds(seconds: number): void } | undefined;
+            assert.ok(at);
+            at.setSeconds(at.getSeconds() - 7 * 86_400);
+          },
+          /timestamp is \d+ s from this device's clock/,
+        ],
+      ];
+      for (const [what, rewrite, reason] of cases) {
+        change = rewrite;
+        const signaturesBefore = hostile.seen.filter((e) => e.path.endsWith('/signatures')).length;
+        const result = await tech.run(['whoami'], env);
+        refusedWith(result, 1, 'SIGNING_REQUEST_MISMATCH');
+        assert.match(result.stderr, reason, what);
+        assert.equal(
+          hostile.seen.filter((e) => e.path.endsWith('/signatures')).length,
+          signaturesBefore,
+          `${what}: no signature was sent`,
+        );
+      }
     } finally {
       await hostile.close();
     }

@@ -166,7 +166,7 @@ export async function inviteAndEnrolByCli(
   dir: string,
   options: { human?: boolean } = {},
 ): Promise<CliUser> {
-  const invited = await operator.json<{ secret: string }>([
+  const invited = await operator.json<{ secret: string; trustDigest: string }>([
     'operator',
     'invite',
     '--name',
@@ -186,6 +186,8 @@ export async function inviteAndEnrolByCli(
     operator.org.mspId,
     '--name',
     name,
+    '--trust',
+    invited.trustDigest,
     '--secret-file',
     secretFile,
   ];

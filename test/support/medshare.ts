@@ -22,6 +22,8 @@ import {
   TotpService,
   GatewayClient,
   nodeUploader,
+  trustBundleDigest,
+  trustBundleOf,
   type AgentServer,
   type DeviceAgent,
   type DeviceKeys,
@@ -50,6 +52,8 @@ export async function freePort(): Promise<number> {
 /** A gateway built in this process over a test network, listening on loopback. */
 export interface RunningGateway {
   url: string;
+  /** The network it fronts: the trust its operators pin is read from these files. */
+  plan: NetworkPlan;
   gateway: Gateway;
   databaseFile: string;
   totpKey: Buffer;
@@ -96,6 +100,7 @@ export async function startGateway(
   });
   return {
     url: config.publicOrigin,
+    plan,
     gateway,
     databaseFile: config.databaseFile,
     totpKey,
@@ -164,6 +169,7 @@ export async function operatorOf(gw: RunningGateway, org: OrgPlan, agent: Device
   const password = `correct horse ${randomBytes(6).toString('base64url')} operator`;
   const keyFile = join(await mkdtemp(join(tmpdir(), 'medshare-operator-')), 'operator.json');
   const { totpSecret } = await bootstrapOperatorKeyFile({
+    trustBundle: await trustBundleOf(gw.plan),
     database: gw.databaseFile,
     totpKey: gw.totpKey,
     gatewayUrl: gw.url,
@@ -236,11 +242,14 @@ export async function enrolTestUser(
   const { secret } = await operator.client.registerUser(registration);
   const client = new GatewayClient(gw.url, { cookieJar: cookieJar(), uploader: nodeUploader });
   const password = `correct horse ${randomBytes(6).toString('base64url')} staple`;
+  // The invitation names the trust the operator's key file pinned.
+  const pinned = operator.keyFile ? (await loadKeyFile(operator.keyFile)).trustBundle : undefined;
   const pending = await startEnrolment(client, {
     mspId: operator.org.mspId,
     enrollmentId: name,
     secret,
     password,
+    ...(pinned ? { trustDigest: trustBundleDigest(pinned) } : {}),
   });
   const user: TestUser = {
     name,

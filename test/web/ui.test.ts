@@ -14,6 +14,8 @@ import {
   samplePictures,
   signRegistration,
   syntheticStudy,
+  trustBundleDigest,
+  trustBundleOf,
   type EncryptionKeyPair,
 } from 'medshare-gateway-app';
 import type { OrgPlan } from 'medshare-network';
@@ -187,11 +189,18 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
    * Enrols `user` on `page` with the operator's one-time secret, as a person does: password, backup
    * passphrase, keys made in the browser, the QR code and the first code. Ends on the QR code step.
    */
-  async function enrolInBrowser(page: Page, user: BrowserUser, mspId: string, secret: string): Promise<void> {
+  async function enrolInBrowser(
+    page: Page,
+    user: BrowserUser,
+    mspId: string,
+    secret: string,
+    trust: string,
+  ): Promise<void> {
     await page.goto('/#/enrol');
     user.password = `correct horse ${randomBytes(6).toString('base64url')} staple`;
     await page.getByLabel('Organisation').selectOption(mspId);
     await page.getByLabel('User name').fill(user.name);
+    await page.getByLabel('Trust code').fill(trust);
     await page.getByLabel('Enrolment secret').fill(secret);
     await page.getByLabel('Password', { exact: true }).fill(user.password);
     await page.getByLabel('Confirm password').fill(user.password);
@@ -221,7 +230,9 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     const { secret } = await operator.client.registerUser(registration);
     techPage = await openUserBrowser(browser, gw.url, 'technologist', requests);
     const page = techPage.page;
-    await enrolInBrowser(page, tech, org('imaging').mspId, secret);
+    // The trust code the operator's key file pinned, which their invitations carry.
+    const trust = trustBundleDigest(await trustBundleOf(network.plan));
+    await enrolInBrowser(page, tech, org('imaging').mspId, secret, trust);
     await techPage.shot('enrol-totp-qr');
     await finishEnrolmentInBrowser(page, tech);
     await techPage.shot('enrol-done');
@@ -555,6 +566,9 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await invite.getByRole('button', { name: 'Invite' }).click();
     const secret = (await page.getByTestId('enrolment-secret').textContent())?.trim() ?? '';
     assert.ok(secret.length >= 8, 'an enrolment secret is shown');
+    // With it, the trust code of the bundle the operator's browser pinned from their key file.
+    const trust = (await page.getByTestId('trust-code').textContent())?.trim() ?? '';
+    assert.equal(trust, trustBundleDigest(await trustBundleOf(network.plan)));
     await ob.shot('operator-invited-user');
     const newcomer: BrowserUser = {
       name: 'doctor2.web',
@@ -563,7 +577,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       password: '',
     };
     const nb = await openUserBrowser(browser, gw.url, 'new-doctor', requests);
-    await enrolInBrowser(nb.page, newcomer, org('hospital-b').mspId, secret);
+    await enrolInBrowser(nb.page, newcomer, org('hospital-b').mspId, secret, trust);
     await finishEnrolmentInBrowser(nb.page, newcomer);
     await nb.page.getByRole('button', { name: 'Continue' }).click();
     await nb.page.getByRole('heading', { name: 'Records', exact: true }).waitFor();

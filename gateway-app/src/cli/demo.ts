@@ -27,6 +27,8 @@ import { bootstrapOperatorKeyFile } from './operator-key-file';
 import { syntheticStudy, type SyntheticStudyOptions } from '../study/synthetic';
 import type { DemoState, DemoUser } from './demo-state';
 import { samplePictures } from './sample-pictures';
+import { trustBundleDigest } from '../trust/bundle';
+import { trustBundleOf } from '../trust/from-plan';
 
 const USAGE = 'usage: medshare-demo <up|down|status> [--base-port N] [--run-dir DIR] [--description FILE]';
 const REPO_DIR = resolve(__dirname, '..', '..', '..');
@@ -186,6 +188,8 @@ async function signedIn(
 async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
   const users: DemoUser[] = [];
   const totpKey = Buffer.from((await gatewaySecrets(layout.secretsFile)).totpKey, 'base64');
+  // This host's network files: what the operators pin, and what their invitations name.
+  const trustBundle = await trustBundleOf(layout.plan);
   for (const org of layout.plan.peerOrgs) {
     const dir = join(layout.demoDir, org.key);
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -200,6 +204,7 @@ async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
       userId: '',
     };
     const made = await bootstrapOperatorKeyFile({
+      trustBundle,
       database: layout.database,
       totpKey,
       gatewayUrl: layout.url,
@@ -257,6 +262,7 @@ async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
         enrollmentId: name,
         secret: invited.secret,
         password: user.password,
+        trustDigest: trustBundleDigest(trustBundle),
       });
       user.totpSecret = pending.totp.secret;
       user.userId = pending.keys.userId;

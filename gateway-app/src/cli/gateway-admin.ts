@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { NetworkPlan } from 'medshare-network';
 import { toString as qrToString } from 'qrcode';
 import { ConfigError, loadConfig } from '../config';
 import { parseEnrollmentId, parseGatewayUrl, parseMspId } from './medshare/args';
@@ -9,6 +11,8 @@ import { emit, stdoutSink } from './medshare/output';
 import { configureTree } from './medshare/common';
 import { processTerminal, readSecret } from './medshare/prompt';
 import { bootstrapOperatorKeyFile } from './operator-key-file';
+import { trustBundleDigest } from '../trust/bundle';
+import { trustBundleOf } from '../trust/from-plan';
 
 const NAME = 'medshare-gateway-admin';
 
@@ -48,7 +52,12 @@ async function bootstrap(options: BootstrapOptions): Promise<void> {
   );
   const gatewayUrl = options.gateway ?? config.publicOrigin;
   const keyFile = resolve(options.keyFile);
+  // The network's own files on this host: the trust the operator's key file pins.
+  const trustBundle = await trustBundleOf(
+    JSON.parse(await readFile(config.networkPlanFile, 'utf8')) as NetworkPlan,
+  );
   const made = await bootstrapOperatorKeyFile({
+    trustBundle,
     database: config.databaseFile,
     totpKey: config.totpKey,
     gatewayUrl,
@@ -69,11 +78,13 @@ async function bootstrap(options: BootstrapOptions): Promise<void> {
       enrollmentId: options.name,
       gatewayUrl,
       keyFile,
+      trustDigest: trustBundleDigest(trustBundle),
       totp: { secret: made.totpSecret, uri: made.totpUri },
     },
     [
       `operator ${options.name} of ${options.msp} created (account ${made.accountId}, ledger id ${made.userId})`,
       `key file: ${keyFile} (the admin's private key: give it to the operator only)`,
+      `trust code: ${trustBundleDigest(trustBundle)} (the consortium's trust bundle, pinned in the key file)`,
       'Add the account to the operator\u2019s authenticator app; the secret is shown only now:',
       `  secret: ${made.totpSecret}`,
       `  uri:    ${made.totpUri}`,

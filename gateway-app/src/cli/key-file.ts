@@ -5,6 +5,8 @@ import type { PendingEnrolment } from '../client/enrolment';
 import { fabricAttributesOf } from '../device/certificate';
 import { importSigningKey, webCryptoSigner } from '../client/signer';
 import type { DeviceKeys } from '../client/flows';
+import { pinsOf } from '../client/ledger-call';
+import type { TrustBundle } from '../trust/bundle';
 
 /**
  * A user's keys on a workstation, as the CLI keeps them (mode 0600): the
@@ -28,6 +30,13 @@ export interface KeyFile {
   /** An operator's organisation emergency key pair (PKCS#8 PEM and base64 SPKI), if they hold it. */
   emergencyKey?: string;
   emergencyPublicKey?: string;
+  /**
+   * The consortium's trust anchors this device pinned: an operator's from the
+   * network's own files on the gateway host, a user's at enrolment against the
+   * digest in their invitation. Proposals are signed only for its channel and
+   * chaincode, and an operator's invitations carry its digest.
+   */
+  trustBundle?: TrustBundle;
 }
 
 /** Writes a key file atomically with mode 0600. */
@@ -84,6 +93,7 @@ export async function deviceKeysOf(file: KeyFile): Promise<DeviceKeys> {
     userId: file.userId,
     signer: webCryptoSigner(await importSigningKey(pkcs8Der(file.signingKey)), file.certificatePem),
     encryption: await importEncryptionKeyPair(file.encryptionKey, file.encryptionPublicKey),
+    ...(file.trustBundle ? { pins: pinsOf(file.trustBundle) } : {}),
   };
 }
 
@@ -103,6 +113,7 @@ export function keyFileOfEnrolment(
     signingKey: pkcs8Pem(pending.signingKeyPkcs8),
     encryptionKey: pkcs8Pem(pending.encryptionKeyPkcs8),
     encryptionPublicKey: pending.keys.encryption.publicKeySpki,
+    ...(pending.trustBundle ? { trustBundle: pending.trustBundle } : {}),
   };
 }
 

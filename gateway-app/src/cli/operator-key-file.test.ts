@@ -10,6 +10,7 @@ import { openDatabase } from '../db';
 import { createTestCa, issueDeviceCertificate, type TestCa } from '../device/testing';
 import { deviceKeysOf, loadKeyFile } from './key-file';
 import { bootstrapOperatorKeyFile, OperatorKeyFileError } from './operator-key-file';
+import { parseTrustBundle, type TrustBundle } from '../trust/bundle';
 
 const MSP = 'HospitalAMSP';
 const PASSWORD = 'operator correct horse staple';
@@ -37,10 +38,18 @@ describe('bootstrapOperatorKeyFile', () => {
   let ca: TestCa;
   let dir: string;
   let database: string;
+  let trustBundle: TrustBundle;
   const totpKey = randomBytes(32);
 
   before(async () => {
     ca = await createTestCa('HospitalA');
+    trustBundle = parseTrustBundle({
+      v: 1,
+      consortium: 'medshare',
+      channel: 'medshare',
+      chaincode: 'medshare',
+      organisations: [{ mspId: MSP, name: 'St Mary', role: 'peer', rootCertificates: [ca.certificatePem] }],
+    });
     dir = await mkdtemp(join(tmpdir(), 'medshare-operator-'));
     database = join(dir, 'gateway.db');
   });
@@ -49,6 +58,7 @@ describe('bootstrapOperatorKeyFile', () => {
     const mspDir = await adminMsp(ca);
     const keyFile = join(dir, 'operator.json');
     const made = await bootstrapOperatorKeyFile({
+      trustBundle,
       database,
       totpKey,
       gatewayUrl: 'http://localhost:8080',
@@ -67,6 +77,9 @@ describe('bootstrapOperatorKeyFile', () => {
     assert.match(made.totpUri, /^otpauth:\/\/totp\/MedShare:HospitalAMSP%2Fadmin\.hospital-a\?secret=/);
     const keys = await deviceKeysOf(file);
     assert.equal((await keys.signer.sign(new Uint8Array([1, 2, 3]))).length > 60, true);
+    // The trust the operator's device pins: the bundle, and the channel and chaincode it signs for.
+    assert.deepEqual(file.trustBundle, trustBundle);
+    assert.deepEqual(keys.pins, { channel: 'medshare', chaincode: 'medshare' });
 
     const db = openDatabase(database);
     const accounts = new AccountStore(db);
@@ -87,6 +100,7 @@ describe('bootstrapOperatorKeyFile', () => {
     // An open connection is used and left open.
     await assert.rejects(
       bootstrapOperatorKeyFile({
+        trustBundle,
         database: db,
         totpKey,
         gatewayUrl: 'http://localhost:8080',
@@ -105,6 +119,7 @@ describe('bootstrapOperatorKeyFile', () => {
 
   it('refuses an existing key file, a weak password, a non-admin or mismatched identity, touching nothing', async () => {
     const base = {
+      trustBundle,
       database,
       totpKey,
       gatewayUrl: 'http://localhost:8080',

@@ -6,6 +6,7 @@ import { AccountStore, TotpService, validatePasswordPolicy } from '../auth';
 import { openDatabase, type Database } from '../db';
 import { fabricAttributesOf } from '../device/certificate';
 import { bootstrapOperator } from '../operator-bootstrap';
+import type { TrustBundle } from '../trust/bundle';
 import { newEncryptionKeyPem, saveKeyFile, type KeyFile } from './key-file';
 
 /**
@@ -51,6 +52,12 @@ export interface OperatorKeyFileOptions {
   keyFile: string;
   /** The operator's gateway password (the gateway's password policy applies). */
   password: string;
+  /**
+   * The consortium's trust bundle, read from the network's files on this host
+   * (`trustBundleOf`): pinned in the key file, and its digest goes into every
+   * invitation the operator makes.
+   */
+  trustBundle: TrustBundle;
 }
 
 /** What {@link bootstrapOperatorKeyFile} made. */
@@ -164,6 +171,7 @@ export async function bootstrapOperatorKeyFile(
       signingKey: admin.keyPem,
       encryptionKey: encryption.privatePem,
       encryptionPublicKey: encryption.publicSpki,
+      trustBundle: options.trustBundle,
     };
     await saveKeyFile(options.keyFile, keyFile);
     written = true;

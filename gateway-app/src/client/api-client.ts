@@ -143,6 +143,11 @@ export class GatewayClient {
     return this.request('GET', '/api/session');
   }
 
+  /** The trust bundle the gateway serves: the gateway's word, to check against an invitation's digest. */
+  async trustBundle(): Promise<unknown> {
+    return (await this.request<{ bundle: unknown }>('GET', '/api/trust-bundle')).bundle;
+  }
+
   async login(mspId: string, enrollmentId: string, password: string): Promise<{ state: string }> {
     if (!this.#csrfToken) await this.session();
     return this.request('POST', '/api/session', { mspId, enrollmentId, password });

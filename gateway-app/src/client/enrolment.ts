@@ -1,10 +1,11 @@
 import { generateEncryptionKeyPair } from '../envelope';
 import type { GatewayClient } from './api-client';
+import { rootsOf, TrustBundleError, verifyTrustBundle, type TrustBundle } from '../trust/bundle';
 import { verifyEnrolledCertificate } from './certificate-check';
 import { createCsr } from './csr';
 import type { DeviceKeys } from './flows';
 import { createKeyBackup } from './key-backup';
-import { callLedger } from './ledger-call';
+import { callLedger, pinsOf } from './ledger-call';
 import { generateSigningKeyPair, webCryptoSigner } from './signer';
 
 /** What the operator gave a new user, and the password they chose. */
@@ -14,6 +15,12 @@ export interface Invitation {
   /** The one-time enrolment secret from the operator. */
   secret: string;
   password: string;
+  /**
+   * The digest of the consortium's trust bundle, from the operator's invitation
+   * (their device's pinned bundle, not the gateway). With it the device pins the
+   * bundle and accepts only a certificate from its organisation's pinned CA.
+   */
+  trustDigest?: string;
 }
 
 /** A user whose certificate is issued, waiting to confirm their first TOTP code. */
@@ -24,6 +31,8 @@ export interface PendingEnrolment {
   encryptionKeyPkcs8: Uint8Array;
   certificatePem: string;
   totp: { secret: string; uri: string; qrSvg: string };
+  /** The trust bundle pinned at this enrolment, when the invitation named one. */
+  trustBundle?: TrustBundle;
 }
 
 /**
@@ -38,6 +47,18 @@ export async function startEnrolment(
   client: GatewayClient,
   invitation: Invitation,
 ): Promise<PendingEnrolment> {
+  // Before anything is sent: the gateway's bundle must be the one the invitation names.
+  const trustBundle =
+    invitation.trustDigest === undefined
+      ? undefined
+      : verifyTrustBundle(await client.trustBundle(), invitation.trustDigest);
+  const caRoots = trustBundle && rootsOf(trustBundle, invitation.mspId);
+  if (caRoots?.length === 0) {
+    throw new TrustBundleError(
+      'TRUST_BUNDLE_MISMATCH',
+      `the invitation's trust bundle names no organisation ${invitation.mspId}`,
+    );
+  }
   const signing = await generateSigningKeyPair(true);
   const encryption = await generateEncryptionKeyPair({ extractable: true });
   const enrolled = await client.enrol({
@@ -51,6 +72,7 @@ export async function startEnrolment(
   await verifyEnrolledCertificate(enrolled.certificate, {
     publicKeySpki: new Uint8Array(await crypto.subtle.exportKey('spki', signing.publicKey)),
     enrollmentId: invitation.enrollmentId,
+    ...(caRoots ? { caRoots } : {}),
   });
   return {
     keys: {
@@ -58,11 +80,13 @@ export async function startEnrolment(
       userId: enrolled.userId,
       signer: webCryptoSigner(signing.privateKey, enrolled.certificate),
       encryption,
+      ...(trustBundle ? { pins: pinsOf(trustBundle) } : {}),
     },
     signingKeyPkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', signing.privateKey)),
     encryptionKeyPkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', encryption.privateKey)),
     certificatePem: enrolled.certificate,
     totp: enrolled.totp,
+    ...(trustBundle ? { trustBundle } : {}),
   };
 }
 

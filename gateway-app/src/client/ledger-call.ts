@@ -1,12 +1,29 @@
 import { fromBase64, toBase64 } from '../envelope/bytes';
+import type { TrustBundle } from '../trust/bundle';
 import { ApiError, type GatewayClient } from './api-client';
 import type { DeviceSigner } from './signer';
 import { checkCommit, checkProposal, checkTransaction, type CheckedProposal } from './signing-request';
+
+/** The channel and chaincode a device signs for, from its pinned trust bundle. */
+export interface LedgerPins {
+  channel: string;
+  chaincode: string;
+}
+
+/** The pins of a trust bundle. */
+export function pinsOf(bundle: Pick<TrustBundle, 'channel' | 'chaincode'>): LedgerPins {
+  return { channel: bundle.channel, chaincode: bundle.chaincode };
+}
 
 /** The user's signing identity on their device. */
 export interface LedgerIdentity {
   mspId: string;
   signer: DeviceSigner;
+  /**
+   * With a pinned trust bundle: every proposal must name this channel and
+   * chaincode, or the device refuses to sign it (`SIGNING_REQUEST_MISMATCH`).
+   */
+  pins?: LedgerPins;
 }
 
 /** A finished ledger call. */
@@ -67,7 +84,12 @@ async function callOnce(
     if (answer.stage === 'proposal') {
       proposal = checkProposal(
         answer.message,
-        { fn, args, transient: transient ? { envelope: JSON.stringify(transient.envelope) } : {} },
+        {
+          fn,
+          args,
+          transient: transient ? { envelope: JSON.stringify(transient.envelope) } : {},
+          ...identity.pins,
+        },
         who,
       );
     } else if (!proposal) {

@@ -8,7 +8,7 @@ import { validatePasswordPolicy } from '../../auth/password';
 import { keyFileOfEnrolment, pkcs8Der, saveKeyFile } from '../key-file';
 import { nodeUploader } from '../node-uploader';
 import { accountSummary } from './operator';
-import { parseCode, parseEnrollmentId, parseGatewayUrl, parseMspId } from './args';
+import { parseCode, parseEnrollmentId, parseGatewayUrl, parseMspId, parseTrustDigest } from './args';
 import { withCommonOptions } from './common';
 import { CliError, UsageError } from './errors';
 import { emit, table } from './output';
@@ -56,6 +56,7 @@ interface EnrolOptions extends CommonOptions {
   gateway: string;
   msp: string;
   name: string;
+  trust: string;
   secretFile?: string;
   secretEnv?: string;
   passwordFile?: string;
@@ -79,6 +80,7 @@ async function enrol(options: EnrolOptions, runtime: Runtime): Promise<void> {
       enrollmentId: options.name,
       secret,
       password,
+      trustDigest: options.trust,
     });
     const keyFile = keyFileOfEnrolment(pending, { gatewayUrl: options.gateway, enrollmentId: options.name });
     await saveKeyFile(path, keyFile);
@@ -266,6 +268,11 @@ export function accountCommands(runtime: Runtime): Command[] {
       .requiredOption('--gateway <url>', 'your organisation\u2019s gateway', parseGatewayUrl)
       .requiredOption('--msp <id>', 'your organisation\u2019s MSP ID, e.g. HospitalAMSP', parseMspId)
       .requiredOption('--name <id>', 'the enrolment id your operator invited', parseEnrollmentId)
+      .requiredOption(
+        '--trust <code>',
+        'the trust code of your invitation: the consortium\u2019s trust bundle this device pins',
+        parseTrustDigest,
+      )
       .option('--secret-file <file>', 'file holding the invitation\u2019s one-time secret')
       .option('--secret-env <var>', 'environment variable holding the invitation\u2019s one-time secret')
       .option(

@@ -150,6 +150,17 @@ export function auditRange(from: string, to: string): { from: string; to: string
 }
 
 /** The gateway's base URL: https, or http on loopback only (a workstation talking to a local gateway). */
+/** A trust code: the 64 hex digits of the consortium's trust bundle digest, from the invitation. */
+export function parseTrustDigest(value: string): string {
+  const digest = value.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(digest)) {
+    throw new InvalidArgumentError(
+      'the trust code is the 64 hex digits your operator gave you with the secret',
+    );
+  }
+  return digest;
+}
+
 export function parseGatewayUrl(value: string): string {
   let url: URL;
   try {

@@ -9,6 +9,8 @@ import { before, describe, it } from 'node:test';
 // The compiled command-line clients, run as child processes, for what needs no gateway.
 const MEDSHARE = join(__dirname, '..', 'medshare.js');
 const GATEWAY_ADMIN = join(__dirname, '..', 'gateway-admin.js');
+/** A well-formed trust code (what an invitation carries). */
+const TRUST = 'ab'.repeat(32);
 
 interface Run {
   code: number | null;
@@ -129,7 +131,19 @@ describe('medshare (offline)', () => {
     oneLine(
       await run(
         MEDSHARE,
-        ['enrol', '--gateway', 'http://localhost:9', '--msp', 'M', '--name', 'n', '--secret-env', 'S'],
+        [
+          'enrol',
+          '--gateway',
+          'http://localhost:9',
+          '--msp',
+          'M',
+          '--name',
+          'n',
+          '--trust',
+          TRUST,
+          '--secret-env',
+          'S',
+        ],
         {
           ...env,
           S: 'secret',
@@ -143,6 +157,20 @@ describe('medshare (offline)', () => {
       await run(MEDSHARE, ['enrol', '--gateway', 'http://gw.example', '--msp', 'M', '--name', 'n'], env),
       2,
       /over https/,
+    );
+    oneLine(
+      await run(
+        MEDSHARE,
+        ['enrol', '--gateway', 'http://localhost:9', '--msp', 'M', '--name', 'n', '--trust', 'abc'],
+        env,
+      ),
+      2,
+      /the trust code is the 64 hex digits your operator gave you/,
+    );
+    oneLine(
+      await run(MEDSHARE, ['enrol', '--gateway', 'http://localhost:9', '--msp', 'M', '--name', 'n'], env),
+      2,
+      /--trust/,
     );
   });
 

@@ -5,6 +5,7 @@ import { releaseBreakGlassKey, registerEmergencyKey } from '../../client/break-g
 import { signRegistration, type RegistrableRole } from '../../client/ca-token';
 import { callLedger } from '../../client/ledger-call';
 import { importEncryptionKeyPair, newEncryptionKeyPem, publicSpkiOf, saveKeyFile } from '../key-file';
+import { trustBundleDigest } from '../../trust/bundle';
 import { parseEnrollmentId, parseInvitableRole, parseRecordId, parseUserId } from './args';
 import { withCommonOptions } from './common';
 import { CliError } from './errors';
@@ -59,16 +60,33 @@ async function register(kind: 'user' | 'device', options: RegisterOptions, runti
       ]);
       return;
     }
+    // The invitation names the trust this operator's device pinned, never what the gateway says.
+    const pinned = station.keyFile.trustBundle;
+    if (!pinned) {
+      throw new CliError(
+        'TRUST_BUNDLE_MISSING',
+        'your key file pins no trust bundle, so your invitations could name none: use a key file made by bootstrap-operator or a current enrol',
+      );
+    }
+    const trustDigest = trustBundleDigest(pinned);
     const invited = await station.client.registerUser(registration);
     emit(
       runtime.out,
       options.json === true,
-      { accountId: invited.accountId, enrollmentId: invited.enrollmentId, role, secret: invited.secret },
+      {
+        accountId: invited.accountId,
+        enrollmentId: invited.enrollmentId,
+        role,
+        secret: invited.secret,
+        trustDigest,
+      },
       [
         `invited ${invited.enrollmentId} as ${role} (account ${invited.accountId})`,
         'their one-time enrolment secret (hand it over out of band; it is not shown again):',
         `  ${invited.secret}`,
-        `they run: medshare enrol --gateway ${station.keyFile.gatewayUrl} --msp ${station.keyFile.mspId} --name ${invited.enrollmentId} --secret-file FILE`,
+        'and the consortium\u2019s trust code, which their device checks the gateway against:',
+        `  ${trustDigest}`,
+        `they run: medshare enrol --gateway ${station.keyFile.gatewayUrl} --msp ${station.keyFile.mspId} --name ${invited.enrollmentId} --trust ${trustDigest} --secret-file FILE`,
       ],
     );
   });

@@ -1,4 +1,5 @@
 import type { EncryptionKeyPair } from '../../../src/envelope';
+import type { TrustBundle } from '../../../src/trust/bundle';
 
 /**
  * What this browser keeps of a user's device identity, in IndexedDB: the two
@@ -15,6 +16,12 @@ export interface StoredIdentity {
   encryption: EncryptionKeyPair;
   /** An operator's copy of their organisation's emergency key, imported from their key file. */
   emergency?: EncryptionKeyPair;
+  /**
+   * The consortium's trust anchors this browser pinned: at enrolment against the
+   * invitation's trust code, or from an operator's key file. Proposals are signed
+   * only for its channel and chaincode; an operator's invitations carry its code.
+   */
+  trustBundle?: TrustBundle;
   savedAt: string;
 }
 

@@ -3,6 +3,7 @@ import { ApiError } from '../../../src/client/api-client';
 import { CertificateMismatchError } from '../../../src/client/certificate-check';
 import { KeyBackupError } from '../../../src/client/key-backup';
 import { SigningRequestError } from '../../../src/client/signing-request';
+import { TrustBundleError } from '../../../src/trust/bundle';
 import { useOptionalSession } from './session';
 
 /** A refusal as the page shows it: what happened, why, and what to do next. */
@@ -86,6 +87,14 @@ const ADVICE: Record<string, [title: string, next: string]> = {
     'Refused by this device',
     'The gateway asked this device to sign something other than what you asked for; nothing was signed. Tell your organisation\u2019s operator: the gateway may be compromised.',
   ],
+  TRUST_BUNDLE_MISMATCH: [
+    'Gateway not trusted by this device',
+    'The gateway named other certificate authorities or another network than your invitation\u2019s trust code; nothing was sent. Check the code with your operator; if it is right, the gateway may be compromised.',
+  ],
+  TRUST_BUNDLE_INVALID: [
+    'Gateway not trusted by this device',
+    'The gateway\u2019s description of the network is malformed; nothing was sent. Tell your organisation\u2019s operator.',
+  ],
   CERT_MISMATCH: [
     'Certificate refused by this device',
     'The certificate the gateway returned is not for the keys this browser made; nothing was saved. Tell your organisation\u2019s operator before enrolling again.',
@@ -98,7 +107,11 @@ export function explain(error: unknown): Explained {
     const [title, next] = ADVICE.KEY_BACKUP_UNREADABLE ?? ['', ''];
     return { code: error.code, title, reason: error.message, next };
   }
-  if (error instanceof SigningRequestError || error instanceof CertificateMismatchError) {
+  if (
+    error instanceof SigningRequestError ||
+    error instanceof CertificateMismatchError ||
+    error instanceof TrustBundleError
+  ) {
     const [title, next] = ADVICE[error.code] ?? ['', ''];
     return { code: error.code, title, reason: error.message, next };
   }

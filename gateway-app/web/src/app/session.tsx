@@ -2,6 +2,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { GatewayClient, type AccountView } from '../../../src/client/api-client';
 import { httpDeviceAgent, type DeviceAgent, type DeviceKeys } from '../../../src/client/flows';
 import { webCryptoSigner } from '../../../src/client/signer';
+import { pinsOf } from '../../../src/client/ledger-call';
+import { trustBundleDigest } from '../../../src/trust/bundle';
 import type { EncryptionKeyPair } from '../../../src/envelope';
 import { accountKey, loadIdentity, type StoredIdentity } from './keystore';
 import { xhrUploader } from '../send/xhr-uploader';
@@ -27,6 +29,8 @@ export interface Session {
   keys: DeviceKeys | null;
   /** An operator's emergency key held in this browser, if imported. */
   emergencyKey: EncryptionKeyPair | null;
+  /** The trust code (digest) of the trust bundle this browser pinned for the account, if any. */
+  trustDigest: string | null;
   /** The device agent this browser asks for posture reports. */
   agent: DeviceAgent;
   agentUrl: string;
@@ -50,6 +54,7 @@ export function deviceKeysOf(identity: StoredIdentity): DeviceKeys {
     userId: identity.userId,
     signer: webCryptoSigner(identity.signingKey, identity.certificatePem),
     encryption: identity.encryption,
+    ...(identity.trustBundle ? { pins: pinsOf(identity.trustBundle) } : {}),
   };
 }
 
@@ -64,6 +69,7 @@ interface SignedInState {
   account: AccountView | null;
   keys: DeviceKeys | null;
   emergencyKey: EncryptionKeyPair | null;
+  trustDigest: string | null;
 }
 
 async function readSession(client: GatewayClient): Promise<SignedInState> {
@@ -76,6 +82,7 @@ async function readSession(client: GatewayClient): Promise<SignedInState> {
     account,
     keys: mine ? deviceKeysOf(mine) : null,
     emergencyKey: mine?.emergency ?? null,
+    trustDigest: mine?.trustBundle ? trustBundleDigest(mine.trustBundle) : null,
   };
 }
 
@@ -88,11 +95,12 @@ export function SessionProvider({ children, fallback }: { children: ReactNode; f
     account: null,
     keys: null,
     emergencyKey: null,
+    trustDigest: null,
   });
   const [storedAgentUrl, setStoredAgentUrl] = useState(() => localStorage.getItem(AGENT_URL_KEY));
   // Boxed: the refusal itself may be any value, and the first one reported is the one shown.
   const [ended, setEnded] = useState<{ refusal: unknown } | null>(null);
-  const { state, account, keys, emergencyKey } = signedIn;
+  const { account } = signedIn;
 
   const refresh = useCallback(async () => {
     setSignedIn(await readSession(client));
@@ -119,10 +127,7 @@ export function SessionProvider({ children, fallback }: { children: ReactNode; f
       config && {
         client,
         config,
-        account,
-        state,
-        keys,
-        emergencyKey,
+        ...signedIn,
         agent,
         agentUrl,
         ended: ended?.refusal ?? null,
@@ -138,7 +143,7 @@ export function SessionProvider({ children, fallback }: { children: ReactNode; f
           await refresh();
         },
       },
-    [client, config, account, state, keys, emergencyKey, agent, agentUrl, ended, markEnded, refresh],
+    [client, config, signedIn, agent, agentUrl, ended, markEnded, refresh],
   );
   return value ? <SessionContext.Provider value={value}>{children}</SessionContext.Provider> : fallback;
 }

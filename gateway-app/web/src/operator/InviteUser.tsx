@@ -16,11 +16,14 @@ export function InviteUser({
   client,
   operator,
   mspId,
+  trustDigest,
   onInvited,
 }: {
   client: GatewayClient;
   operator: DeviceSigner;
   mspId: string;
+  /** The trust code of the bundle this browser pinned: the invitee's device checks the gateway against it. */
+  trustDigest: string | null;
   onInvited: () => void;
 }) {
   const [name, setName] = useState('');
@@ -44,6 +47,17 @@ export function InviteUser({
       });
     }
   };
+
+  if (!trustDigest) {
+    return (
+      <p className="refusal" role="alert" data-testid="no-trust-code">
+        This browser pins no trust bundle for your account, so an invitation could not carry its trust code.
+        Import your key file (Recover keys), which holds the bundle, then invite.
+      </p>
+    );
+  }
+  const link = (enrollmentId: string) =>
+    `${window.location.origin}/#/enrol?${new URLSearchParams({ org: mspId, user: enrollmentId, trust: trustDigest }).toString()}`;
 
   return (
     <>
@@ -83,13 +97,16 @@ export function InviteUser({
           }
         >
           <p>
+            With it goes the consortium&rsquo;s <strong>trust code</strong>, which their device checks the
+            gateway against: <code data-testid="trust-code">{trustDigest}</code>
+          </p>
+          <p>
             Hand it over <strong>out of band</strong> (in person or by phone, never in the same message as the
             user name). It works once and is not shown again. They enrol in the browser at{' '}
-            <code>{`${window.location.origin}/#/enrol`}</code> with organisation <code>{mspId}</code>, or with
-            the CLI:
+            <code>{link(done.enrollmentId)}</code>, or with the CLI:
           </p>
           <pre className="op-command">
-            {`medshare enrol --gateway ${window.location.origin} --msp ${mspId} --name ${done.enrollmentId} --secret-file FILE`}
+            {`medshare enrol --gateway ${window.location.origin} --msp ${mspId} --name ${done.enrollmentId} --trust ${trustDigest} --secret-file FILE`}
           </pre>
         </IssuedSecret>
       )}

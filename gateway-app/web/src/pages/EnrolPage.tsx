@@ -11,6 +11,7 @@ import { EnrolProgress, type EnrolStep } from './auth/EnrolProgress';
 import { linkedOrganisation, rememberOrganisation } from './auth/last-organisation';
 import { PasswordField } from './auth/PasswordField';
 import { TotpSetup } from './auth/TotpSetup';
+import { TrustCodeField } from './auth/TrustCodeField';
 import { importDeviceIdentity, saveDeviceIdentity } from './identity';
 import './auth.css';
 
@@ -19,6 +20,7 @@ type Phase = 'form' | 'creating' | 'totp' | 'finishing' | 'incomplete' | 'done';
 interface Fields {
   mspId: string;
   enrollmentId: string;
+  trust: string;
   secret: string;
   password: string;
   confirmPassword: string;
@@ -53,7 +55,7 @@ function zero(pending: PendingEnrolment | null): void {
  * browser, a certificate from the organisation's CA, an authenticator, an
  * encrypted key backup the gateway cannot open, and the encryption key
  * registered on the ledger. The keys end up non-extractable in this browser.
- * An operator's link `#/enrol?org=…&user=…` fills in the organisation and user name.
+ * An operator's link `#/enrol?org=…&user=…&trust=…` fills in the organisation, user name and trust code.
  */
 export function EnrolPage({ route }: { route: Route }) {
   const session = useSession();
@@ -62,6 +64,7 @@ export function EnrolPage({ route }: { route: Route }) {
   const [fields, setFields] = useState<Fields>(() => ({
     mspId: linkedOrganisation(route, config.organisations),
     enrollmentId: route.params.get('user') ?? '',
+    trust: route.params.get('trust') ?? '',
     secret: '',
     password: '',
     confirmPassword: '',
@@ -123,6 +126,7 @@ export function EnrolPage({ route }: { route: Route }) {
       signingPkcs8: p.signingKeyPkcs8,
       encryptionPkcs8: p.encryptionKeyPkcs8,
       encryptionPublicKeySpki: p.keys.encryption.publicKeySpki,
+      ...(p.trustBundle ? { trustBundle: p.trustBundle } : {}),
     });
     await saveDeviceIdentity(identity);
   }
@@ -144,6 +148,7 @@ export function EnrolPage({ route }: { route: Route }) {
         enrollmentId,
         secret: fields.secret.trim(),
         password: fields.password,
+        trustDigest: fields.trust.trim().toLowerCase(),
       });
       pendingRef.current = started;
       setPending(started);
@@ -305,6 +310,7 @@ export function EnrolPage({ route }: { route: Route }) {
                   onMspIdChange={set('mspId')}
                   onEnrollmentIdChange={set('enrollmentId')}
                 />
+                <TrustCodeField idPrefix="enrol" value={fields.trust} onChange={set('trust')} />
                 <PasswordField
                   id="enrol-secret"
                   label="Enrolment secret"

@@ -18,7 +18,7 @@ import '../operator/operator.css';
  * and the network's health.
  */
 export function OperatorPage({ route }: { route: Route }) {
-  const { client, keys, account, emergencyKey } = useSignedIn();
+  const { client, keys, account, emergencyKey, trustDigest } = useSignedIn();
   const { directory, error: directoryError } = useDirectory(client);
   const loadAccounts = useCallback(() => client.accounts(), [client]);
   const accounts = useLoaded(loadAccounts);
@@ -37,6 +37,7 @@ export function OperatorPage({ route }: { route: Route }) {
             client={client}
             operator={keys.signer}
             mspId={account.mspId}
+            trustDigest={trustDigest}
             onInvited={accounts.reload}
           />
         </section>

@@ -1,4 +1,5 @@
 import { importSigningKey } from '../../../src/client/signer';
+import type { TrustBundle } from '../../../src/trust/bundle';
 import { accountKey, saveIdentity, type StoredIdentity } from '../app/keystore';
 
 /** The private keys of an account as bytes, on their way into this browser's key store. */
@@ -16,6 +17,8 @@ export interface DeviceIdentityBytes {
   encryptionPublicKeySpki: string;
   /** An operator's copy of their organisation's emergency key pair. */
   emergency?: { pkcs8: Uint8Array; publicKeySpki: string };
+  /** The trust bundle pinned with these keys (see `StoredIdentity.trustBundle`). */
+  trustBundle?: TrustBundle;
 }
 
 const ECDH_P256 = { name: 'ECDH', namedCurve: 'P-256' } as const;
@@ -50,6 +53,7 @@ export async function importDeviceIdentity(bytes: DeviceIdentityBytes): Promise<
       privateKey: await importEncryptionKey(bytes.encryptionPkcs8),
     },
     ...(emergency ? { emergency } : {}),
+    ...(bytes.trustBundle ? { trustBundle: bytes.trustBundle } : {}),
     savedAt: new Date().toISOString(),
   };
 }

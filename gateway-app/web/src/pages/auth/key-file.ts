@@ -4,6 +4,7 @@ import type { StoredIdentity } from '../../app/keystore';
 import { importDeviceIdentity } from '../identity';
 import { assertIdentityOfAccount, enrolledAccount } from './key-checks';
 import { pemToDer } from './pem';
+import { parseTrustBundle } from '../../../../src/trust/bundle';
 
 /** The fields of the CLI's key file (gateway-app/src/cli/key-file.ts) that the browser needs. */
 const keyFileSchema = z.object({
@@ -16,6 +17,7 @@ const keyFileSchema = z.object({
   encryptionPublicKey: z.string(),
   emergencyKey: z.string().optional(),
   emergencyPublicKey: z.string().optional(),
+  trustBundle: z.unknown().optional(),
 });
 
 const invalid = (message: string) => new ApiError(422, 'KEY_FILE_INVALID', message);
@@ -70,6 +72,8 @@ export async function identityFromKeyFile(text: string, account: AccountView): P
         ...(file.emergencyKey && file.emergencyPublicKey
           ? { emergency: { pkcs8: der(file.emergencyKey), publicKeySpki: file.emergencyPublicKey } }
           : {}),
+        // Pinned by the CLI from the network's files or the invitation's code; checked for form here.
+        ...(file.trustBundle === undefined ? {} : { trustBundle: parseTrustBundle(file.trustBundle) }),
       });
     } catch (cause) {
       throw invalid(
