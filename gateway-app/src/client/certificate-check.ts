@@ -1,7 +1,5 @@
+import { fabricAttributesOf } from '../fabric-attributes';
 import * as x509 from '../x509';
-
-/** The X.509 extension in which Fabric CA puts an identity's attributes, as JSON `{"attrs": {...}}`. */
-const FABRIC_ATTRIBUTES_OID = '1.2.3.4.5.6.7.8.1';
 
 /** Roles a user's enrolment certificate may carry; `device` and `gateway` certificates are not people's. */
 const USER_ROLES = ['admin', 'technologist', 'doctor', 'patient', 'auditor'];
@@ -39,19 +37,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-function fabricAttributes(certificate: x509.X509Certificate): Record<string, unknown> {
-  const extension = certificate.getExtension(FABRIC_ATTRIBUTES_OID);
-  if (!extension) return {};
-  try {
-    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(extension.value));
-    const attrs =
-      typeof parsed === 'object' && parsed !== null && 'attrs' in parsed ? parsed.attrs : undefined;
-    return typeof attrs === 'object' && attrs !== null ? (attrs as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /**
  * Checks, before anything is saved, that `certificatePem` certifies the
  * device's own signing key for `enrollmentId` with a user role, is valid at
@@ -76,7 +61,7 @@ export async function verifyEnrolledCertificate(
   if (commonName.length !== 1 || commonName[0] !== expected.enrollmentId) {
     mismatch(`it names ${commonName.join(', ') || 'nobody'} instead of ${expected.enrollmentId}`);
   }
-  const attrs = fabricAttributes(certificate);
+  const attrs = fabricAttributesOf(certificate) ?? {};
   if (attrs['hf.EnrollmentID'] !== expected.enrollmentId) {
     mismatch(`its enrolment id attribute is not ${expected.enrollmentId}`);
   }

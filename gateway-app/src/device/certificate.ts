@@ -1,8 +1,6 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import * as x509 from '../x509';
 
-/** The X.509 extension in which Fabric CA puts an identity's attributes, as JSON `{"attrs": {...}}`. */
-export const FABRIC_ATTRIBUTES_OID = '1.2.3.4.5.6.7.8.1';
+export { FABRIC_ATTRIBUTES_OID, fabricAttributesOf } from '../fabric-attributes';
 
 /** The value of the `role` attribute that makes an enrolment certificate a device certificate. */
 export const DEVICE_ROLE = 'device';
@@ -23,29 +21,6 @@ function spkiDer(key: KeyObject): Buffer {
 export function deviceIdOf(certificate: X509Certificate | string): string {
   const cert = typeof certificate === 'string' ? new X509Certificate(certificate) : certificate;
   return createHash('sha256').update(spkiDer(cert.publicKey)).digest('hex');
-}
-
-/**
- * The Fabric attributes of a certificate (`role`, `hf.EnrollmentID`, `hf.Type`, ...), or `null` when it
- * has no readable attribute extension. Only string values are kept.
- */
-export function fabricAttributesOf(certificatePem: string): Readonly<Record<string, string>> | null {
-  let raw: unknown;
-  try {
-    const extension = new x509.X509Certificate(certificatePem).getExtension(FABRIC_ATTRIBUTES_OID);
-    if (!extension) return null;
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(extension.value));
-  } catch {
-    return null;
-  }
-  if (typeof raw !== 'object' || raw === null || !('attrs' in raw)) return null;
-  const attrs: unknown = raw.attrs;
-  if (typeof attrs !== 'object' || attrs === null) return null;
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(attrs)) {
-    if (typeof value === 'string') out[name] = value;
-  }
-  return out;
 }
 
 /** Whether a key is an EC key on P-256, the only curve device keys use. */
