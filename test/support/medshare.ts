@@ -243,13 +243,12 @@ export async function enrolTestUser(
   const client = new GatewayClient(gw.url, { cookieJar: cookieJar(), uploader: nodeUploader });
   const password = `correct horse ${randomBytes(6).toString('base64url')} staple`;
   // The invitation names the trust the operator's key file pinned.
-  const pinned = operator.keyFile ? (await loadKeyFile(operator.keyFile)).trustBundle : undefined;
   const pending = await startEnrolment(client, {
     mspId: operator.org.mspId,
     enrollmentId: name,
     secret,
     password,
-    ...(pinned ? { trustDigest: trustBundleDigest(pinned) } : {}),
+    trustDigest: trustBundleDigest(operator.keys.trust),
   });
   const user: TestUser = {
     name,

@@ -5,8 +5,7 @@ import type { PendingEnrolment } from '../client/enrolment';
 import { fabricAttributesOf } from '../device/certificate';
 import { importSigningKey, webCryptoSigner } from '../client/signer';
 import type { DeviceKeys } from '../client/flows';
-import { pinsOf } from '../client/ledger-call';
-import type { TrustBundle } from '../trust/bundle';
+import { TrustBundleError, type TrustBundle } from '../trust/bundle';
 
 /**
  * A user's keys on a workstation, as the CLI keeps them (mode 0600): the
@@ -93,7 +92,14 @@ export async function deviceKeysOf(file: KeyFile): Promise<DeviceKeys> {
     userId: file.userId,
     signer: webCryptoSigner(await importSigningKey(pkcs8Der(file.signingKey)), file.certificatePem),
     encryption: await importEncryptionKeyPair(file.encryptionKey, file.encryptionPublicKey),
-    ...(file.trustBundle ? { pins: pinsOf(file.trustBundle) } : {}),
+    trust:
+      file.trustBundle ??
+      ((): never => {
+        throw new TrustBundleError(
+          'TRUST_BUNDLE_MISSING',
+          'this key file has no pinned trust bundle: enrol again with the trust code from your invitation',
+        );
+      })(),
   };
 }
 
@@ -113,7 +119,7 @@ export function keyFileOfEnrolment(
     signingKey: pkcs8Pem(pending.signingKeyPkcs8),
     encryptionKey: pkcs8Pem(pending.encryptionKeyPkcs8),
     encryptionPublicKey: pending.keys.encryption.publicKeySpki,
-    ...(pending.trustBundle ? { trustBundle: pending.trustBundle } : {}),
+    trustBundle: pending.trustBundle,
   };
 }
 

@@ -77,9 +77,9 @@ describe('bootstrapOperatorKeyFile', () => {
     assert.match(made.totpUri, /^otpauth:\/\/totp\/MedShare:HospitalAMSP%2Fadmin\.hospital-a\?secret=/);
     const keys = await deviceKeysOf(file);
     assert.equal((await keys.signer.sign(new Uint8Array([1, 2, 3]))).length > 60, true);
-    // The trust the operator's device pins: the bundle, and the channel and chaincode it signs for.
+    // The trust the operator's device pins: the bundle, which names the channel and chaincode it signs for.
     assert.deepEqual(file.trustBundle, trustBundle);
-    assert.deepEqual(keys.pins, { channel: 'medshare', chaincode: 'medshare' });
+    assert.deepEqual(keys.trust, trustBundle);
 
     const db = openDatabase(database);
     const accounts = new AccountStore(db);

@@ -56,7 +56,24 @@ export interface GatewayClientOptions {
 /** The next message to sign, or the finished call. */
 export type SigningAnswer =
   | { stage: SigningStage; id: string; txId: string; message: string }
-  | { stage: 'done'; id: string; fn: string; txId: string; result: string; blockNumber?: string };
+  | {
+      stage: 'done';
+      id: string;
+      fn: string;
+      txId: string;
+      /** The gateway's word for the answer: the device uses only what `proof` shows. */
+      result: string;
+      blockNumber?: string;
+      /** For a read: base64 of endorsed transaction payloads (common.Payload), never submitted. */
+      proofs?: string[];
+    };
+
+/** What the device asks of a prepared call besides its function and arguments. */
+export interface PrepareOptions {
+  transient?: { envelope: Record<string, unknown> } | undefined;
+  /** For a read: the organisations whose peers are to endorse the answer. */
+  endorsers?: readonly string[] | undefined;
+}
 
 /** A stored ciphertext. */
 export interface UploadedContent {
@@ -211,12 +228,13 @@ export class GatewayClient {
     });
   }
 
-  async prepare(
-    fn: string,
-    args: readonly string[],
-    transient?: { envelope: Record<string, unknown> },
-  ): Promise<SigningAnswer> {
-    return this.request('POST', '/api/transactions', { fn, args, ...(transient ? { transient } : {}) });
+  async prepare(fn: string, args: readonly string[], options: PrepareOptions = {}): Promise<SigningAnswer> {
+    return this.request('POST', '/api/transactions', {
+      fn,
+      args,
+      ...(options.transient ? { transient: options.transient } : {}),
+      ...(options.endorsers ? { endorsers: options.endorsers } : {}),
+    });
   }
 
   async sign(id: string, stage: SigningStage, signature: string): Promise<SigningAnswer> {

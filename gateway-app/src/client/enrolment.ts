@@ -5,7 +5,7 @@ import { verifyEnrolledCertificate } from './certificate-check';
 import { createCsr } from './csr';
 import type { DeviceKeys } from './flows';
 import { createKeyBackup } from './key-backup';
-import { callLedger, pinsOf } from './ledger-call';
+import { callLedger } from './ledger-call';
 import { generateSigningKeyPair, webCryptoSigner } from './signer';
 
 /** What the operator gave a new user, and the password they chose. */
@@ -20,7 +20,7 @@ export interface Invitation {
    * (their device's pinned bundle, not the gateway). With it the device pins the
    * bundle and accepts only a certificate from its organisation's pinned CA.
    */
-  trustDigest?: string;
+  trustDigest: string;
 }
 
 /** A user whose certificate is issued, waiting to confirm their first TOTP code. */
@@ -31,8 +31,8 @@ export interface PendingEnrolment {
   encryptionKeyPkcs8: Uint8Array;
   certificatePem: string;
   totp: { secret: string; uri: string; qrSvg: string };
-  /** The trust bundle pinned at this enrolment, when the invitation named one. */
-  trustBundle?: TrustBundle;
+  /** The trust bundle pinned at this enrolment, checked against the invitation's trust code. */
+  trustBundle: TrustBundle;
 }
 
 /**
@@ -48,12 +48,9 @@ export async function startEnrolment(
   invitation: Invitation,
 ): Promise<PendingEnrolment> {
   // Before anything is sent: the gateway's bundle must be the one the invitation names.
-  const trustBundle =
-    invitation.trustDigest === undefined
-      ? undefined
-      : verifyTrustBundle(await client.trustBundle(), invitation.trustDigest);
-  const caRoots = trustBundle && rootsOf(trustBundle, invitation.mspId);
-  if (caRoots?.length === 0) {
+  const trustBundle = verifyTrustBundle(await client.trustBundle(), invitation.trustDigest);
+  const caRoots = rootsOf(trustBundle, invitation.mspId);
+  if (caRoots.length === 0) {
     throw new TrustBundleError(
       'TRUST_BUNDLE_MISMATCH',
       `the invitation's trust bundle names no organisation ${invitation.mspId}`,
@@ -72,7 +69,7 @@ export async function startEnrolment(
   await verifyEnrolledCertificate(enrolled.certificate, {
     publicKeySpki: new Uint8Array(await crypto.subtle.exportKey('spki', signing.publicKey)),
     enrollmentId: invitation.enrollmentId,
-    ...(caRoots ? { caRoots } : {}),
+    caRoots,
   });
   return {
     keys: {
@@ -80,13 +77,13 @@ export async function startEnrolment(
       userId: enrolled.userId,
       signer: webCryptoSigner(signing.privateKey, enrolled.certificate),
       encryption,
-      ...(trustBundle ? { pins: pinsOf(trustBundle) } : {}),
+      trust: trustBundle,
     },
     signingKeyPkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', signing.privateKey)),
     encryptionKeyPkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', encryption.privateKey)),
     certificatePem: enrolled.certificate,
     totp: enrolled.totp,
-    ...(trustBundle ? { trustBundle } : {}),
+    trustBundle,
   };
 }
 

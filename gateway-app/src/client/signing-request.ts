@@ -187,56 +187,91 @@ function proposalHash(header: common.Header, input: Uint8Array): Uint8Array {
   return sha256(all);
 }
 
+/** One peer's endorsement: who signed, and its signature over the response payload and its identity. */
+export interface EndorsementOf {
+  /** The endorser's serialised identity (msp.SerializedIdentity bytes), as signed. */
+  endorser: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** What peers endorsed for a proposal the device signed: the response payload and its signatures. */
+export interface EndorsedAction {
+  /** The ProposalResponsePayload bytes every endorsement signs. */
+  responsePayload: Uint8Array;
+  endorsements: EndorsementOf[];
+}
+
 /**
  * Checks a prepared transaction is the endorsed form of the proposal the
  * device signed, and nothing else: the same headers, one action whose
  * invocation is the proposal's, endorsed for the proposal's hash. Without
  * this a gateway could present other bytes with the same transaction id.
+ * Returns what the peers endorsed, for the device to verify their signatures.
  */
 export function checkTransaction(
   messageBase64: string,
   proposal: CheckedProposal,
   identity: { mspId: string; certificatePem: string },
-): void {
+): EndorsedAction {
   try {
-    const payload = common.Payload.deserializeBinary(decodeBase64(messageBase64));
-    const header = payload.getHeader() ?? fail('no header');
-    const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
-    if (channelHeader.getTxId() !== proposal.txId || channelHeader.getChannelId() !== proposal.channel) {
-      fail('the transaction is not the one proposed');
-    }
-    const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
-    requireCreator(signatureHeader.getCreator_asU8(), identity.mspId, identity.certificatePem);
-    if (
-      !sameBytes(header.getChannelHeader_asU8(), proposal.channelHeader) ||
-      !sameBytes(header.getSignatureHeader_asU8(), proposal.signatureHeader)
-    ) {
-      fail('the transaction headers are not those of the proposal');
-    }
-    const actions = transactionPb.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList();
-    const [action] = actions;
-    if (actions.length !== 1 || !action) fail('the transaction must hold exactly one action');
-    if (!sameBytes(action.getHeader_asU8(), proposal.signatureHeader)) {
-      fail('the action is not in the name of the proposal');
-    }
-    const actionPayload = transactionPb.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-    const invocation = proposalPb.ChaincodeProposalPayload.deserializeBinary(
-      actionPayload.getChaincodeProposalPayload_asU8(),
-    );
-    if (!sameBytes(invocation.getInput_asU8(), proposal.input)) {
-      fail('the transaction invokes something other than the proposal');
-    }
-    const endorsed = actionPayload.getAction() ?? fail('no endorsed action');
-    const response = proposalResponsePb.ProposalResponsePayload.deserializeBinary(
-      endorsed.getProposalResponsePayload_asU8(),
-    );
-    if (!sameBytes(response.getProposalHash_asU8(), proposal.proposalHash)) {
-      fail('the endorsements are for another proposal');
-    }
+    return endorsedActionOf(decodeBase64(messageBase64), proposal, identity);
   } catch (error) {
     if (error instanceof SigningRequestError) throw error;
     throw new SigningRequestError('refusing to sign: the transaction cannot be decoded', { cause: error });
   }
+}
+
+/**
+ * Decodes a transaction payload (common.Payload) and checks it is the endorsed
+ * form of `proposal`; throws {@link SigningRequestError} (or a decoding error)
+ * otherwise. Shared by the transaction the device signs and the endorsed
+ * answer to a read, which is never submitted.
+ */
+export function endorsedActionOf(
+  payloadBytes: Uint8Array,
+  proposal: CheckedProposal,
+  identity: { mspId: string; certificatePem: string },
+): EndorsedAction {
+  const payload = common.Payload.deserializeBinary(payloadBytes);
+  const header = payload.getHeader() ?? fail('no header');
+  const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
+  if (channelHeader.getTxId() !== proposal.txId || channelHeader.getChannelId() !== proposal.channel) {
+    fail('the transaction is not the one proposed');
+  }
+  const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
+  requireCreator(signatureHeader.getCreator_asU8(), identity.mspId, identity.certificatePem);
+  if (
+    !sameBytes(header.getChannelHeader_asU8(), proposal.channelHeader) ||
+    !sameBytes(header.getSignatureHeader_asU8(), proposal.signatureHeader)
+  ) {
+    fail('the transaction headers are not those of the proposal');
+  }
+  const actions = transactionPb.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList();
+  const [action] = actions;
+  if (actions.length !== 1 || !action) fail('the transaction must hold exactly one action');
+  if (!sameBytes(action.getHeader_asU8(), proposal.signatureHeader)) {
+    fail('the action is not in the name of the proposal');
+  }
+  const actionPayload = transactionPb.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+  const invocation = proposalPb.ChaincodeProposalPayload.deserializeBinary(
+    actionPayload.getChaincodeProposalPayload_asU8(),
+  );
+  if (!sameBytes(invocation.getInput_asU8(), proposal.input)) {
+    fail('the transaction invokes something other than the proposal');
+  }
+  const endorsed = actionPayload.getAction() ?? fail('no endorsed action');
+  const responsePayload = endorsed.getProposalResponsePayload_asU8();
+  const response = proposalResponsePb.ProposalResponsePayload.deserializeBinary(responsePayload);
+  if (!sameBytes(response.getProposalHash_asU8(), proposal.proposalHash)) {
+    fail('the endorsements are for another proposal');
+  }
+  return {
+    responsePayload,
+    endorsements: endorsed.getEndorsementsList().map((e) => ({
+      endorser: e.getEndorser_asU8(),
+      signature: e.getSignature_asU8(),
+    })),
+  };
 }
 
 /** Checks a commit-status request asks about the device's own transaction. */

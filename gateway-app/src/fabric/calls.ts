@@ -12,6 +12,11 @@ export interface CallSpec {
   attest?: AttestedAction;
   /** Callable before the user is registered on the ledger. */
   beforeRegistration?: true;
+  /**
+   * A Fabric system chaincode rather than MedShare's (the name before the
+   * colon): the device's proof that its transaction committed.
+   */
+  system?: 'qscc';
 }
 
 const submit = (...args: string[]): CallSpec => ({ kind: 'submit', args });
@@ -55,6 +60,8 @@ export const CALLS = {
   'audit:MyActivity': evaluate('kind', 'from', 'to', 'pageSize', 'bookmark'),
   'storage:StoredContent': evaluate('counterpartMspId', 'pageSize', 'bookmark'),
   'attestation:GetGateway': evaluate('gatewayId'),
+  // The block holding a transaction: the device's proof that its transaction committed as valid.
+  'qscc:GetBlockByTxID': { ...evaluate('channel', 'txId'), beforeRegistration: true, system: 'qscc' },
 } as const satisfies Record<string, CallSpec>;
 
 /** A chaincode function the gateway prepares for users. */

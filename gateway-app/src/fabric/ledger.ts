@@ -99,6 +99,11 @@ export class Ledger {
     return gateway.getNetwork(this.channel).getContract(this.chaincode);
   }
 
+  /** A Fabric system chaincode (`qscc`) on the channel, as the user's Gateway sees it. */
+  systemContract(gateway: Gateway, name: 'qscc'): Contract {
+    return gateway.getNetwork(this.channel).getContract(name);
+  }
+
   /** The chaincode as the gateway service of `mspId` (its own identity). */
   serviceContract(mspId: string): Contract {
     const gateway = this.#services.get(mspId);

@@ -1,3 +1,4 @@
+import type { Gateway } from '@hyperledger/fabric-gateway';
 import { gateway as gatewayProtos } from '@hyperledger/fabric-protos';
 import { randomBytes } from 'node:crypto';
 import type { SigningStage } from '../client/signing-request';
@@ -32,6 +33,14 @@ export interface SignedResult {
   result: string;
   /** Set for committed transactions. */
   blockNumber?: string;
+  /**
+   * For a read: base64 of endorsed transaction payloads (common.Payload),
+   * never submitted; one for all endorsers of a chaincode read, one per
+   * organisation for a system chaincode's (a block's metadata differs from
+   * peer to peer). The device verifies the peers' signatures in them and
+   * believes nothing else of this answer.
+   */
+  proofs?: string[];
 }
 
 interface Pending {
@@ -80,13 +89,18 @@ export class OfflineSigning {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Prepares the proposal of `fn` in the signatory's name; the device signs `message` next. */
+  /**
+   * Prepares the proposal of `fn` in the signatory's name; the device signs
+   * `message` next. A read goes to the peers of `endorsers` (the device's read
+   * policy); a transaction to those the chaincode's policy needs.
+   */
   prepare(
     signatory: Signatory,
     fn: string,
     spec: CallSpec,
     args: readonly string[],
     transient: Readonly<Record<string, Uint8Array>>,
+    endorsers: readonly string[] = [],
   ): SigningStep {
     this.#sweep();
     const outstanding = [...this.#pending.values()].filter(
@@ -98,9 +112,13 @@ export class OfflineSigning {
       });
     }
     const gateway = this.#ledger.userGateway(signatory.mspId, signatory.certificatePem);
-    const proposal = this.#ledger.userContract(gateway).newProposal(fn, {
+    const contract = spec.system
+      ? this.#ledger.systemContract(gateway, spec.system)
+      : this.#ledger.userContract(gateway);
+    const proposal = contract.newProposal(spec.system ? fn.slice(spec.system.length + 1) : fn, {
       arguments: [...args],
       transientData: transient,
+      ...(endorsers.length > 0 ? { endorsingOrganizations: [...endorsers] } : {}),
     });
     const pending: Pending = {
       id: randomBytes(16).toString('base64url'),
@@ -156,10 +174,8 @@ export class OfflineSigning {
     try {
       switch (pending.stage) {
         case 'proposal': {
+          if (pending.spec.kind === 'evaluate') return await this.#endorsedRead(pending, gateway, signature);
           const proposal = gateway.newSignedProposal(pending.proposal, signature);
-          if (pending.spec.kind === 'evaluate') {
-            return this.#done(pending, await proposal.evaluate());
-          }
           const transaction = await proposal.endorse();
           pending.transaction = transaction.getBytes();
           pending.result = transaction.getResult();
@@ -193,6 +209,32 @@ export class OfflineSigning {
     } finally {
       gateway.close();
     }
+  }
+
+  /**
+   * A read, endorsed but never submitted: the signed answers are the device's
+   * proof. A system chaincode's answer is endorsed by each organisation apart,
+   * since peers' copies of a block carry different orderer signatures.
+   */
+  async #endorsedRead(pending: Pending, gateway: Gateway, signature: Uint8Array): Promise<SignedResult> {
+    const proposed = gatewayProtos.ProposedTransaction.deserializeBinary(pending.proposal);
+    const organisations = proposed.getEndorsingOrganizationsList();
+    const apart = pending.spec.system !== undefined && organisations.length > 1;
+    const requests = apart
+      ? organisations.map((mspId) => {
+          const one = gatewayProtos.ProposedTransaction.deserializeBinary(pending.proposal);
+          one.setEndorsingOrganizationsList([mspId]);
+          return one.serializeBinary();
+        })
+      : [pending.proposal];
+    const transactions = await Promise.all(
+      requests.map((bytes) => gateway.newSignedProposal(bytes, signature).endorse()),
+    );
+    const proofs = transactions.map((transaction) => {
+      const prepared = gatewayProtos.PreparedTransaction.deserializeBinary(transaction.getBytes());
+      return toBase64(prepared.getEnvelope()?.getPayload_asU8() ?? new Uint8Array());
+    });
+    return { ...this.#done(pending, transactions[0]?.getResult() ?? new Uint8Array()), proofs };
   }
 
   #step(pending: Pending, message: Uint8Array): SigningStep {

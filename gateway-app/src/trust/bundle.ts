@@ -33,10 +33,15 @@ export interface TrustBundle {
   organisations: TrustedOrganisation[];
 }
 
-/** Why a trust bundle was refused. */
-export type TrustBundleErrorCode = 'TRUST_BUNDLE_INVALID' | 'TRUST_BUNDLE_MISMATCH';
+/** The consortium's peer organisations, by MSP id (the orderer organisation endorses nothing). */
+export function peerOrganisations(bundle: TrustBundle): string[] {
+  return bundle.organisations.filter((o) => o.role === 'peer').map((o) => o.mspId);
+}
 
-/** Raised when a trust bundle is malformed, or is not the one the invitation named. */
+/** Why a trust bundle was refused. */
+export type TrustBundleErrorCode = 'TRUST_BUNDLE_INVALID' | 'TRUST_BUNDLE_MISMATCH' | 'TRUST_BUNDLE_MISSING';
+
+/** Raised when a trust bundle is malformed, is not the one the invitation named, or is missing. */
 export class TrustBundleError extends Error {
   override readonly name = 'TrustBundleError';
   readonly code: TrustBundleErrorCode;

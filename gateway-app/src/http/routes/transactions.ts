@@ -4,6 +4,7 @@ import type { AccountStore } from '../../auth';
 import type { Attestor } from '../../fabric/attestor';
 import { callSpec } from '../../fabric/calls';
 import type { OfflineSigning, SignedResult } from '../../fabric/offline-signing';
+import { peerOrganisations, type TrustBundle } from '../../trust/bundle';
 import { passedDeviceCheck } from '../device-check';
 import { HttpError } from '../errors';
 import type { ApiRoutes } from '../routes';
@@ -18,6 +19,8 @@ export interface TransactionDeps {
   replicated(mspId: string, cid: string): Promise<boolean>;
   /** How long a passed device check may wait for the send or access it authorises. */
   deviceCheckMaxAgeMs: number;
+  /** The consortium's trust anchors: its peer organisations may endorse a read. */
+  trustBundle: TrustBundle;
   now?: () => number;
 }
 
@@ -27,6 +30,11 @@ const prepareBody = z.strictObject({
   fn: z.string().regex(/^[a-z]+:[A-Z][A-Za-z]+$/, 'contract:Function'),
   args: z.array(z.string().max(16 * 1024)).max(8),
   transient: z.strictObject({ envelope: z.record(z.string(), z.unknown()) }).optional(),
+  endorsers: z
+    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'an MSP id'))
+    .min(1)
+    .max(8)
+    .optional(),
 });
 
 const signatureBody = z.strictObject({
@@ -66,6 +74,18 @@ export function transactionRoutes(api: ApiRoutes, deps: TransactionDeps): void {
       if (body.args.length !== spec.args.length) {
         throw new HttpError(400, 'WRONG_ARGUMENTS', `${body.fn} takes (${spec.args.join(', ')})`);
       }
+      if (body.endorsers && spec.kind !== 'evaluate') {
+        throw new HttpError(
+          400,
+          'UNEXPECTED_ENDORSERS',
+          `${body.fn} is endorsed as the chaincode's policy says`,
+        );
+      }
+      const peers = peerOrganisations(deps.trustBundle);
+      const unknown = body.endorsers?.filter((mspId) => !peers.includes(mspId)) ?? [];
+      if (unknown.length > 0) {
+        throw new HttpError(400, 'UNKNOWN_ORGANISATION', `no peer organisation ${unknown.join(', ')}`);
+      }
       const user = enrolled(account);
       const transient: Record<string, Uint8Array> = {};
       if (spec.envelope) {
@@ -89,6 +109,7 @@ export function transactionRoutes(api: ApiRoutes, deps: TransactionDeps): void {
         spec,
         body.args,
         transient,
+        body.endorsers,
       );
       res.status(201).json(step);
     },

@@ -1,6 +1,7 @@
 import { useEffect, type ReactNode } from 'react';
 import { ApiError } from '../../../src/client/api-client';
 import { CertificateMismatchError } from '../../../src/client/certificate-check';
+import { UnverifiedAnswerError } from '../../../src/client/endorsement-check';
 import { KeyBackupError } from '../../../src/client/key-backup';
 import { SigningRequestError } from '../../../src/client/signing-request';
 import { TrustBundleError } from '../../../src/trust/bundle';
@@ -95,6 +96,18 @@ const ADVICE: Record<string, [title: string, next: string]> = {
     'Gateway not trusted by this device',
     'The gateway\u2019s description of the network is malformed; nothing was sent. Tell your organisation\u2019s operator.',
   ],
+  ANSWER_UNVERIFIED: [
+    'Answer refused by this device',
+    'The gateway\u2019s answer is not what the consortium\u2019s peers signed, or lacks their signatures; nothing was sent or saved. Tell your organisation\u2019s operator: the gateway may be compromised.',
+  ],
+  COMMIT_UNVERIFIED: [
+    'Not confirmed by the network',
+    'The gateway said this was recorded, but the peers\u2019 proof is missing or says otherwise. Check the record list before retrying, and tell your organisation\u2019s operator.',
+  ],
+  TRUST_BUNDLE_MISSING: [
+    'This device pinned no trust anchors',
+    'Restore your keys from a backup or key file made after enrolment with a trust code, or enrol again.',
+  ],
   CERT_MISMATCH: [
     'Certificate refused by this device',
     'The certificate the gateway returned is not for the keys this browser made; nothing was saved. Tell your organisation\u2019s operator before enrolling again.',
@@ -110,7 +123,8 @@ export function explain(error: unknown): Explained {
   if (
     error instanceof SigningRequestError ||
     error instanceof CertificateMismatchError ||
-    error instanceof TrustBundleError
+    error instanceof TrustBundleError ||
+    error instanceof UnverifiedAnswerError
   ) {
     const [title, next] = ADVICE[error.code] ?? ['', ''];
     return { code: error.code, title, reason: error.message, next };

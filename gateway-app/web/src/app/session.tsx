@@ -2,7 +2,6 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { GatewayClient, type AccountView } from '../../../src/client/api-client';
 import { httpDeviceAgent, type DeviceAgent, type DeviceKeys } from '../../../src/client/flows';
 import { webCryptoSigner } from '../../../src/client/signer';
-import { pinsOf } from '../../../src/client/ledger-call';
 import { trustBundleDigest } from '../../../src/trust/bundle';
 import type { EncryptionKeyPair } from '../../../src/envelope';
 import { accountKey, loadIdentity, type StoredIdentity } from './keystore';
@@ -47,14 +46,19 @@ export interface Session {
 const SessionContext = createContext<Session | null>(null);
 const AGENT_URL_KEY = 'medshare.deviceAgentUrl';
 
-/** The device keys of a stored identity. */
-export function deviceKeysOf(identity: StoredIdentity): DeviceKeys {
+/**
+ * The device keys of a stored identity, or null if it pinned no trust bundle:
+ * such keys could check nothing the gateway says, so they are not used (the
+ * user recovers their keys with a backup or key file that carries one).
+ */
+export function deviceKeysOf(identity: StoredIdentity): DeviceKeys | null {
+  if (!identity.trustBundle) return null;
   return {
     mspId: identity.mspId,
     userId: identity.userId,
     signer: webCryptoSigner(identity.signingKey, identity.certificatePem),
     encryption: identity.encryption,
-    ...(identity.trustBundle ? { pins: pinsOf(identity.trustBundle) } : {}),
+    trust: identity.trustBundle,
   };
 }
 
