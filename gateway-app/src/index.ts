@@ -84,7 +84,13 @@ export { callLedger, parseResult } from './client/ledger-call';
 export type { LedgerIdentity, LedgerResult } from './client/ledger-call';
 export { generateSigningKeyPair, importSigningKey, toLowSDer, webCryptoSigner } from './client/signer';
 export type { DeviceSigner } from './client/signer';
-export { SigningRequestError } from './client/signing-request';
+export { checkProposal, endorsedActionOf, SigningRequestError } from './client/signing-request';
+export type { CheckedProposal, EndorsedAction, IntendedCall } from './client/signing-request';
+export { requireReadPolicy, UnverifiedAnswerError, verifyEndorsements } from './client/endorsement-check';
+export type { UnverifiedCode, VerifiedResponse } from './client/endorsement-check';
+export { commitPolicyOf, endorsersFor, readPolicyOf } from './client/read-policy';
+export type { ReadPolicy } from './client/read-policy';
+export { committedBlockOf } from './client/commit-proof';
 export { CertificateMismatchError, verifyEnrolledCertificate } from './client/certificate-check';
 export {
   parseTrustBundle,

@@ -15,6 +15,11 @@ export interface Exchange {
 export interface Tampering {
   request?: (method: string, path: string, body: Buffer) => Buffer | undefined;
   response?: (method: string, path: string, status: number, body: Buffer) => Buffer | undefined;
+  /**
+   * Answers a request itself, without passing it on (`undefined`: pass it on):
+   * a gateway that claims what never happened.
+   */
+  intercept?: (method: string, path: string, body: Buffer) => { status: number; body: Buffer } | undefined;
 }
 
 /** A running hostile gateway: its address, what passed through it, and how to stop it. */
@@ -59,6 +64,16 @@ export async function startHostileGateway(target: string, tampering: Tampering):
       const path = req.url ?? '/';
       const original = await readAll(req);
       const body = tampering.request?.(method, path, original) ?? original;
+      const invented = tampering.intercept?.(method, path, body);
+      if (invented) {
+        seen.push({ method, path, status: invented.status });
+        res.writeHead(invented.status, {
+          'content-type': 'application/json',
+          'content-length': invented.body.length,
+        });
+        res.end(invented.body);
+        return;
+      }
       const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
         (resolve, reject) => {
           const forwarded = request(

@@ -104,7 +104,10 @@ export interface FinishOptions {
  */
 export async function finishEnrolment(
   client: GatewayClient,
-  pending: Pick<PendingEnrolment, 'keys' | 'signingKeyPkcs8' | 'encryptionKeyPkcs8' | 'certificatePem'>,
+  pending: Pick<
+    PendingEnrolment,
+    'keys' | 'signingKeyPkcs8' | 'encryptionKeyPkcs8' | 'certificatePem' | 'trustBundle'
+  >,
   options: FinishOptions,
 ): Promise<{ userId: string; registrationTxId: string }> {
   await client.confirmTotp(options.code);
@@ -113,6 +116,7 @@ export async function finishEnrolment(
       signingKeyPkcs8: pending.signingKeyPkcs8,
       encryptionKeyPkcs8: pending.encryptionKeyPkcs8,
       certificatePem: pending.certificatePem,
+      trustBundle: pending.trustBundle,
     },
     options.backupPassphrase,
     `${pending.keys.mspId}/${(await client.me()).enrollmentId}`,

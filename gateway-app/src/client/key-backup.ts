@@ -1,12 +1,20 @@
 import { scryptAsync } from '@noble/hashes/scrypt';
 import { z } from 'zod';
 import { fromBase64, toBase64, utf8 } from '../envelope/bytes';
+import { parseTrustBundle, type TrustBundle } from '../trust/bundle';
 
-/** What a backup holds: the device's two private keys (PKCS#8) and the certificate. */
+/**
+ * What a backup holds: the device's two private keys (PKCS#8), the certificate
+ * and the trust bundle pinned at enrolment. Sealed under the user's
+ * passphrase, the bundle comes back as the device pinned it: a gateway that
+ * stores the backup cannot swap in anchors of its own.
+ */
 export interface BackedUpKeys {
   signingKeyPkcs8: Uint8Array;
   encryptionKeyPkcs8: Uint8Array;
   certificatePem: string;
+  /** Absent only in backups made before devices pinned a bundle. */
+  trustBundle?: TrustBundle;
 }
 
 /** scrypt cost: 64 MiB of memory per guess, so that a stolen backup resists offline guessing. */
@@ -69,6 +77,7 @@ export async function createKeyBackup(
       signingKey: toBase64(keys.signingKeyPkcs8),
       encryptionKey: toBase64(keys.encryptionKeyPkcs8),
       certificate: keys.certificatePem,
+      ...(keys.trustBundle ? { trustBundle: keys.trustBundle } : {}),
     }),
   );
   const key = await deriveKey(passphrase, salt, kdf);
@@ -113,10 +122,17 @@ export async function openKeyBackup(
     if (!signingKey || !encryptionKey || typeof keys.certificate !== 'string') {
       throw new KeyBackupError('the backup is incomplete');
     }
+    let trustBundle: TrustBundle | undefined;
+    try {
+      trustBundle = keys.trustBundle === undefined ? undefined : parseTrustBundle(keys.trustBundle);
+    } catch (error) {
+      throw new KeyBackupError('the backup’s trust bundle is malformed', { cause: error });
+    }
     return {
       signingKeyPkcs8: signingKey,
       encryptionKeyPkcs8: encryptionKey,
       certificatePem: keys.certificate,
+      ...(trustBundle ? { trustBundle } : {}),
     };
   } catch (error) {
     if (error instanceof KeyBackupError) throw error;

@@ -57,6 +57,8 @@ export interface IssueOptions extends Validity {
   cn?: string;
   /** Fabric attributes; `null` leaves the extension out (default role=device as Fabric CA writes it). */
   attrs?: Record<string, string> | null;
+  /** The organisational unit NodeOUs classify by (default `client`; a peer's is `peer`). */
+  ou?: string;
 }
 
 /** The attribute extension Fabric CA writes: the JSON itself is the extension's value. */
@@ -79,7 +81,7 @@ async function issue(
       ? { role: 'device', 'hf.EnrollmentID': cn, 'hf.Type': 'client' }
       : options.attrs;
   const certificate = await x509.X509CertificateGenerator.create({
-    subject: `C=US, O=${ca.name}, OU=client, CN=${cn}`,
+    subject: `C=US, O=${ca.name}, OU=${options.ou ?? 'client'}, CN=${cn}`,
     issuer: ca.certificate.subject,
     notBefore: options.notBefore ?? new Date(Date.now() - DAY_MS),
     notAfter: options.notAfter ?? new Date(Date.now() + 365 * DAY_MS),

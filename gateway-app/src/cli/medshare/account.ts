@@ -159,10 +159,12 @@ async function activate(options: ActivateOptions, runtime: Runtime): Promise<voi
       const password = await readSecret(passwordSource(options.passwordFile), runtime.env, runtime.terminal);
       await station.client.login(file.mspId, file.enrollmentId, password);
     }
+    const keys = await station.keys();
     const done = await finishEnrolment(
       station.client,
       {
-        keys: await station.keys(),
+        keys,
+        trustBundle: keys.trust,
         signingKeyPkcs8: pkcs8Der(file.signingKey),
         encryptionKeyPkcs8: pkcs8Der(file.encryptionKey),
         certificatePem: file.certificatePem,

@@ -126,7 +126,7 @@ export function EnrolPage({ route }: { route: Route }) {
       signingPkcs8: p.signingKeyPkcs8,
       encryptionPkcs8: p.encryptionKeyPkcs8,
       encryptionPublicKeySpki: p.keys.encryption.publicKeySpki,
-      ...(p.trustBundle ? { trustBundle: p.trustBundle } : {}),
+      trustBundle: p.trustBundle,
     });
     await saveDeviceIdentity(identity);
   }

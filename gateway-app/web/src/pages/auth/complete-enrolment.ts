@@ -27,6 +27,7 @@ export async function completeEnrolment(
         signingKeyPkcs8: pending.signingKeyPkcs8,
         encryptionKeyPkcs8: pending.encryptionKeyPkcs8,
         certificatePem: pending.certificatePem,
+        trustBundle: pending.trustBundle,
       },
       backupPassphrase,
       `${me.mspId}/${me.enrollmentId}`,

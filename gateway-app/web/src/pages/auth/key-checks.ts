@@ -5,6 +5,7 @@ import { emergencyKeyId } from '../../../../src/client/flows';
 import { DataKey, unwrapDataKey, wrapDataKey, type EncryptionKeyPair } from '../../../../src/envelope';
 import { fromBase64, toHex } from '../../../../src/envelope/bytes';
 import type { StoredIdentity } from '../../app/keystore';
+import { rootsOf } from '../../../../src/trust/bundle';
 
 /** A key that is not the account's: refused before anything is stored. */
 export function keyMismatch(message: string): ApiError {
@@ -86,6 +87,8 @@ export async function assertIdentityOfAccount(identity: StoredIdentity, account:
   await verifyEnrolledCertificate(identity.certificatePem, {
     publicKeySpki: fromBase64(certificatePublicKeySpki(identity.certificatePem)) ?? new Uint8Array(),
     enrollmentId: account.enrollmentId,
+    // With pinned anchors, the organisation's CA must have issued it (not a certificate of the gateway's).
+    ...(identity.trustBundle ? { caRoots: rootsOf(identity.trustBundle, identity.mspId) } : {}),
   });
   await assertEncryptionPair(identity.encryption, enrolled.userId, 'encryption');
   if (identity.emergency) {

@@ -29,6 +29,7 @@ export async function restoreFromBackup(
       signingPkcs8: keys.signingKeyPkcs8,
       encryptionPkcs8: keys.encryptionKeyPkcs8,
       encryptionPublicKeySpki: enrolled.encryptionPublicKey,
+      ...(keys.trustBundle ? { trustBundle: keys.trustBundle } : {}),
     });
     await assertIdentityOfAccount(identity, account);
     // The gateway's copy is the current one (it may have been renewed for the same key).
