@@ -1,24 +1,27 @@
 import { webcrypto } from 'node:crypto';
 import { httpDeviceAgent, loadKeyFile, registerEmergencyKey, trustBundleOf } from 'medshare-gateway-app';
-import { operatorOf, type RunningGateway } from '../../support/medshare';
+import { enrolTestUser, operatorOf, type RunningGateway } from '../../support/medshare';
 import type { ReadBenchSetup } from './measure';
 
 /**
  * A reader for the benchmark on a running gateway: the first operator of the
- * plan's first peer organisation, who commits one transaction (their
- * organisation's emergency key) for the commit proof to find.
+ * plan's first peer organisation, who enrols a patient (the registry entry
+ * the benchmark reads) and registers the organisation's emergency key (the
+ * transaction the commit proof finds).
  */
 export async function readBenchSetup(gw: RunningGateway): Promise<ReadBenchSetup> {
   const [org, other] = gw.plan.peerOrgs;
   if (!org || !other) throw new Error('the benchmark needs two peer organisations');
   // The operator sends nothing, so no device agent is asked.
   const operator = await operatorOf(gw, org, httpDeviceAgent('http://127.0.0.1:9'));
+  const keyFile = await loadKeyFile(operator.keyFile ?? '');
+  // The registry entry the benchmark reads, and a transaction for the commit proof to find.
+  const patient = await enrolTestUser(gw, operator, 'reader1', 'patient', operator.agent);
   const pair = await webcrypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, [
     'deriveBits',
   ]);
   const spki = Buffer.from(await webcrypto.subtle.exportKey('spki', pair.publicKey)).toString('base64');
   const { txId } = await registerEmergencyKey(operator.client, operator.keys, spki);
-  const keyFile = await loadKeyFile(operator.keyFile ?? '');
   return {
     plan: gw.plan,
     org,
@@ -28,5 +31,6 @@ export async function readBenchSetup(gw: RunningGateway): Promise<ReadBenchSetup
     client: operator.client,
     keys: operator.keys,
     committedTxId: txId,
+    readUserId: patient.keys.userId,
   };
 }
