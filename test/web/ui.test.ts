@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  createCsr,
   enrolDevice,
+  generateSigningKeyPair,
   generateEncryptionKeyPair,
   loadDeviceIdentity,
   openDatabase,
@@ -39,6 +41,7 @@ import {
   type TestUser,
 } from '../support/medshare';
 import { startTestNetwork, type TestNetwork } from '../support/network';
+import { rewriteAnswer } from '../support/proof-tampering';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -285,6 +288,119 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     jpegRecordId = await sendStudy(jpegFiles, 'technologist-sent-jpeg-study');
     for (const file of pictureFiles)
       pictureRecordIds.push(await sendStudy([file], `technologist-sent-picture`));
+  });
+
+  it('a hostile gateway that swaps the recipient’s key is refused in the browser before anything leaves (ANSWER_UNVERIFIED)', async () => {
+    const page = techPage.page;
+    const attacker = await generateEncryptionKeyPair();
+    const swap = (text: string) => {
+      const user = JSON.parse(text) as { encryptionKey: { spki: string } };
+      user.encryptionKey.spki = attacker.publicKeySpki;
+      return JSON.stringify(user);
+    };
+    // The gateway, as the page sees it: every registry answer carries the attacker's key, in the
+    // gateway's word and inside the endorsed proof.
+    const signatures = '**/api/transactions/*/signatures';
+    await page.route(signatures, async (route) => {
+      const response = await route.fetch();
+      const answer = (await response.json()) as {
+        stage: string;
+        fn?: string;
+        result?: string;
+        proofs?: string[];
+      };
+      if (answer.stage === 'done' && answer.fn === 'registry:GetUser') {
+        answer.result = swap(answer.result ?? '');
+        answer.proofs = answer.proofs?.map((p) => rewriteAnswer(p, swap));
+      }
+      await route.fulfill({ response, json: answer });
+    });
+    const before = requests.length;
+    try {
+      await page.goto('/#/inbox');
+      await page.goto('/#/send');
+      await page.getByLabel('Find recipient').fill('patient.web');
+      await page.getByLabel('Recipient', { exact: true }).selectOption(patient.keys.userId);
+      await page.getByLabel('Files').setInputFiles(pictureFiles.slice(0, 1));
+      const refusal = page.locator('.refusal[data-code="ANSWER_UNVERIFIED"]').first();
+      await refusal.waitFor();
+      assert.match((await refusal.textContent()) ?? '', /Answer refused by this device/);
+      const send = page.getByRole('button', { name: 'Encrypt and send' });
+      if (await send.isEnabled()) {
+        await send.click();
+        await page.locator('.refusal[data-code="ANSWER_UNVERIFIED"]').nth(1).waitFor();
+      }
+      await techPage.shot('hostile-gateway-key-swap-refused');
+    } finally {
+      await page.unroute(signatures);
+    }
+    const sent = requests.slice(before).filter((r) => r.user === 'technologist');
+    assert.deepEqual(
+      sent.filter((r) => r.url.includes('/api/content')).map((r) => r.url),
+      [],
+      'no ciphertext left the browser',
+    );
+    assert.ok(!sent.some((r) => r.body?.toString().includes('"transfer:Send"')), 'no envelope either');
+  });
+
+  it('a hostile gateway that enrols a key of its own is refused in the browser, and nothing is kept (CERT_MISMATCH)', async () => {
+    const operator = op('hospital-b');
+    const name = 'victim.web';
+    const registration = await signRegistration(operator.keys.signer, {
+      caName: operator.org.ca.name,
+      enrollmentId: name,
+      role: 'doctor',
+    });
+    const { secret } = await operator.client.registerUser(registration);
+    const victim = await openUserBrowser(browser, gw.url, 'victim', requests);
+    const page = victim.page;
+    // The attacker swaps the browser's certificate request for one of its own key, same name: the CA
+    // issues a genuine certificate, for the attacker's key.
+    const attackerCsr = await createCsr(await generateSigningKeyPair(true), name);
+    await page.route('**/api/enrolments', async (route) => {
+      const body = JSON.parse(route.request().postData() ?? '{}') as Record<string, unknown>;
+      await route.continue({ postData: JSON.stringify({ ...body, csr: attackerCsr }) });
+    });
+    try {
+      const user: BrowserUser = { name, totpSecret: '', lastStep: { value: 0 }, password: '' };
+      await page.goto('/#/enrol');
+      user.password = `correct horse ${randomBytes(6).toString('base64url')} staple`;
+      await page.getByLabel('Organisation').selectOption(org('hospital-b').mspId);
+      await page.getByLabel('User name').fill(name);
+      await page.getByLabel('Trust code').fill(trustBundleDigest(await trustBundleOf(network.plan)));
+      await page.getByLabel('Enrolment secret').fill(secret);
+      await page.getByLabel('Password', { exact: true }).fill(user.password);
+      await page.getByLabel('Confirm password').fill(user.password);
+      await page.getByLabel('Backup passphrase', { exact: true }).fill('a passphrase for tests');
+      await page.getByLabel('Confirm backup passphrase').fill('a passphrase for tests');
+      await page.getByRole('button', { name: 'Create my keys' }).click();
+      const refusal = page.locator('.refusal[data-code="CERT_MISMATCH"]');
+      await refusal.waitFor();
+      assert.match((await refusal.textContent()) ?? '', /Certificate refused by this device/);
+      await victim.shot('hostile-gateway-enrolment-refused');
+    } finally {
+      await page.unroute('**/api/enrolments');
+    }
+    const stored = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('medshare');
+        open.onsuccess = () => {
+          resolve(open.result);
+        };
+        open.onerror = () => {
+          reject(new Error(String(open.error)));
+        };
+      });
+      if (!db.objectStoreNames.contains('identities')) return 0;
+      return new Promise<number>((resolve) => {
+        const count = db.transaction('identities').objectStore('identities').count();
+        count.onsuccess = () => {
+          resolve(count.result);
+        };
+      });
+    });
+    assert.equal(stored, 0, 'no keys were kept in this browser');
+    await victim.context.close();
   });
 
   it('a wrong authenticator code is refused with its reason', async () => {
