@@ -290,6 +290,41 @@ describe(
       assert.equal(await exists(csv), false, 'no export was written');
     });
 
+    it('a directory entry that points a name at another user is refused (ANSWER_UNVERIFIED)', async () => {
+      const honest = await tech.json<{
+        users: { userId: string; enrollmentId: string; certificatePem?: string }[];
+      }>(['directory'], envOf(tech));
+      assert.equal(honest.users.find((u) => u.enrollmentId === 'patient1')?.userId, patient.userId);
+      assert.ok(
+        honest.users.every((u) => u.certificatePem === undefined),
+        'certificates are checked, not printed',
+      );
+      // "patient1" now leads to the doctor's ledger id, with the doctor's organisation and role.
+      const result = await underAttack(
+        tech,
+        {
+          response: (method, path, status, body) => {
+            if (method !== 'GET' || !path.startsWith('/api/directory') || status !== 200) return undefined;
+            const listed = JSON.parse(body.toString()) as { users: Record<string, string>[] };
+            const doctorEntry =
+              listed.users.find((u) => u.userId === doctor.userId) ?? assert.fail('no doctor');
+            for (const user of listed.users) {
+              if (user.enrollmentId === 'patient1') {
+                Object.assign(user, {
+                  userId: doctor.userId,
+                  mspId: doctorEntry.mspId,
+                  role: doctorEntry.role,
+                });
+              }
+            }
+            return Buffer.from(JSON.stringify(listed));
+          },
+        },
+        ['directory'],
+      );
+      refusedWith(result, 'ANSWER_UNVERIFIED', /directory entry for patient1/);
+    });
+
     it('forged, dropped, missing and out-of-policy endorsements are refused (ANSWER_UNVERIFIED)', async () => {
       const own = patient.org.mspId;
       const cases: [string, Tampering, RegExp][] = [

@@ -88,6 +88,8 @@ export interface DirectoryEntry {
   mspId: string;
   enrollmentId: string;
   role: string;
+  /** The user's enrolment certificate: what lets a device check the name against the ledger's key. */
+  certificatePem: string;
 }
 
 /** The gateway's account view. */

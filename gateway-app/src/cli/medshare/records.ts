@@ -27,6 +27,7 @@ import {
 import { withAgentOption, withCommonOptions } from './common';
 import { assertWritableTarget, filesToSend, writeFileAtomically } from './files';
 import { emit, field, formatSize, table } from './output';
+import { verifiedDirectory } from '../../client/directory-check';
 import { readValueFile } from './prompt';
 import { deviceAgentOf, withWorkstation, type CommonOptions, type Runtime } from './workstation';
 
@@ -36,11 +37,18 @@ interface DirectoryOptions extends CommonOptions {
 }
 
 async function directory(options: DirectoryOptions, runtime: Runtime): Promise<void> {
-  await withWorkstation(options, runtime, 'signed-in', async ({ client }) => {
-    const users = await client.directory({
+  await withWorkstation(options, runtime, 'signed-in', async (station) => {
+    const listed = await station.client.directory({
       ...(options.role ? { role: options.role } : {}),
       ...(options.msp ? { mspId: options.msp } : {}),
     });
+    // Each name checked against the ledger's verified registry: the gateway's word is not enough.
+    const users = (await verifiedDirectory(listed, station.client, await station.keys())).map((u) => ({
+      userId: u.userId,
+      mspId: u.mspId,
+      enrollmentId: u.enrollmentId,
+      role: u.role,
+    }));
     emit(
       runtime.out,
       options.json === true,

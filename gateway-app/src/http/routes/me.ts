@@ -69,9 +69,9 @@ export function meRoutes(
       path: '/api/directory',
       tag: 'account',
       summary:
-        'Active enrolled users to send to: organisation, login, role and ledger id (keys come from the ledger)',
+        'Active enrolled users to send to: organisation, login, role, ledger id and certificate (keys come from the ledger)',
       audience: 'signed-in',
-      responses: { 200: '{users: [{userId, mspId, enrollmentId, role}]}' },
+      responses: { 200: '{users: [{userId, mspId, enrollmentId, role, certificatePem}]}' },
     },
     async (req, res) => {
       await signedIn(req, accounts);
@@ -79,7 +79,19 @@ export function meRoutes(
       const users = (query.mspId ? [query.mspId] : organisations())
         .flatMap((mspId) => accounts.list(mspId))
         .filter((a) => a.status === 'active' && a.userId !== null && (!query.role || a.role === query.role))
-        .map((a) => ({ userId: a.userId, mspId: a.mspId, enrollmentId: a.enrollmentId, role: a.role }));
+        .flatMap((a) =>
+          a.certificatePem === null
+            ? []
+            : [
+                {
+                  userId: a.userId,
+                  mspId: a.mspId,
+                  enrollmentId: a.enrollmentId,
+                  role: a.role,
+                  certificatePem: a.certificatePem,
+                },
+              ],
+        );
       res.json({ users });
     },
   );

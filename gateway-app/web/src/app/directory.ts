@@ -1,5 +1,7 @@
 import { useCallback } from 'react';
 import type { DirectoryEntry, GatewayClient } from '../../../src/client/api-client';
+import { verifiedDirectory } from '../../../src/client/directory-check';
+import type { LedgerIdentity } from '../../../src/client/ledger-call';
 import { shortId } from '../records/format';
 import { useLoaded } from './use-loaded';
 
@@ -20,11 +22,21 @@ export function personOf(directory: Directory | undefined, userId: string): stri
   return entry ? entryLabel(entry) : shortId(userId);
 }
 
-/** The gateway's directory, loaded once per page; a failure leaves ids unresolved but is reported. */
-export function useDirectory(client: GatewayClient): { directory?: Directory; error?: unknown } {
+/**
+ * The gateway's directory, loaded once per page and checked entry by entry
+ * against the verified registry (a name the gateway points at another id is
+ * `ANSWER_UNVERIFIED`); a failure leaves ids unresolved but is reported.
+ */
+export function useDirectory(
+  client: GatewayClient,
+  keys: LedgerIdentity,
+): { directory?: Directory; error?: unknown } {
   const load = useCallback(
-    async (): Promise<Directory> => new Map((await client.directory()).map((e) => [e.userId, e] as const)),
-    [client],
+    async (): Promise<Directory> =>
+      new Map(
+        (await verifiedDirectory(await client.directory(), client, keys)).map((e) => [e.userId, e] as const),
+      ),
+    [client, keys],
   );
   const { value, error } = useLoaded(load);
   return { ...(value ? { directory: value } : {}), ...(error !== undefined ? { error } : {}) };

@@ -21,7 +21,7 @@ type Query = { kind: 'record'; query: RecordQuery } | { kind: 'user'; query: Use
  */
 export function AuditPage({ route }: { route: Route }) {
   const { client, keys } = useSignedIn();
-  const { directory, error: directoryError } = useDirectory(client);
+  const { directory, error: directoryError } = useDirectory(client, keys);
   // `#/audit?record=ID` and `#/audit?user=ID` open the page with the form filled in (links from elsewhere).
   const [record, setRecord] = useState<RecordQuery>(() => ({
     recordId: route.params.get('record') ?? '',

@@ -34,7 +34,7 @@ function KindFilter({ shown }: { shown: InboxKind | undefined }) {
 /** #/inbox: the signed-in user's records and, for patients, who accessed them. */
 export function InboxPage({ route }: { route: Route }) {
   const { client, keys, account } = useSignedIn();
-  const { directory } = useDirectory(client);
+  const { directory } = useDirectory(client, keys);
   const role = account.role;
   const load = useCallback(() => loadInbox(client, keys, role), [client, keys, role]);
   const inbox = useLoaded(load);

@@ -19,7 +19,7 @@ import '../operator/operator.css';
  */
 export function OperatorPage({ route }: { route: Route }) {
   const { client, keys, account, emergencyKey, trustDigest } = useSignedIn();
-  const { directory, error: directoryError } = useDirectory(client);
+  const { directory, error: directoryError } = useDirectory(client, keys);
   const loadAccounts = useCallback(() => client.accounts(), [client]);
   const accounts = useLoaded(loadAccounts);
 

@@ -22,7 +22,7 @@ export function RecordPage({ route, recordId }: { route: Route; recordId: string
 
 function RecordView({ recordId, wantedPurpose }: { recordId: string; wantedPurpose: string | null }) {
   const { client, keys, agent, account } = useSignedIn();
-  const { directory } = useDirectory(client);
+  const { directory } = useDirectory(client, keys);
   const role = account.role;
   const loadContext = useCallback(
     () => loadRecordContext(client, keys, role, recordId),

@@ -18,7 +18,7 @@ import '../send/send.css';
 /** #/send: choose a recipient and files; they are encrypted here and the transfer recorded on the ledger. */
 export function SendPage({ route }: { route: Route }) {
   const { client, keys, agent, account } = useSignedIn();
-  const { directory, error: directoryError } = useDirectory(client);
+  const { directory, error: directoryError } = useDirectory(client, keys);
   const [recipientId, setRecipientId] = useState(route.params.get('to') ?? '');
   const [files, setFiles] = useState<ChosenFile[]>([]);
   const [sending, setSending] = useState<{ files: ChosenFile[]; progress: SendProgress } | null>(null);
