@@ -1,6 +1,6 @@
 import { request } from 'node:https';
 import { CA_REGISTER_PATH, type SignedCaRequest } from '../client/ca-token';
-import { HttpError } from '../http/errors';
+import { CaError } from './errors';
 
 /** Where one organisation's Fabric CA listens. */
 export interface CaEndpoint {
@@ -47,7 +47,7 @@ export class FabricCaClient {
     const answer = await this.#post('/api/v1/enroll', body, `Basic ${basic}`);
     const result = answer as { Cert?: string; ServerInfo?: { CAChain?: string } };
     if (typeof result.Cert !== 'string' || typeof result.ServerInfo?.CAChain !== 'string') {
-      throw new HttpError(502, 'CA_ERROR', 'the CA answered without a certificate');
+      throw new CaError('CA_ERROR', 'the CA answered without a certificate');
     }
     return {
       certificatePem: Buffer.from(result.Cert, 'base64').toString('utf8'),
@@ -60,8 +60,7 @@ export class FabricCaClient {
     const answer = (await this.#post(CA_REGISTER_PATH, signed.body, signed.authorization)) as {
       secret?: unknown;
     };
-    if (typeof answer.secret !== 'string')
-      throw new HttpError(502, 'CA_ERROR', 'the CA answered without a secret');
+    if (typeof answer.secret !== 'string') throw new CaError('CA_ERROR', 'the CA answered without a secret');
     return { secret: answer.secret };
   }
 
@@ -108,26 +107,26 @@ export class FabricCaClient {
       req.on('error', reject);
       req.end(body);
     }).catch((error: unknown) => {
-      throw new HttpError(503, 'CA_UNAVAILABLE', 'the organisation CA cannot be reached', { cause: error });
+      throw new CaError('CA_UNAVAILABLE', 'the organisation CA cannot be reached', { cause: error });
     });
     let answer: CaAnswer;
     try {
       answer = JSON.parse(text) as CaAnswer;
     } catch (error) {
-      throw new HttpError(502, 'CA_ERROR', `the CA answered ${status} without JSON`, { cause: error });
+      throw new CaError('CA_ERROR', `the CA answered ${status} without JSON`, { cause: error });
     }
     if (answer.success === true && status < 300) return answer.result;
     throw caRefusal(status, answer.errors ?? []);
   }
 }
 
-/** The CA's refusal as an HTTP refusal; its messages name identities, never secrets. */
-function caRefusal(status: number, errors: readonly { code?: number; message?: string }[]): HttpError {
+/** The CA's refusal, by its status and messages; its messages name identities, never secrets. */
+function caRefusal(status: number, errors: readonly { code?: number; message?: string }[]): CaError {
   const message = errors.map((e) => e.message ?? '').join('; ') || `the CA refused (${status})`;
-  if (/already registered/i.test(message)) return new HttpError(409, 'ALREADY_EXISTS', message);
+  if (/already registered/i.test(message)) return new CaError('ALREADY_EXISTS', message);
   if (status === 401 || /authenticat|authoriz|token|password/i.test(message)) {
-    return new HttpError(401, 'CA_AUTHENTICATION_FAILED', 'the CA refused the credentials or signature');
+    return new CaError('CA_AUTHENTICATION_FAILED', 'the CA refused the credentials or signature');
   }
-  if (status === 403) return new HttpError(403, 'CA_FORBIDDEN', message);
-  return new HttpError(400, 'CA_REFUSED', message);
+  if (status === 403) return new CaError('CA_FORBIDDEN', message);
+  return new CaError('CA_REFUSED', message);
 }

@@ -12,8 +12,10 @@ import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror';
 import { gateway, google, peer } from '@hyperledger/fabric-protos';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ledgerErrorMapper } from '../http/error-mappers';
 import { HttpError } from '../http/errors';
-import { invalidTransaction, ledgerErrorMapper } from './ledger-errors';
+import { LedgerError } from './errors';
+import { invalidTransaction, ledgerErrorOf } from './ledger-errors';
 
 const TX_ID = 'c0ffee'.repeat(10) + 'abcd';
 const ENDORSE_FAILED = 'failed to endorse transaction, see attached details for more info';
@@ -261,7 +263,7 @@ describe('invalidTransaction', () => {
       [peer.TxValidationCode.MVCC_READ_CONFLICT, 'MVCC_READ_CONFLICT'],
       [peer.TxValidationCode.PHANTOM_READ_CONFLICT, 'PHANTOM_READ_CONFLICT'],
     ] as const) {
-      const error = invalidTransaction(TX_ID, code);
+      const error = mapped(invalidTransaction(TX_ID, code));
       assert.equal(error.status, 409);
       assert.equal(error.code, 'TX_CONFLICT');
       assert.deepEqual(error.details, { txId: TX_ID, validationCode: name, retryable: true });
@@ -275,7 +277,7 @@ describe('invalidTransaction', () => {
       [peer.TxValidationCode.BAD_CREATOR_SIGNATURE, 'BAD_CREATOR_SIGNATURE'],
       [peer.TxValidationCode.DUPLICATE_TXID, 'DUPLICATE_TXID'],
     ] as const) {
-      const error = invalidTransaction(TX_ID, code);
+      const error = mapped(invalidTransaction(TX_ID, code));
       assert.equal(error.status, 409);
       assert.equal(error.code, 'TX_INVALID');
       assert.deepEqual(error.details, { txId: TX_ID, validationCode: name });
@@ -287,5 +289,26 @@ describe('invalidTransaction', () => {
     const error = invalidTransaction(TX_ID, 9999);
     assert.equal(error.code, 'TX_INVALID');
     assert.deepEqual(error.details, { txId: TX_ID, validationCode: '9999' });
+  });
+});
+
+describe('ledgerErrorOf: fabric/ speaks in ledger errors, not HTTP', () => {
+  it('turns a Fabric Gateway failure into a LedgerError with its code and cause', () => {
+    const gatewayError = endorseError(grpc.status.ABORTED, [
+      'chaincode response 500, NOT_FOUND: no record r1',
+    ]);
+    const error = ledgerErrorOf(gatewayError);
+    assert.ok(error instanceof LedgerError);
+    assert.equal(error.name, 'LedgerError');
+    assert.deepEqual([error.code, error.message, error.cause], ['NOT_FOUND', 'no record r1', gatewayError]);
+    assert.ok(!(error instanceof HttpError));
+    assert.ok(invalidTransaction(TX_ID, peer.TxValidationCode.MVCC_READ_CONFLICT) instanceof LedgerError);
+  });
+
+  it('passes a LedgerError through and leaves other errors alone', () => {
+    const error = new LedgerError('WRONG_STAGE', 'awaits the commit signature');
+    assert.equal(ledgerErrorOf(error), error);
+    assert.equal(ledgerErrorOf(new Error('not a ledger failure')), undefined);
+    assert.deepEqual([mapped(error).status, mapped(error).code], [409, 'WRONG_STAGE']);
   });
 });

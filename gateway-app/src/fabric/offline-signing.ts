@@ -2,8 +2,8 @@ import type { Gateway } from '@hyperledger/fabric-gateway';
 import { gateway as gatewayProtos } from '@hyperledger/fabric-protos';
 import { randomBytes } from 'node:crypto';
 import type { SigningStage } from '../client/signing-request';
-import { HttpError } from '../http/errors';
 import type { CallSpec } from './calls';
+import { LedgerError } from './errors';
 import { invalidTransaction } from './ledger-errors';
 import type { Ledger } from './ledger';
 
@@ -107,7 +107,7 @@ export class OfflineSigning {
       (p) => p.signatory.accountId === signatory.accountId,
     );
     if (outstanding.length >= this.#maxPerAccount) {
-      throw new HttpError(429, 'TOO_MANY_PENDING', 'finish or abandon the transactions already prepared', {
+      throw new LedgerError('TOO_MANY_PENDING', 'finish or abandon the transactions already prepared', {
         details: { retryAfterSeconds: Math.ceil(this.#ttlMs / 1000) },
       });
     }
@@ -140,8 +140,7 @@ export class OfflineSigning {
     this.#sweep();
     const pending = this.#pending.get(id);
     if (pending?.signatory.accountId !== accountId) {
-      throw new HttpError(
-        404,
+      throw new LedgerError(
         'SIGNING_SESSION_NOT_FOUND',
         'no such prepared transaction (it may have expired)',
       );
@@ -162,8 +161,7 @@ export class OfflineSigning {
   ): Promise<SigningStep | SignedResult> {
     const pending = this.#get(accountId, id);
     if (pending.stage !== stage) {
-      throw new HttpError(
-        409,
+      throw new LedgerError(
         'WRONG_STAGE',
         `transaction ${pending.txId} awaits the ${pending.stage} signature`,
       );

@@ -2,8 +2,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import type session from 'express-session';
-import { ledgerErrorMapper } from '../fabric/ledger-errors';
-import { authErrorMapper, storageErrorMapper } from './error-mappers';
+import { authErrorMapper, caErrorMapper, ledgerErrorMapper, storageErrorMapper } from './error-mappers';
 import { errorHandler, notFound } from './errors';
 import { openApiDocument } from './openapi';
 import { ApiRoutes } from './routes';
@@ -115,6 +114,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(csrfGuard(deps.publicOrigin));
   app.use(express.json({ limit: JSON_LIMIT, type: 'application/json' }), users.router);
   app.use('/api', notFound);
-  app.use(errorHandler(deps.logger, [ledgerErrorMapper, authErrorMapper, storageErrorMapper]));
+  app.use(errorHandler(deps.logger, [ledgerErrorMapper, caErrorMapper, authErrorMapper, storageErrorMapper]));
   return app;
 }
