@@ -1,3 +1,4 @@
+import type { AccountView, DirectoryEntry, SigningAnswer, UploadedContent } from '../api/wire';
 import type { SignedCaRequest } from './ca-token';
 import type { NetworkHealth } from './network-health';
 import type { SigningStage } from './signing-request';
@@ -53,56 +54,13 @@ export interface GatewayClientOptions {
   uploader?: Uploader;
 }
 
-/** The next message to sign, or the finished call. */
-export type SigningAnswer =
-  | { stage: SigningStage; id: string; txId: string; message: string }
-  | {
-      stage: 'done';
-      id: string;
-      fn: string;
-      txId: string;
-      /** The gateway's word for the answer: the device uses only what `proof` shows. */
-      result: string;
-      blockNumber?: string;
-      /** For a read: base64 of endorsed transaction payloads (common.Payload), never submitted. */
-      proofs?: string[];
-    };
+export type { AccountView, DirectoryEntry, SigningAnswer, UploadedContent } from '../api/wire';
 
 /** What the device asks of a prepared call besides its function and arguments. */
 export interface PrepareOptions {
   transient?: { envelope: Record<string, unknown> } | undefined;
   /** For a read: the organisations whose peers are to endorse the answer. */
   endorsers?: readonly string[] | undefined;
-}
-
-/** A stored ciphertext. */
-export interface UploadedContent {
-  cid: string;
-  size: number;
-  contentHash: string;
-}
-
-/** A directory entry: someone to send to. Their keys come from the ledger. */
-export interface DirectoryEntry {
-  userId: string;
-  mspId: string;
-  enrollmentId: string;
-  role: string;
-  /** The user's enrolment certificate: what lets a device check the name against the ledger's key. */
-  certificatePem: string;
-}
-
-/** The gateway's account view. */
-export interface AccountView {
-  accountId: string;
-  mspId: string;
-  enrollmentId: string;
-  role: string;
-  status: string;
-  userId: string | null;
-  certificatePem: string | null;
-  encryptionPublicKey: string | null;
-  hasKeyBackup: boolean;
 }
 
 interface ErrorBody {

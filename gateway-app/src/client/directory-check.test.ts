@@ -65,7 +65,7 @@ describe('verifyDirectoryEntry', () => {
     userId: 'u-alice',
     mspId: A,
     role: 'patient',
-    signingKey: { spki: aliceSpki },
+    signingKey: { spki: aliceSpki, fingerprint: 'f' },
     ...over,
   });
 
@@ -88,7 +88,7 @@ describe('verifyDirectoryEntry', () => {
     await refused(await entry(), record({ mspId: B }), /places them in HospitalBMSP/);
     await refused(await entry(), record({ role: 'doctor' }), /role doctor, not patient/);
     // The registry's key for the id is someone else's: the certificate does not certify it.
-    await refused(await entry(), record({ signingKey: { spki: bobSpki } }), /another key/);
+    await refused(await entry(), record({ signingKey: { spki: bobSpki, fingerprint: 'f' } }), /another key/);
   });
 
   it('refuses a certificate from a CA the device did not pin, or from another organisation', async () => {

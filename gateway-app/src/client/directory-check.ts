@@ -1,3 +1,4 @@
+import type { UserView } from '../api/ledger-rows';
 import { fromBase64 } from '../envelope/bytes';
 import { rootsOf, type TrustBundle } from '../trust/bundle';
 import type { DirectoryEntry } from './api-client';
@@ -7,12 +8,7 @@ import { UnverifiedAnswerError } from './endorsement-check';
 import type { LedgerIdentity } from './ledger-call';
 
 /** What the device needs of a user's verified registry entry to check a directory entry against it. */
-export interface RegistryEntry {
-  userId: string;
-  mspId: string;
-  role: string;
-  signingKey: { spki: string };
-}
+export type RegistryEntry = Pick<UserView, 'userId' | 'mspId' | 'role' | 'signingKey'>;
 
 function unverified(entry: DirectoryEntry, reason: string, cause?: unknown): never {
   throw new UnverifiedAnswerError(

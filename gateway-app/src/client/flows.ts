@@ -1,3 +1,4 @@
+import type { UserView } from '../api/ledger-rows';
 import {
   DataKey,
   assertTransferSignature,
@@ -62,14 +63,7 @@ export async function checkDevice(
 }
 
 /** A registry entry as the ledger returns it. */
-export interface UserView {
-  userId: string;
-  mspId: string;
-  role: string;
-  status: string;
-  encryptionKey: { spki: string; fingerprint: string };
-  signingKey: { spki: string; fingerprint: string };
-}
+export type { UserView } from '../api/ledger-rows';
 
 /** A user's registry entry. */
 export async function getUser(

@@ -1,6 +1,7 @@
 import type { Gateway } from '@hyperledger/fabric-gateway';
 import { gateway as gatewayProtos } from '@hyperledger/fabric-protos';
 import { randomBytes } from 'node:crypto';
+import type { SignedResult, SigningStep } from '../api/wire';
 import type { SigningStage } from '../client/signing-request';
 import type { CallSpec } from './calls';
 import { LedgerError } from './errors';
@@ -12,35 +13,6 @@ export interface Signatory {
   accountId: string;
   mspId: string;
   certificatePem: string;
-}
-
-/** A message the user's device must sign next. */
-export interface SigningStep {
-  id: string;
-  txId: string;
-  stage: SigningStage;
-  /** base64 of the exact bytes to sign (ECDSA P-256 over their SHA-256). */
-  message: string;
-}
-
-/** A finished call: an evaluation's answer, or a committed transaction's result. */
-export interface SignedResult {
-  stage: 'done';
-  id: string;
-  fn: string;
-  txId: string;
-  /** The chaincode's answer, as UTF-8 text. */
-  result: string;
-  /** Set for committed transactions. */
-  blockNumber?: string;
-  /**
-   * For a read: base64 of endorsed transaction payloads (common.Payload),
-   * never submitted; one for all endorsers of a chaincode read, one per
-   * organisation for a system chaincode's (a block's metadata differs from
-   * peer to peer). The device verifies the peers' signatures in them and
-   * believes nothing else of this answer.
-   */
-  proofs?: string[];
 }
 
 interface Pending {

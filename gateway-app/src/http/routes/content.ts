@@ -1,3 +1,4 @@
+import type { UploadedContent } from '../../api/wire';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AccountStore } from '../../auth';
@@ -65,7 +66,12 @@ export function contentRoutes(api: ApiRoutes, deps: ContentDeps): void {
       }
       // Node's HTTP parser ends the body at Content-Length, so the store sees at most `declared` bytes.
       const stored = await deps.storeOf(account.mspId).put(Readable.toWeb(req) as ReadableStream<Uint8Array>);
-      res.status(201).json({ cid: stored.cid, size: stored.size, contentHash: stored.contentHash });
+      const uploaded: UploadedContent = {
+        cid: stored.cid,
+        size: stored.size,
+        contentHash: stored.contentHash,
+      };
+      res.status(201).json(uploaded);
     },
   );
 

@@ -1,3 +1,4 @@
+import type { DirectoryEntry } from '../../api/wire';
 import { z } from 'zod';
 import { type AccountStore, MAX_KEY_BACKUP_BYTES } from '../../auth';
 import type { ApiRoutes } from '../routes';
@@ -79,8 +80,8 @@ export function meRoutes(
       const users = (query.mspId ? [query.mspId] : organisations())
         .flatMap((mspId) => accounts.list(mspId))
         .filter((a) => a.status === 'active' && a.userId !== null && (!query.role || a.role === query.role))
-        .flatMap((a) =>
-          a.certificatePem === null
+        .flatMap((a): DirectoryEntry[] =>
+          a.certificatePem === null || a.userId === null
             ? []
             : [
                 {

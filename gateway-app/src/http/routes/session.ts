@@ -1,3 +1,4 @@
+import type { AccountView } from '../../api/wire';
 import type { Request, RequestHandler } from 'express';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -35,7 +36,7 @@ const loginBody = z.strictObject({
 const totpBody = z.strictObject({ code: z.string().max(16) });
 
 /** How a client sees an account: no secrets, no internal state. */
-export function publicAccount(account: Account): Record<string, unknown> {
+export function publicAccount(account: Account): AccountView {
   return {
     accountId: account.accountId,
     mspId: account.mspId,

@@ -10,7 +10,7 @@ import { OpenRecordSection } from '../records/OpenRecordSection';
 import { EMERGENCY_PURPOSE, OPEN_PURPOSES } from '../records/purposes';
 import { loadRecordContext, openingState, type RecordContext } from '../records/record-context';
 import { ShareSection } from '../records/ShareSection';
-import type { AccessRow, TransferRow } from '../records/ledger-rows';
+import type { AccessRow, TransferRow } from '../../../src/api/ledger-rows';
 import { useLoaded, type Loaded } from '../app/use-loaded';
 import '../records/records.css';
 

@@ -1,7 +1,7 @@
 import { href } from '../app/router';
 import { nameOf, type Directory } from '../app/directory';
 import { formatWhen, shortId } from './format';
-import type { AccessRow } from './ledger-rows';
+import type { AccessRow } from '../../../src/api/ledger-rows';
 import { EMERGENCY_PURPOSE, purposeLabel } from './purposes';
 
 /** What the Purpose column says of an attempt. */

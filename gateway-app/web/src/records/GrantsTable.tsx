@@ -1,7 +1,7 @@
 import { nameOf, type Directory } from '../app/directory';
 import { RowActionButton } from '../app/RowActionButton';
 import { formatWhen } from './format';
-import type { GrantRow } from './ledger-rows';
+import type { GrantRow } from '../../../src/api/ledger-rows';
 import { purposeLabel } from './purposes';
 
 /** A grant's status in words. */

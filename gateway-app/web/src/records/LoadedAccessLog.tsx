@@ -2,7 +2,7 @@ import type { Directory } from '../app/directory';
 import { Refusal } from '../app/refusal';
 import type { Loaded } from '../app/use-loaded';
 import { AccessLogTable } from './AccessLogTable';
-import type { AccessRow } from './ledger-rows';
+import type { AccessRow } from '../../../src/api/ledger-rows';
 
 /**
  * An access trail as it is read from the ledger: why reading it failed, a status until the first read

@@ -7,7 +7,7 @@ import { Refusal } from '../app/refusal';
 import { entryLabel, nameOf, type Directory } from '../app/directory';
 import { formatWhen } from './format';
 import { GrantsTable } from './GrantsTable';
-import type { GrantRow } from './ledger-rows';
+import type { GrantRow } from '../../../src/api/ledger-rows';
 import { GRANT_PURPOSES } from './purposes';
 import { PurposeField } from './PurposeField';
 import { useLoaded } from '../app/use-loaded';

@@ -1,7 +1,7 @@
 import type { GatewayClient } from '../../../src/client/api-client';
 import { allPages, myRecords } from '../../../src/client/audit';
 import type { DeviceKeys } from '../../../src/client/flows';
-import type { AccessRow, BreakGlassRow, GrantRow, TransferRow } from './ledger-rows';
+import type { AccessRow, BreakGlassRow, GrantRow, TransferRow } from '../../../src/api/ledger-rows';
 import { knownMediaType } from './media-types';
 
 /** How a record came to be in someone's list. */

@@ -1,7 +1,7 @@
 import type { GatewayClient } from '../../../src/client/api-client';
 import { myRecords } from '../../../src/client/audit';
 import type { DeviceKeys } from '../../../src/client/flows';
-import type { BreakGlassRow, TransferRow } from './ledger-rows';
+import type { BreakGlassRow, TransferRow } from '../../../src/api/ledger-rows';
 
 /** What the signed-in user's own ledger activity says about one record. */
 export interface RecordContext {

@@ -1,7 +1,17 @@
 /*
- * The ledger rows the record pages read, as the chaincode writes them (chaincode/src: transfer.ts,
- * access.ts, emergency.ts). Only the fields the pages use.
+ * The ledger rows devices read, as the chaincode writes them (chaincode/src: user.ts, transfer.ts,
+ * access.ts, emergency.ts): declared once for the CLI and the web UI. Only the fields they use.
  */
+
+/** A user's registry entry (registry:GetUser, registry:ListUsers). */
+export interface UserView {
+  userId: string;
+  mspId: string;
+  role: string;
+  status: string;
+  encryptionKey: { spki: string; fingerprint: string };
+  signingKey: { spki: string; fingerprint: string };
+}
 
 /** A transfer's public record (audit:MyActivity kind `transfer`). */
 export interface TransferRow {
