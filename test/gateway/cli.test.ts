@@ -14,10 +14,12 @@ import {
   verifyTrustBundle,
   type AgentServer,
 } from 'medshare-gateway-app';
-import type { OrgPlan } from 'medshare-network';
+import { orgAdmin, type OrgPlan } from 'medshare-network';
 import {
   bootstrapOperatorByCli,
   CliUser,
+  GATEWAY_ADMIN_CLI,
+  gatewayEnvOf,
   inviteAndEnrolByCli,
   MEDSHARE_CLI,
   runCli,
@@ -517,5 +519,74 @@ describe('medshare CLI: every flow from workstations against the real network', 
     } finally {
       await hostile.close();
     }
+  });
+  it('a trust update is pinned only with the approvals of a majority of the organisations’ admins', async () => {
+    // A copy of the patient's workstation, so that the other tests keep the original trust.
+    const copy = join(dir, 'patient1-trust.json');
+    await copyFile(patient.keyFile, copy);
+    const env = { MEDSHARE_KEY_FILE: copy };
+    const shown = await patient.json<{ trustDigest: string }>(['trust', 'show'], env);
+    const updateFile = join(dir, 'trust-update.json');
+    const admin = (args: string[]) => runCli(GATEWAY_ADMIN_CLI, args, gatewayEnvOf(gw, network.plan));
+    const proposed = await admin([
+      'trust-update',
+      'propose',
+      '--previous',
+      shown.trustDigest,
+      '--out',
+      updateFile,
+      '--json',
+    ]);
+    assert.equal(proposed.code, 0, proposed.stderr);
+    // The change under approval: the consortium renamed (the roots stay, so the device still verifies peers).
+    const update = JSON.parse(await readFile(updateFile, 'utf8')) as { bundle: { consortium: string } };
+    update.bundle.consortium = 'MedShare Consortium (renamed)';
+    await writeFile(updateFile, JSON.stringify(update));
+    const approve = (key: string) =>
+      admin([
+        'trust-update',
+        'approve',
+        '--file',
+        updateFile,
+        '--msp',
+        org(key).mspId,
+        '--admin-msp-dir',
+        orgAdmin(org(key)).msp,
+        '--json',
+      ]);
+
+    assert.equal((await approve('hospital-a')).code, 0);
+    refusedWith(
+      await patient.run(['trust', 'update', '--file', updateFile], env),
+      1,
+      'TRUST_UPDATE_UNAPPROVED',
+    );
+    assert.equal(
+      (await patient.json<{ trustDigest: string }>(['trust', 'show'], env)).trustDigest,
+      shown.trustDigest,
+      'nothing pinned',
+    );
+
+    assert.equal((await approve('hospital-b')).code, 0);
+    const updated = await patient.json<{ previous: string; trustDigest: string }>(
+      ['trust', 'update', '--file', updateFile],
+      env,
+    );
+    assert.equal(updated.previous, shown.trustDigest);
+    assert.notEqual(updated.trustDigest, shown.trustDigest);
+    const after = await patient.json<{ trustDigest: string; bundle: { consortium: string } }>(
+      ['trust', 'show'],
+      env,
+    );
+    assert.deepEqual(
+      [after.trustDigest, after.bundle.consortium],
+      [updated.trustDigest, 'MedShare Consortium (renamed)'],
+    );
+    // The same update again no longer starts from the pinned bundle.
+    refusedWith(
+      await patient.run(['trust', 'update', '--file', updateFile], env),
+      1,
+      'TRUST_BUNDLE_MISMATCH',
+    );
   });
 });

@@ -166,7 +166,7 @@ export async function inviteAndEnrolByCli(
   dir: string,
   options: { human?: boolean } = {},
 ): Promise<CliUser> {
-  const invited = await operator.json<{ secret: string; trustDigest: string }>([
+  const invited = await operator.json<{ secret: string; trustDigest: string; enrolLink: string }>([
     'operator',
     'invite',
     '--name',
@@ -174,6 +174,11 @@ export async function inviteAndEnrolByCli(
     '--role',
     role,
   ]);
+  // The browser's way in: the enrolment page with the trust code, never the secret.
+  assert.equal(
+    invited.enrolLink,
+    `${gw.url}/#/enrol?${new URLSearchParams({ org: operator.org.mspId, user: name, trust: invited.trustDigest }).toString()}`,
+  );
   const secretFile = join(dir, `${name}.secret`);
   await writeFile(secretFile, `${invited.secret}\n`, { mode: 0o600 });
   const user = new CliUser(name, operator.org, role, dir);

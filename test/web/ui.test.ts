@@ -685,6 +685,16 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     // With it, the trust code of the bundle the operator's browser pinned from their key file.
     const trust = (await page.getByTestId('trust-code').textContent())?.trim() ?? '';
     assert.equal(trust, trustBundleDigest(await trustBundleOf(network.plan)));
+    // The enrolment link (also as a QR code) carries the trust code, never the secret.
+    const link = (await page.getByTestId('enrol-link').textContent())?.trim() ?? '';
+    const params = new URLSearchParams(link.split('#/enrol?')[1] ?? '');
+    assert.deepEqual(Object.fromEntries(params), {
+      org: org('hospital-b').mspId,
+      user: 'doctor2.web',
+      trust,
+    });
+    assert.ok(!link.includes(secret), 'the secret is not in the link');
+    await page.getByTestId('enrol-link-qr').waitFor();
     await ob.shot('operator-invited-user');
     const newcomer: BrowserUser = {
       name: 'doctor2.web',
@@ -693,6 +703,11 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       password: '',
     };
     const nb = await openUserBrowser(browser, gw.url, 'new-doctor', requests);
+    // Opened from the link, the form has the organisation, the name and the trust code filled in.
+    await nb.page.goto(link);
+    assert.equal(await nb.page.getByLabel('Organisation').inputValue(), org('hospital-b').mspId);
+    assert.equal(await nb.page.getByLabel('User name').inputValue(), 'doctor2.web');
+    assert.equal(await nb.page.getByLabel('Trust code').inputValue(), trust);
     await enrolInBrowser(nb.page, newcomer, org('hospital-b').mspId, secret, trust);
     await finishEnrolmentInBrowser(nb.page, newcomer);
     await nb.page.getByRole('button', { name: 'Continue' }).click();

@@ -39,7 +39,8 @@ export function peerOrganisations(bundle: TrustBundle): string[] {
 }
 
 /** Why a trust bundle was refused. */
-export type TrustBundleErrorCode = 'TRUST_BUNDLE_INVALID' | 'TRUST_BUNDLE_MISMATCH' | 'TRUST_BUNDLE_MISSING';
+export type TrustBundleErrorCode =
+  'TRUST_BUNDLE_INVALID' | 'TRUST_BUNDLE_MISMATCH' | 'TRUST_BUNDLE_MISSING' | 'TRUST_UPDATE_UNAPPROVED';
 
 /** Raised when a trust bundle is malformed, is not the one the invitation named, or is missing. */
 export class TrustBundleError extends Error {

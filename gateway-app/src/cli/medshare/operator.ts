@@ -5,7 +5,9 @@ import { releaseBreakGlassKey, registerEmergencyKey } from '../../client/break-g
 import { signRegistration, type RegistrableRole } from '../../client/ca-token';
 import { callLedger } from '../../client/ledger-call';
 import { importEncryptionKeyPair, newEncryptionKeyPem, publicSpkiOf, saveKeyFile } from '../key-file';
+import { enrolmentLink } from '../../client/invitation-link';
 import { trustBundleDigest } from '../../trust/bundle';
+import { toString as qrToString } from 'qrcode';
 import { parseEnrollmentId, parseInvitableRole, parseRecordId, parseUserId } from './args';
 import { withCommonOptions } from './common';
 import { CliError } from './errors';
@@ -70,6 +72,12 @@ async function register(kind: 'user' | 'device', options: RegisterOptions, runti
     }
     const trustDigest = trustBundleDigest(pinned);
     const invited = await station.client.registerUser(registration);
+    const link = enrolmentLink(station.keyFile.gatewayUrl, {
+      mspId: station.keyFile.mspId,
+      enrollmentId: invited.enrollmentId,
+      trustDigest,
+    });
+    const qr = options.json ? '' : await qrToString(link, { type: 'terminal', small: true });
     emit(
       runtime.out,
       options.json === true,
@@ -79,6 +87,7 @@ async function register(kind: 'user' | 'device', options: RegisterOptions, runti
         role,
         secret: invited.secret,
         trustDigest,
+        enrolLink: link,
       },
       [
         `invited ${invited.enrollmentId} as ${role} (account ${invited.accountId})`,
@@ -86,7 +95,10 @@ async function register(kind: 'user' | 'device', options: RegisterOptions, runti
         `  ${invited.secret}`,
         'and the consortium\u2019s trust code, which their device checks the gateway against:',
         `  ${trustDigest}`,
-        `they run: medshare enrol --gateway ${station.keyFile.gatewayUrl} --msp ${station.keyFile.mspId} --name ${invited.enrollmentId} --trust ${trustDigest} --secret-file FILE`,
+        `in a browser they open (or scan) the enrolment page, which carries the trust code:`,
+        `  ${link}`,
+        qr,
+        `or they run: medshare enrol --gateway ${station.keyFile.gatewayUrl} --msp ${station.keyFile.mspId} --name ${invited.enrollmentId} --trust ${trustDigest} --secret-file FILE`,
       ],
     );
   });

@@ -6,6 +6,7 @@ import { describeFailure, failureLine } from './errors';
 import { operatorCommands } from './operator';
 import type { Sink } from './output';
 import { recordCommands } from './records';
+import { trustCommand } from './trust';
 import type { Runtime } from './workstation';
 
 /** The command's name, as errors print it. */
@@ -21,6 +22,7 @@ export function buildProgram(runtime: Runtime): Command {
     ...recordCommands(runtime),
     ...operatorCommands(runtime),
     auditCommand(runtime),
+    trustCommand(runtime),
   ]) {
     program.addCommand(command);
   }

@@ -6,7 +6,9 @@ import { Refusal } from '../app/refusal';
 import { SubmitRow } from '../app/SubmitRow';
 import { useAction } from '../audit/use-action';
 import { EnrollmentIdField } from './EnrollmentIdField';
+import { enrolmentLink } from '../../../src/client/invitation-link';
 import { IssuedSecret } from './IssuedSecret';
+import { LinkQr } from './LinkQr';
 import { INVITABLE_ROLES, inviteUser, type InvitableRole } from './registration';
 
 const ROLES = choicesOf(INVITABLE_ROLES);
@@ -57,7 +59,7 @@ export function InviteUser({
     );
   }
   const link = (enrollmentId: string) =>
-    `${window.location.origin}/#/enrol?${new URLSearchParams({ org: mspId, user: enrollmentId, trust: trustDigest }).toString()}`;
+    enrolmentLink(window.location.origin, { mspId, enrollmentId, trustDigest });
 
   return (
     <>
@@ -103,8 +105,10 @@ export function InviteUser({
           <p>
             Hand it over <strong>out of band</strong> (in person or by phone, never in the same message as the
             user name). It works once and is not shown again. They enrol in the browser at{' '}
-            <code>{link(done.enrollmentId)}</code>, or with the CLI:
+            <code data-testid="enrol-link">{link(done.enrollmentId)}</code> (the QR code below opens it, trust
+            code included), or with the CLI:
           </p>
+          <LinkQr link={link(done.enrollmentId)} />
           <pre className="op-command">
             {`medshare enrol --gateway ${window.location.origin} --msp ${mspId} --name ${done.enrollmentId} --trust ${trustDigest} --secret-file FILE`}
           </pre>
