@@ -38,12 +38,12 @@ describe('verifyTrustUpdate', () => {
     return { mspId, certificatePem: device.certificatePem, privateKey: device.privateKey };
   };
   const update = (...approvers: AdminIdentity[]): TrustUpdate =>
-    approvers.reduce((u, a) => approveTrustUpdate(u, a), {
+    approvers.reduce<TrustUpdate>((u, a) => approveTrustUpdate(u, a), {
       v: 1,
       previous: trustBundleDigest(pinned),
       bundle: next,
       approvals: [],
-    } as TrustUpdate);
+    });
 
   before(async () => {
     for (const mspId of [A, B, C, O]) {
