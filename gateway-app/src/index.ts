@@ -32,14 +32,15 @@ export type { LedgerReference, ReconcileEntry, ReconcileOptions, ReconcileReport
 export { classifyReplication } from './storage/replication';
 export type { FailingPeer, Replication, ReplicationState } from './storage/replication';
 export { ApiError, GatewayClient, memoryCookieJar } from './client/api-client';
+export type { CookieJar, GatewayClientOptions, Uploader } from './client/api-client';
 export type {
   AccountView,
-  CookieJar,
   DirectoryEntry,
-  GatewayClientOptions,
+  SignedResult,
+  SigningAnswer,
+  SigningStep,
   UploadedContent,
-  Uploader,
-} from './client/api-client';
+} from './api/wire';
 export { signRegistration, caAuthToken, REGISTRABLE_ROLES } from './client/ca-token';
 export type { RegistrableRole, RegistrationRequest, SignedCaRequest } from './client/ca-token';
 export { createCsr } from './client/csr';

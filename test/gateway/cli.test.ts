@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { createHash, randomBytes } from 'node:crypto';
-import { access, copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,9 @@ import { orgAdmin, type OrgPlan } from 'medshare-network';
 import {
   bootstrapOperatorByCli,
   CliUser,
+  exists,
   GATEWAY_ADMIN_CLI,
+  refusedWith,
   gatewayEnvOf,
   inviteAndEnrolByCli,
   MEDSHARE_CLI,
@@ -27,24 +29,9 @@ import {
 } from '../support/cli';
 import { startHostileGateway } from '../support/hostile-gateway';
 import { startGateway, type RunningGateway } from '../support/medshare';
-import { startTestNetwork, type CliResult, type TestNetwork } from '../support/network';
+import { startTestNetwork, type TestNetwork } from '../support/network';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-/** A failure: exit status, and one line on stderr naming the code, no stack trace. */
-function refusedWith(result: CliResult, exitCode: number, code: string): void {
-  assert.equal(result.code, exitCode, `${result.stdout}\n${result.stderr}`);
-  const lines = result.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, result.stderr);
-  assert.match(lines[0] ?? '', new RegExp(`^medshare: ${code}: `));
-  assert.equal(result.stdout, '');
-}
-
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
 
 interface InboxRecord {
   kind: string;

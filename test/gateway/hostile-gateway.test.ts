@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
 import { peer } from '@hyperledger/fabric-protos';
 import { randomBytes, webcrypto } from 'node:crypto';
-import { access, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AgentServer } from 'medshare-gateway-app';
+import type { AgentServer, SignedResult } from 'medshare-gateway-app';
 import type { OrgPlan } from 'medshare-network';
-import { bootstrapOperatorByCli, CliUser, inviteAndEnrolByCli, startAgentByCli } from '../support/cli';
+import {
+  bootstrapOperatorByCli,
+  CliUser,
+  exists,
+  inviteAndEnrolByCli,
+  refusedWith,
+  startAgentByCli,
+} from '../support/cli';
 import { startHostileGateway, type HostileGateway, type Tampering } from '../support/hostile-gateway';
 import { startGateway, type RunningGateway } from '../support/medshare';
 import { startTestNetwork, type CliResult, type TestNetwork } from '../support/network';
@@ -19,32 +26,8 @@ import {
   rewriteAnswer,
 } from '../support/proof-tampering';
 
-/** A refusal: exit status 1 and one line on stderr naming the code, nothing on stdout. */
-function refusedWith(result: CliResult, code: string, reason?: RegExp): void {
-  assert.equal(result.code, 1, `${result.stdout}\n${result.stderr}`);
-  const lines = result.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, result.stderr);
-  assert.match(lines[0] ?? '', new RegExp(`^medshare: ${code}: `));
-  if (reason) assert.match(lines[0] ?? '', reason);
-  assert.equal(result.stdout, '');
-}
-
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
-
 /** What the gateway answers when a call is done, as the device receives it. */
-interface DoneAnswer {
-  stage: 'done';
-  id: string;
-  fn: string;
-  txId: string;
-  result: string;
-  blockNumber?: string;
-  proofs?: string[];
-}
+type DoneAnswer = SignedResult;
 
 /** An encryption public key of the attacker's own (ECDH P-256, base64 SPKI). */
 async function attackerKey(): Promise<string> {
@@ -194,7 +177,12 @@ describe(
       await writeFile(file, randomBytes(4096));
       const seenBefore = hostile.seen.length;
       const preparedBefore = prepared.length;
-      refusedWith(await underAttack(tech, tampering, ['send', file, '--to', patient.userId]), code, reason);
+      refusedWith(
+        await underAttack(tech, tampering, ['send', file, '--to', patient.userId]),
+        1,
+        code,
+        reason,
+      );
       const seen = hostile.seen.slice(seenBefore);
       assert.deepEqual(
         seen.filter((e) => e.path.startsWith('/api/content')),
@@ -249,7 +237,7 @@ describe(
         }),
         ['open', recordId, '--out', out],
       );
-      refusedWith(result, 'ANSWER_UNVERIFIED', /does not verify/);
+      refusedWith(result, 1, 'ANSWER_UNVERIFIED', /does not verify/);
       assert.equal(await exists(out), false);
       assert.deepEqual(
         (await readdir(dir)).filter((n) => n.startsWith('opened-swapped')),
@@ -274,7 +262,7 @@ describe(
         }),
         ['inbox'],
       );
-      refusedWith(inbox, 'ANSWER_UNVERIFIED');
+      refusedWith(inbox, 1, 'ANSWER_UNVERIFIED');
 
       const csv = join(dir, 'trail-forged.csv');
       const hideAccess = (text: string) => text.replaceAll(patient.userId, tech.userId);
@@ -286,7 +274,7 @@ describe(
         }),
         ['audit', 'record', recordId, '--format', 'csv', '--out', csv],
       );
-      refusedWith(trail, 'ANSWER_UNVERIFIED');
+      refusedWith(trail, 1, 'ANSWER_UNVERIFIED');
       assert.equal(await exists(csv), false, 'no export was written');
     });
 
@@ -322,7 +310,7 @@ describe(
         },
         ['directory'],
       );
-      refusedWith(result, 'ANSWER_UNVERIFIED', /directory entry for patient1/);
+      refusedWith(result, 1, 'ANSWER_UNVERIFIED', /directory entry for patient1/);
     });
 
     it('forged, dropped, missing and out-of-policy endorsements are refused (ANSWER_UNVERIFIED)', async () => {
@@ -366,7 +354,7 @@ describe(
       for (const [what, tampering, reason] of cases) {
         const result = await underAttack(patient, tampering, ['whoami']);
         assert.equal(result.code, 1, what);
-        refusedWith(result, 'ANSWER_UNVERIFIED', reason);
+        refusedWith(result, 1, 'ANSWER_UNVERIFIED', reason);
       }
       assert.equal((await patient.run(['whoami', '--json'], envOf(patient))).code, 0, 'honest again');
     });
@@ -395,7 +383,7 @@ describe(
         },
         ['grant', recordId, '--to', doctor.userId, '--purpose', 'TREAT', '--days', '7'],
       );
-      refusedWith(result, 'COMMIT_UNVERIFIED', /no verified proof that [0-9a-f]{64} committed/);
+      refusedWith(result, 1, 'COMMIT_UNVERIFIED', /no verified proof that [0-9a-f]{64} committed/);
       const grants = await doctor.json<{ records: { recordId: string }[] }>(['inbox', '--kind', 'grant']);
       assert.deepEqual(grants.records, [], 'the doctor holds no grant');
     });
@@ -439,7 +427,7 @@ describe(
       ];
       for (const [what, tampering, reason] of cases) {
         const signaturesBefore = hostile.seen.filter((e) => e.path.endsWith('/signatures')).length;
-        refusedWith(await underAttack(patient, tampering, ['whoami']), 'SIGNING_REQUEST_MISMATCH', reason);
+        refusedWith(await underAttack(patient, tampering, ['whoami']), 1, 'SIGNING_REQUEST_MISMATCH', reason);
         assert.equal(
           hostile.seen.filter((e) => e.path.endsWith('/signatures')).length,
           signaturesBefore,

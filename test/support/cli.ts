@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enrolDevice, loadDeviceIdentity, startAgentServer, type AgentServer } from 'medshare-gateway-app';
@@ -218,3 +218,23 @@ export async function inviteAndEnrolByCli(
   assert.equal(activated.userId, user.userId);
   return user;
 }
+
+/**
+ * A refusal: exit status `exitCode`, one line on stderr naming `code` (and
+ * matching `reason`, if given), no stack trace, nothing on stdout.
+ */
+export function refusedWith(result: CliResult, exitCode: number, code: string, reason?: RegExp): void {
+  assert.equal(result.code, exitCode, `${result.stdout}\n${result.stderr}`);
+  const lines = result.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0] ?? '', new RegExp(`^medshare: ${code}: `));
+  if (reason) assert.match(lines[0] ?? '', reason);
+  assert.equal(result.stdout, '');
+}
+
+/** Whether a file exists. */
+export const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );

@@ -2,9 +2,9 @@
 import * as msp from '@hyperledger/fabric-protos/lib/msp/identities_pb';
 import * as proposalPb from '@hyperledger/fabric-protos/lib/peer/proposal_pb';
 import * as proposalResponsePb from '@hyperledger/fabric-protos/lib/peer/proposal_response_pb';
-import { p256 } from '@noble/curves/nist';
 import type { WebCryptoKey } from '../envelope';
 import type { TrustBundle } from '../trust/bundle';
+import { issuedByAny, verificationKeyOf, verifyDerSignature } from '../trust/certificates';
 import * as x509 from '../x509';
 import type { ReadPolicy } from './read-policy';
 import type { EndorsedAction } from './signing-request';
@@ -41,9 +41,6 @@ export interface VerifiedResponse {
 function unverified(message: string): never {
   throw new UnverifiedAnswerError('ANSWER_UNVERIFIED', `refusing the answer: ${message}`);
 }
-
-const ECDSA_P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 /**
  * Peer certificates already checked against a bundle's roots, by organisation
@@ -92,42 +89,17 @@ async function checkPeer(bundle: TrustBundle, mspId: string, pem: string, at: Da
   if (at < certificate.notBefore || at > certificate.notAfter) {
     unverified(`an endorser certificate of ${mspId} is not valid now`);
   }
-  for (const rootPem of organisation.rootCertificates) {
-    try {
-      const root = new x509.X509Certificate(rootPem);
-      if (
-        root.subject === certificate.issuer &&
-        (await certificate.verify({ publicKey: root.publicKey, date: at, signatureOnly: false }, crypto))
-      ) {
-        return await crypto.subtle.importKey(
-          'spki',
-          new Uint8Array(certificate.publicKey.rawData),
-          ECDSA_P256,
-          false,
-          ['verify'],
-        );
-      }
-    } catch {
-      /* a root that does not parse or verify: try the next */
-    }
+  if (!(await issuedByAny(certificate, organisation.rootCertificates, at))) {
+    unverified(`an endorser of ${mspId} was not issued by the organisation's pinned CA`);
   }
-  return unverified(`an endorser of ${mspId} was not issued by the organisation's pinned CA`);
+  return verificationKeyOf(certificate);
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const all = new Uint8Array(a.length + b.length);
   all.set(a);
   all.set(b, a.length);
   return all;
-}
-
-/** A DER ECDSA signature as WebCrypto takes it (r‖s), or undefined if it is not one. */
-function p1363Of(der: Uint8Array): Uint8Array<ArrayBuffer> | undefined {
-  try {
-    return new Uint8Array(p256.Signature.fromBytes(der, 'der').toBytes('compact'));
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -165,9 +137,8 @@ export async function verifyEndorsements(
     }
     const mspId = identity.getMspid();
     const key = await peerKey(bundle, mspId, new TextDecoder().decode(identity.getIdBytes_asU8()), at);
-    const signature = p1363Of(endorsement.signature);
     const signed = concat(action.responsePayload, endorsement.endorser);
-    if (!signature || !(await crypto.subtle.verify(ECDSA_SHA256, key, signature, signed))) {
+    if (!(await verifyDerSignature(key, endorsement.signature, signed))) {
       unverified(`the endorsement signature of a ${mspId} peer does not verify`);
     }
     endorsedBy.add(mspId);

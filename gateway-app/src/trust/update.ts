@@ -1,7 +1,7 @@
-import { p256 } from '@noble/curves/nist';
 import { z } from 'zod';
 import { fromBase64 } from '../envelope/bytes';
 import * as x509 from '../x509';
+import { issuedByAny, verificationKeyOf, verifyDerSignature } from './certificates';
 import {
   parseTrustBundle,
   peerOrganisations,
@@ -90,43 +90,11 @@ async function approvedBy(
   }
   if (!certificate.subjectName.getField('OU').includes('admin')) return undefined;
   if (at < certificate.notBefore || at > certificate.notAfter) return undefined;
-  let issued = false;
-  for (const rootPem of organisation.rootCertificates) {
-    try {
-      const root = new x509.X509Certificate(rootPem);
-      if (
-        root.subject === certificate.issuer &&
-        (await certificate.verify({ publicKey: root.publicKey, date: at, signatureOnly: false }, crypto))
-      ) {
-        issued = true;
-        break;
-      }
-    } catch {
-      /* a root that does not parse or verify: try the next */
-    }
-  }
-  if (!issued) return undefined;
+  if (!(await issuedByAny(certificate, organisation.rootCertificates, at))) return undefined;
   const der = fromBase64(approval.signature);
   if (!der) return undefined;
-  try {
-    const key = await crypto.subtle.importKey(
-      'spki',
-      new Uint8Array(certificate.publicKey.rawData),
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      false,
-      ['verify'],
-    );
-    const signature = new Uint8Array(p256.Signature.fromBytes(der, 'der').toBytes('compact'));
-    const ok = await crypto.subtle.verify(
-      { name: 'ECDSA', hash: 'SHA-256' },
-      key,
-      signature,
-      new Uint8Array(message),
-    );
-    return ok ? approval.mspId : undefined;
-  } catch {
-    return undefined;
-  }
+  const key = await verificationKeyOf(certificate);
+  return (await verifyDerSignature(key, der, message)) ? approval.mspId : undefined;
 }
 
 /**
