@@ -16,16 +16,15 @@ import {
 } from 'medshare-gateway-app';
 import { orgAdmin, type OrgPlan } from 'medshare-network';
 import {
-  bootstrapOperatorByCli,
   CliUser,
   exists,
   GATEWAY_ADMIN_CLI,
   refusedWith,
   gatewayEnvOf,
   inviteAndEnrolByCli,
+  operatorsByCli,
   MEDSHARE_CLI,
   runCli,
-  startAgentByCli,
 } from '../support/cli';
 import { startHostileGateway } from '../support/hostile-gateway';
 import { startGateway, type RunningGateway } from '../support/medshare';
@@ -69,11 +68,7 @@ describe('medshare CLI: every flow from workstations against the real network', 
     network = await startTestNetwork('raft');
     gw = await startGateway(network.plan);
     dir = await mkdtemp(join(tmpdir(), 'medshare-cli-it-'));
-    for (const key of ['imaging', 'hospital-a', 'hospital-b']) {
-      const operator = await bootstrapOperatorByCli(gw, network.plan, org(key), dir);
-      const agent = await startAgentByCli(gw, operator, `device.${key}`);
-      agents.push(agent);
-      operator.agentUrl = agent.url;
+    for (const [key, operator] of await operatorsByCli(gw, network.plan, dir, agents)) {
       operators.set(key, operator);
     }
     // Before anything is sent to hospital-a, so that senders wrap each data key for it too.

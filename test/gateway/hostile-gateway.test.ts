@@ -6,15 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentServer, SignedResult } from 'medshare-gateway-app';
-import type { OrgPlan } from 'medshare-network';
-import {
-  bootstrapOperatorByCli,
-  CliUser,
-  exists,
-  inviteAndEnrolByCli,
-  refusedWith,
-  startAgentByCli,
-} from '../support/cli';
+import { CliUser, exists, inviteAndEnrolByCli, operatorsByCli, refusedWith } from '../support/cli';
 import { startHostileGateway, type HostileGateway, type Tampering } from '../support/hostile-gateway';
 import { startGateway, type RunningGateway } from '../support/medshare';
 import { startTestNetwork, type CliResult, type TestNetwork } from '../support/network';
@@ -68,8 +60,6 @@ describe(
     /** The environment that sends a user's commands through the hostile gateway. */
     const viaHostile = new Map<string, Record<string, string>>();
 
-    const org = (key: string): OrgPlan =>
-      network.plan.peerOrgs.find((o) => o.key === key) ?? assert.fail(`no organisation ${key}`);
     const op = (key: string): CliUser => operators.get(key) ?? assert.fail(key);
     const envOf = (user: CliUser) =>
       viaHostile.get(user.name) ?? assert.fail(`${user.name} not via the proxy`);
@@ -116,11 +106,7 @@ describe(
         },
         intercept: (method, path, body) => attack.intercept?.(method, path, body),
       });
-      for (const key of ['imaging', 'hospital-a', 'hospital-b']) {
-        const operator = await bootstrapOperatorByCli(gw, network.plan, org(key), dir);
-        const agent = await startAgentByCli(gw, operator, `device.${key}`);
-        agents.push(agent);
-        operator.agentUrl = agent.url;
+      for (const [key, operator] of await operatorsByCli(gw, network.plan, dir, agents)) {
         operators.set(key, operator);
       }
       await op('hospital-a').json(['emergency-key', 'register']);

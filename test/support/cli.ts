@@ -238,3 +238,26 @@ export const exists = (path: string): Promise<boolean> =>
     () => true,
     () => false,
   );
+
+/**
+ * Every peer organisation's first operator (`bootstrap-operator`), each with
+ * a device agent of their organisation that their users share. Agents are
+ * pushed to `agents` as they start, so the caller stops them even if a later
+ * one fails.
+ */
+export async function operatorsByCli(
+  gw: RunningGateway,
+  plan: NetworkPlan,
+  dir: string,
+  agents: AgentServer[],
+): Promise<Map<string, CliUser>> {
+  const operators = new Map<string, CliUser>();
+  for (const org of plan.peerOrgs) {
+    const operator = await bootstrapOperatorByCli(gw, plan, org, dir);
+    const agent = await startAgentByCli(gw, operator, `device.${org.key}`);
+    agents.push(agent);
+    operator.agentUrl = agent.url;
+    operators.set(org.key, operator);
+  }
+  return operators;
+}

@@ -69,6 +69,34 @@ function localDateTime(date: Date): string {
 /** A code that is certainly wrong: every digit of the right one shifted. */
 const wrongCode = (code: string) => code.replace(/\d/g, (d) => String((Number(d) + 5) % 10));
 
+/**
+ * What this browser's key store holds: for each stored identity, whether its
+ * signing and encryption private keys are extractable (they must never be).
+ */
+function storedKeys(page: Page): Promise<boolean[][]> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('medshare');
+      open.onsuccess = () => {
+        resolve(open.result);
+      };
+      open.onerror = () => {
+        reject(new Error(String(open.error)));
+      };
+    });
+    if (!db.objectStoreNames.contains('identities')) return [];
+    const all = await new Promise<{ signingKey: CryptoKey; encryption: { privateKey: CryptoKey } }[]>(
+      (resolve) => {
+        const get = db.transaction('identities').objectStore('identities').getAll();
+        get.onsuccess = () => {
+          resolve(get.result as never);
+        };
+      },
+    );
+    return all.map((i) => [i.signingKey.extractable, i.encryption.privateKey.extractable]);
+  });
+}
+
 /** A person the test drives through the web UI only. */
 interface BrowserUser {
   name: string;
@@ -242,26 +270,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Records', exact: true }).waitFor();
     // The private keys stayed in the browser: non-extractable CryptoKeys in IndexedDB.
-    const extractable = await page.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const open = indexedDB.open('medshare');
-        open.onsuccess = () => {
-          resolve(open.result);
-        };
-        open.onerror = () => {
-          reject(new Error(String(open.error)));
-        };
-      });
-      const all = await new Promise<{ signingKey: CryptoKey; encryption: { privateKey: CryptoKey } }[]>(
-        (resolve) => {
-          const get = db.transaction('identities').objectStore('identities').getAll();
-          get.onsuccess = () => {
-            resolve(get.result as never);
-          };
-        },
-      );
-      return all.map((i) => [i.signingKey.extractable, i.encryption.privateKey.extractable]);
-    });
+    const extractable = await storedKeys(page);
     assert.deepEqual(extractable, [[false, false]]);
   });
 
@@ -381,24 +390,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     } finally {
       await page.unroute('**/api/enrolments');
     }
-    const stored = await page.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const open = indexedDB.open('medshare');
-        open.onsuccess = () => {
-          resolve(open.result);
-        };
-        open.onerror = () => {
-          reject(new Error(String(open.error)));
-        };
-      });
-      if (!db.objectStoreNames.contains('identities')) return 0;
-      return new Promise<number>((resolve) => {
-        const count = db.transaction('identities').objectStore('identities').count();
-        count.onsuccess = () => {
-          resolve(count.result);
-        };
-      });
-    });
+    const stored = (await storedKeys(page)).length;
     assert.equal(stored, 0, 'no keys were kept in this browser');
     await victim.context.close();
   });
