@@ -29,6 +29,15 @@ export interface Config {
   /** Login and enrolment requests one address may make per window. */
   loginRateLimit: { limit: number; windowSeconds: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * The one organisation (MSP id or key, `GATEWAY_ORGANISATION`) whose
+   * gateway this is: it loads only that organisation's credentials (gateway
+   * identity, peer TLS client pair, CA, storage credentials) and serves only
+   * its users. Unset: every peer organisation of the plan, for development.
+   */
+  organisation: string | undefined;
+  /** The other organisations' gateways (`GATEWAY_PEER_GATEWAYS=Org2MSP=http://…,…`), whose directories this one lists. */
+  peerGateways: Record<string, string>;
 }
 
 /** Thrown when settings are missing or invalid; its message lists every one. */
@@ -45,6 +54,19 @@ export class ConfigError extends Error {
 
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** `MSPID=URL,MSPID=URL`: one URL per organisation. */
+const MSP_URL_PAIRS = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').filter((pair) => pair.trim() !== ''))
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^\s*[A-Za-z0-9.-]+=https?:\/\/\S+\s*$/, 'must be MSPID=URL pairs separated by commas'),
+    ),
+  );
 
 const schema = z.object({
   GATEWAY_HOST: z
@@ -65,17 +87,12 @@ const schema = z.object({
     .default('http://127.0.0.1:7391')
     .transform((v) => v.split(',').map((o) => o.trim()))
     .pipe(z.array(z.url())),
-  GATEWAY_DEVICE_AGENTS: z
+  GATEWAY_DEVICE_AGENTS: MSP_URL_PAIRS,
+  GATEWAY_ORGANISATION: z
     .string()
-    .default('')
-    .transform((v) => v.split(',').filter((pair) => pair.trim() !== ''))
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(/^\s*[A-Za-z0-9.-]+=https?:\/\/\S+\s*$/, 'must be MSPID=URL pairs separated by commas'),
-      ),
-    ),
+    .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/, 'must be an MSP id or an organisation key')
+    .optional(),
+  GATEWAY_PEER_GATEWAYS: MSP_URL_PAIRS,
   GATEWAY_WEB_ROOT: z.string().min(1).optional(),
   GATEWAY_MAX_UPLOAD_BYTES: int(1, 64 * 2 ** 30).default(2 * 2 ** 30),
   GATEWAY_SESSION_IDLE_SECONDS: int(60, 86_400).default(15 * 60),
@@ -106,12 +123,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     );
   }
   const s = parsed.data;
-  const deviceAgents = Object.fromEntries(
-    s.GATEWAY_DEVICE_AGENTS.map((pair) => {
-      const [mspId = '', url = ''] = pair.trim().split('=', 2);
-      return [mspId, new URL(url).origin];
-    }),
-  );
+  const byOrganisation = (pairs: readonly string[]) =>
+    Object.fromEntries(
+      pairs.map((pair) => {
+        const [mspId = '', url = ''] = pair.trim().split('=', 2);
+        return [mspId, new URL(url).origin];
+      }),
+    );
+  const deviceAgents = byOrganisation(s.GATEWAY_DEVICE_AGENTS);
   return {
     host: s.GATEWAY_HOST,
     port: s.GATEWAY_PORT,
@@ -134,5 +153,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     sessionAbsoluteSeconds: s.GATEWAY_SESSION_ABSOLUTE_SECONDS,
     loginRateLimit: { limit: s.GATEWAY_LOGIN_RATE_LIMIT, windowSeconds: s.GATEWAY_LOGIN_RATE_WINDOW_SECONDS },
     logLevel: s.GATEWAY_LOG_LEVEL,
+    organisation: s.GATEWAY_ORGANISATION,
+    peerGateways: byOrganisation(s.GATEWAY_PEER_GATEWAYS),
   };
 }

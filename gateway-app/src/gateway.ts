@@ -2,10 +2,10 @@ import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Express } from 'express';
-import { gatewayIdentity, type NetworkPlan } from 'medshare-network';
+import { gatewayIdentity, type NetworkPlan, type OrgPlan } from 'medshare-network';
 import type { Logger } from 'pino';
 import { AccountStore, LoginThrottle, SqliteSessionStore, TotpService } from './auth';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { openDatabase } from './db';
 import { DeviceRegistry } from './device/device-registry';
 import { NonceBook } from './device/nonces';
@@ -15,7 +15,9 @@ import { Ledger, type PeerEndpoint, type ServiceIdentity } from './fabric/ledger
 import { OfflineSigning } from './fabric/offline-signing';
 import { RefusalRecorder } from './fabric/refusals';
 import { FabricCaClient } from './fabric-ca/ca-client';
+import { FederatedDirectory } from './federation/directory';
 import { createApp } from './http/app';
+import { HttpError } from './http/errors';
 import { networkProbes } from './http/routes/operator-health';
 import type { EncryptedStore } from './storage/encrypted-store';
 import { storeOfOrganisation } from './storage/from-network';
@@ -34,8 +36,30 @@ const DEVICE_CHECK_MAX_AGE_MS = 5 * 60_000;
 
 function lookup<T>(map: ReadonlyMap<string, T>, mspId: string, what: string): T {
   const value = map.get(mspId);
-  if (value === undefined) throw new RangeError(`no ${what} for ${mspId}`);
+  if (value === undefined) {
+    throw new HttpError(
+      404,
+      'ORGANISATION_NOT_SERVED',
+      `this gateway holds no ${what} of ${mspId}: use that organisation's own gateway`,
+    );
+  }
   return value;
+}
+
+/**
+ * The organisations this gateway serves: the one `GATEWAY_ORGANISATION`
+ * names (by MSP id or key), whose credentials alone it loads; without it,
+ * every peer organisation (development only).
+ */
+function servedOrganisations(plan: NetworkPlan, organisation: string | undefined): OrgPlan[] {
+  if (organisation === undefined) return plan.peerOrgs;
+  const org = plan.peerOrgs.find((o) => o.mspId === organisation || o.key === organisation);
+  if (!org) {
+    throw new ConfigError([
+      `GATEWAY_ORGANISATION: ${organisation} is not a peer organisation of the network (${plan.peerOrgs.map((o) => o.mspId).join(', ')})`,
+    ]);
+  }
+  return [org];
 }
 
 /** Builds the gateway for a running network: connections, stores, database and the HTTP app. */
@@ -45,7 +69,7 @@ export async function buildGateway(
   logger: Logger,
   version: string,
 ): Promise<Gateway> {
-  const orgs = plan.peerOrgs;
+  const orgs = servedOrganisations(plan, config.organisation);
   const peers: PeerEndpoint[] = [];
   const services: ServiceIdentity[] = [];
   const stores = new Map<string, EncryptedStore>();
@@ -82,6 +106,19 @@ export async function buildGateway(
     config.devicePolicyFile ? (JSON.parse(await readFile(config.devicePolicyFile, 'utf8')) as unknown) : {},
   );
   const accounts = new AccountStore(db);
+  const [own] = services;
+  const federated =
+    config.organisation !== undefined && own && Object.keys(config.peerGateways).length > 0
+      ? new FederatedDirectory({
+          peers: config.peerGateways,
+          signer: {
+            mspId: own.mspId,
+            certificatePem: own.certificate.toString('utf8'),
+            privateKey: own.privateKey,
+          },
+          logger,
+        })
+      : undefined;
   const storeOf = (mspId: string) => lookup(stores, mspId, 'storage node');
   const databaseAnswers = () => db.prepare('SELECT 1 AS ok').get() !== undefined;
 
@@ -118,6 +155,7 @@ export async function buildGateway(
     deviceCheckMaxAgeMs: DEVICE_CHECK_MAX_AGE_MS,
     maxUploadBytes: config.maxUploadBytes,
     organisations: () => orgs.map((o) => o.mspId),
+    ...(federated ? { federated } : {}),
     readiness: {
       ledger: async () => Object.values(await ledger.readiness(2000)).every(Boolean),
       cas: async () => (await Promise.all([...cas.values()].map((ca) => ca.ready()))).every(Boolean),
@@ -132,11 +170,14 @@ export async function buildGateway(
         ).every(Boolean),
       database: () => Promise.resolve(databaseAnswers()),
     },
-    network: networkProbes(plan, {
-      ledgerReadiness: (timeoutMs) => ledger.readiness(timeoutMs),
-      caOf: (mspId) => lookup(cas, mspId, 'CA'),
-      database: databaseAnswers,
-    }),
+    network: networkProbes(
+      { ...plan, peerOrgs: orgs },
+      {
+        ledgerReadiness: (timeoutMs) => ledger.readiness(timeoutMs),
+        caOf: (mspId) => lookup(cas, mspId, 'CA'),
+        database: databaseAnswers,
+      },
+    ),
   });
 
   return {

@@ -92,6 +92,10 @@ export type { UnverifiedCode, VerifiedResponse } from './client/endorsement-chec
 export { commitPolicyOf, endorsersFor, readPolicyOf } from './client/read-policy';
 export type { ReadPolicy } from './client/read-policy';
 export { committedBlockOf } from './client/commit-proof';
+export { verifiedDirectory, verifyDirectoryEntry } from './client/directory-check';
+export { FederatedDirectory, FEDERATION_DIRECTORY_PATH } from './federation/directory';
+export { federationHeaders, verifyFederationRequest } from './federation/request-signature';
+export type { GatewaySigner } from './federation/request-signature';
 export { CertificateMismatchError, verifyEnrolledCertificate } from './client/certificate-check';
 export {
   parseTrustBundle,

@@ -35,6 +35,7 @@ import {
 } from 'medshare-gateway-app';
 import { clusterCredentials, type OrgPlan } from 'medshare-network';
 import { startTestNetwork, type TestNetwork } from '../support/network';
+import { readAll, streamOf } from '../support/streams';
 import {
   cookieJar,
   enrolTestUser,
@@ -46,21 +47,6 @@ import {
   type RunningGateway,
   type TestUser,
 } from '../support/medshare';
-
-function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(controller) {
-      for (let i = 0; i < bytes.length; i += 65_536) controller.enqueue(bytes.subarray(i, i + 65_536));
-      controller.close();
-    },
-  });
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
 
 async function refusal(promise: Promise<unknown>): Promise<ApiError> {
   try {

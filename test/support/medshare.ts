@@ -84,7 +84,7 @@ export async function startGateway(
   });
   const gateway = await buildGateway(config, plan, pino({ level: 'silent' }), 'test');
   await gateway.announce();
-  const server: Server = gateway.app.listen(port, '127.0.0.1');
+  const server: Server = gateway.app.listen(config.port, '127.0.0.1');
   if (onWire) {
     let connections = 0;
     server.on('connection', (socket) => {

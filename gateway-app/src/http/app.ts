@@ -2,7 +2,13 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import type session from 'express-session';
-import { authErrorMapper, caErrorMapper, ledgerErrorMapper, storageErrorMapper } from './error-mappers';
+import {
+  authErrorMapper,
+  caErrorMapper,
+  federationErrorMapper,
+  ledgerErrorMapper,
+  storageErrorMapper,
+} from './error-mappers';
 import { errorHandler, notFound } from './errors';
 import { openApiDocument } from './openapi';
 import { ApiRoutes } from './routes';
@@ -11,6 +17,7 @@ import { deviceCheckRoutes, type DeviceCheckDeps } from './routes/device-checks'
 import { deviceEnrolmentRoutes, type EnrolmentDeps, userEnrolmentRoutes } from './routes/enrolments';
 import { healthRoutes, type ReadinessChecks } from './routes/health';
 import { trustRoutes, type TrustDeps } from './routes/trust';
+import { directoryRoutes, type DirectoryDeps } from './routes/directory';
 import { meRoutes } from './routes/me';
 import { operatorRoutes } from './routes/operator';
 import type { NetworkProbes } from './routes/operator-health';
@@ -28,6 +35,7 @@ export interface AppDeps
     Omit<DeviceCheckDeps, 'publicOrigin'>,
     TransactionDeps,
     TrustDeps,
+    Omit<DirectoryDeps, 'accounts'>,
     Omit<ContentDeps, 'deviceCheckMaxAgeMs'> {
   logger: Logger;
   publicOrigin: string;
@@ -42,7 +50,6 @@ export interface AppDeps
   deviceAgents: Readonly<Record<string, string>>;
   /** The built web UI (`web/dist`); undefined serves the API only. */
   webRoot: string | undefined;
-  organisations(): readonly string[];
   readiness: ReadinessChecks;
   /** What operators see of the network's health, component by component. */
   network: NetworkProbes;
@@ -92,7 +99,8 @@ export function createApp(deps: AppDeps): Express {
   const users = new ApiRoutes();
   sessionRoutes(users, { ...deps, rateLimit });
   userEnrolmentRoutes(users, { ...deps, rateLimit });
-  meRoutes(users, deps.accounts, () => deps.organisations());
+  meRoutes(users, deps.accounts);
+  directoryRoutes(users, api, deps);
   deviceCheckRoutes(users, deps);
   transactionRoutes(users, deps);
   contentRoutes(users, { ...deps, deviceCheckMaxAgeMs: deps.deviceCheckMaxAgeMs });
@@ -114,6 +122,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(csrfGuard(deps.publicOrigin));
   app.use(express.json({ limit: JSON_LIMIT, type: 'application/json' }), users.router);
   app.use('/api', notFound);
-  app.use(errorHandler(deps.logger, [ledgerErrorMapper, caErrorMapper, authErrorMapper, storageErrorMapper]));
+  app.use(
+    errorHandler(deps.logger, [
+      ledgerErrorMapper,
+      caErrorMapper,
+      federationErrorMapper,
+      authErrorMapper,
+      storageErrorMapper,
+    ]),
+  );
   return app;
 }

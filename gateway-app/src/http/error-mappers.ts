@@ -1,5 +1,6 @@
 import { AuthError } from '../auth';
 import { CaError, type CaErrorCode } from '../fabric-ca/errors';
+import { FederationError } from '../federation/errors';
 import type { LedgerErrorCode } from '../fabric/errors';
 import { ledgerErrorOf } from '../fabric/ledger-errors';
 import { StorageError } from '../storage/errors';
@@ -79,4 +80,10 @@ const CA_STATUS: Readonly<Record<CaErrorCode, number>> = {
 export const caErrorMapper: ErrorMapper = (error) =>
   error instanceof CaError
     ? new HttpError(CA_STATUS[error.code], error.code, error.message, { cause: error })
+    : undefined;
+
+/** A request between gateways that is not a consortium gateway's. */
+export const federationErrorMapper: ErrorMapper = (error) =>
+  error instanceof FederationError
+    ? new HttpError(403, error.code, error.message, { cause: error })
     : undefined;

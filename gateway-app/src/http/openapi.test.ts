@@ -12,6 +12,7 @@ import { contentRoutes, type ContentDeps } from './routes/content';
 import { deviceCheckRoutes, type DeviceCheckDeps } from './routes/device-checks';
 import { deviceEnrolmentRoutes, userEnrolmentRoutes, type EnrolmentDeps } from './routes/enrolments';
 import { healthRoutes } from './routes/health';
+import { directoryRoutes } from './routes/directory';
 import { meRoutes } from './routes/me';
 import { operatorRoutes, type OperatorDeps } from './routes/operator';
 import { sessionRoutes, type SessionDeps } from './routes/session';
@@ -275,7 +276,8 @@ describe('openApiDocument', () => {
     deviceEnrolmentRoutes(api, deps);
     sessionRoutes(api, deps);
     userEnrolmentRoutes(api, deps);
-    meRoutes(api, deps.accounts, () => []);
+    meRoutes(api, deps.accounts);
+    directoryRoutes(api, api, { ...deps, organisations: () => [] });
     deviceCheckRoutes(api, deps);
     transactionRoutes(api, deps);
     contentRoutes(api, deps);

@@ -23,6 +23,8 @@ const SECURITY: Record<RouteDoc['audience'], string> = {
   'signed-in': 'Needs a session signed in with password and TOTP.',
   operator: 'Needs a signed-in organisation admin (operator).',
   'device-agent': 'Called by the device agent with its one-time enrolment secret.',
+  'consortium-gateway':
+    'Called by another consortium organisation\u2019s gateway, signed with its gateway identity (certificate role=gateway).',
 };
 
 /** The OpenAPI 3.1 description of every registered route. */

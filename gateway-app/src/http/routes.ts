@@ -2,7 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type { z } from 'zod';
 
 /** Who may call a route. */
-export type Audience = 'anyone' | 'signed-in' | 'operator' | 'device-agent';
+export type Audience = 'anyone' | 'signed-in' | 'operator' | 'device-agent' | 'consortium-gateway';
 
 /** One route's documentation, used to register it and to describe it in OpenAPI. */
 export interface RouteDoc<B extends z.ZodType = z.ZodType> {

@@ -12,6 +12,7 @@ import {
 import { fabricAttributesOf } from '../../device/certificate';
 import type { DeviceRegistry } from '../../device/device-registry';
 import type { Enrolment, FabricCaClient } from '../../fabric-ca/ca-client';
+import { CaError } from '../../fabric-ca/errors';
 import { HttpError } from '../errors';
 import type { ApiRoutes } from '../routes';
 import { regenerate } from '../session';
@@ -54,7 +55,7 @@ async function enrolAtCa(
   try {
     return await deps.caOf(body.mspId).enroll(body.enrollmentId, body.secret, body.csr);
   } catch (error) {
-    throw error instanceof HttpError && error.status === 401 ? refused() : error;
+    throw error instanceof CaError && error.code === 'CA_AUTHENTICATION_FAILED' ? refused() : error;
   }
 }
 

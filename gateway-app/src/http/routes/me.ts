@@ -1,4 +1,3 @@
-import type { DirectoryEntry } from '../../api/wire';
 import { z } from 'zod';
 import { type AccountStore, MAX_KEY_BACKUP_BYTES } from '../../auth';
 import type { ApiRoutes } from '../routes';
@@ -6,17 +5,9 @@ import { signedIn } from '../signed-in';
 import { publicAccount } from './session';
 
 const backupBody = z.strictObject({ keyBackup: z.string().min(1).max(MAX_KEY_BACKUP_BYTES) });
-const directoryQuery = z.strictObject({
-  role: z.enum(['technologist', 'doctor', 'patient', 'auditor', 'admin']).optional(),
-  mspId: z.string().max(64).optional(),
-});
 
-/** The signed-in user's account, their key backup, and the directory of people to send to. */
-export function meRoutes(
-  api: ApiRoutes,
-  accounts: AccountStore,
-  organisations: () => readonly string[],
-): void {
+/** The signed-in user's account and their key backup. */
+export function meRoutes(api: ApiRoutes, accounts: AccountStore): void {
   api.add(
     {
       method: 'get',
@@ -61,39 +52,6 @@ export function meRoutes(
       const { account } = await signedIn(req, accounts);
       accounts.setKeyBackup(account.accountId, body.keyBackup);
       res.status(204).end();
-    },
-  );
-
-  api.add(
-    {
-      method: 'get',
-      path: '/api/directory',
-      tag: 'account',
-      summary:
-        'Active enrolled users to send to: organisation, login, role, ledger id and certificate (keys come from the ledger)',
-      audience: 'signed-in',
-      responses: { 200: '{users: [{userId, mspId, enrollmentId, role, certificatePem}]}' },
-    },
-    async (req, res) => {
-      await signedIn(req, accounts);
-      const query = directoryQuery.parse(req.query);
-      const users = (query.mspId ? [query.mspId] : organisations())
-        .flatMap((mspId) => accounts.list(mspId))
-        .filter((a) => a.status === 'active' && a.userId !== null && (!query.role || a.role === query.role))
-        .flatMap((a): DirectoryEntry[] =>
-          a.certificatePem === null || a.userId === null
-            ? []
-            : [
-                {
-                  userId: a.userId,
-                  mspId: a.mspId,
-                  enrollmentId: a.enrollmentId,
-                  role: a.role,
-                  certificatePem: a.certificatePem,
-                },
-              ],
-        );
-      res.json({ users });
     },
   );
 }
