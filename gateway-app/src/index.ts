@@ -130,7 +130,7 @@ export {
 export { encodeGrayscalePng, samplePictures } from './cli/sample-pictures';
 export { deviceKeysOf, loadKeyFile, type KeyFile } from './cli/key-file';
 export { bootstrapOperatorKeyFile } from './cli/operator-key-file';
-export type { DemoState, DemoUser } from './cli/demo-state';
+export type { DemoGateway, DemoState, DemoUser } from './cli/demo-state';
 export { parseDicom, readDicomTags, ViewerError } from './viewer';
 export type { DicomImage, DicomTags } from './viewer';
 export { STUDY_MEDIA_TYPE, createBundleStream, bundleSize, readBundle, BundleError } from './study';

@@ -38,16 +38,22 @@ describe(
       await network.down();
     });
 
-    it('starts the gateway and one device agent per organisation, enrols demo users of every role and prints them', async () => {
+    it('starts one gateway and one device agent per organisation, enrols demo users of every role and prints them', async () => {
       const result = await demo('up');
       assert.equal(result.code, 0, result.stderr);
       const upStep = Math.floor(Date.now() / 30_000);
-      const url = `http://localhost:${String(network.plan.basePort + 90)}`;
-      assert.match(result.stdout, new RegExp(`MedShare is running\\. Open ${url} in a browser`));
-      // The web UI is served, and synthetic studies wait to be sent.
-      const page = await fetch(`${url}/`);
-      assert.equal(page.status, 200);
-      assert.match(await page.text(), /<div id="root">/);
+      assert.match(result.stdout, /MedShare is running\. Each organisation has its own gateway/);
+      for (const [index, org] of network.plan.peerOrgs.entries()) {
+        const url = `http://localhost:${String(network.plan.basePort + 94 + index)}`;
+        // One line per organisation: its gateway's name, address and MSP id.
+        assert.match(result.stdout, new RegExp(`gateway\\.${org.key}\\s+${url}\\s+\\(${org.mspId}\\)`));
+        // The web UI is served there, and offers that organisation alone.
+        const page = await fetch(`${url}/`);
+        assert.equal(page.status, 200);
+        assert.match(await page.text(), /<div id="root">/);
+        const uiConfig = (await (await fetch(`${url}/api/ui-config`)).json()) as { organisations: string[] };
+        assert.deepEqual(uiConfig.organisations, [org.mspId]);
+      }
       const samples = join(network.plan.runDir, 'app', 'demo', 'sample-studies', 'ct-16bit');
       const slices = (await readdir(samples)).filter((f) => f.endsWith('.dcm'));
       assert.equal(slices.length, 24);
@@ -58,6 +64,14 @@ describe(
       const stateFile = join(network.plan.runDir, 'app', 'demo', 'demo.json');
       assert.equal((await stat(stateFile)).mode & 0o777, 0o600);
       state = JSON.parse(await readFile(stateFile, 'utf8')) as DemoState;
+      assert.deepEqual(
+        state.gateways.map((g) => g.mspId),
+        network.plan.peerOrgs.map((o) => o.mspId),
+      );
+      for (const user of state.users) {
+        // Everyone signs in at their own organisation's gateway.
+        assert.equal(user.gatewayUrl, state.gateways.find((g) => g.mspId === user.mspId)?.url, user.name);
+      }
       assert.deepEqual([...new Set(state.users.map((u) => u.role))].sort(), [
         'admin',
         'auditor',
@@ -70,14 +84,14 @@ describe(
         assert.ok(result.stdout.includes(user.totpSecret), `${user.name}'s TOTP secret is printed`);
         assert.equal((await stat(user.keyFile)).mode & 0o777, 0o600, user.keyFile);
       }
-      assert.equal((await fetch(`${url}/readyz`)).status, 200);
+      for (const gateway of state.gateways) assert.equal((await fetch(`${gateway.url}/readyz`)).status, 200);
       for (const agent of state.agents) assert.equal((await fetch(`${agent.url}/healthz`)).status, 200);
     });
 
     it('lets a demo user sign in with the printed password and TOTP secret', async () => {
       const patient = state.users.find((u) => u.role === 'patient');
       assert.ok(patient);
-      const client = new GatewayClient(state.url, { cookieJar: memoryCookieJar() });
+      const client = new GatewayClient(patient.gatewayUrl, { cookieJar: memoryCookieJar() });
       await client.login(patient.mspId, patient.name, patient.password);
       const signedIn = await client.confirmTotp(await freshCode(patient.totpSecret, usedOf(patient)));
       assert.equal(signedIn.account.role, 'patient');
@@ -104,7 +118,12 @@ describe(
     it('lets a person use it in a browser with what it printed: send a picture, view it, see the health', async () => {
       browser = await launchChromium();
       const requests: SentRequest[] = [];
-      const tech = await openUserBrowser(browser, state.url, 'demo-technologist', requests);
+      const tech = await openUserBrowser(
+        browser,
+        demoUser('technologist').gatewayUrl,
+        'demo-technologist',
+        requests,
+      );
       await signInOnPage(tech.page, demoUser('technologist'));
       await tech.page.getByRole('heading', { name: 'Records', exact: true }).waitFor();
       const patient = demoUser('patient');
@@ -119,7 +138,9 @@ describe(
       const recordId = (await tech.page.getByTestId('record-id').textContent())?.trim() ?? '';
       await tech.shot('demo-technologist-sent-picture');
 
-      const viewer = await openUserBrowser(browser, state.url, 'demo-patient', requests);
+      // The patient is at another organisation: their own gateway, which only the ledger and the cluster link.
+      assert.notEqual(patient.gatewayUrl, demoUser('technologist').gatewayUrl);
+      const viewer = await openUserBrowser(browser, patient.gatewayUrl, 'demo-patient', requests);
       await signInOnPage(viewer.page, patient);
       await viewer.page.locator(`[data-testid="record-row"][data-record-id="${recordId}"]`).waitFor();
       await viewer.page.goto(`/#/records/${recordId}`);
@@ -134,14 +155,14 @@ describe(
       assert.equal(width, 256, 'the picture is decoded and shown');
       await viewer.shot('demo-patient-views-picture');
 
-      const operator = await openUserBrowser(browser, state.url, 'demo-operator', requests);
       const admin =
         state.users.find((u) => u.role === 'admin' && u.mspId === patient.mspId) ?? demoUser('admin');
+      const operator = await openUserBrowser(browser, admin.gatewayUrl, 'demo-operator', requests);
       await signInOnPage(operator.page, admin);
       await operator.page.getByRole('heading', { name: 'Operator', exact: true }).waitFor();
       await operator.page.getByText('All components answer.').waitFor();
       const rows = operator.page.getByTestId('health-row');
-      assert.ok((await rows.count()) >= 9, `${String(await rows.count())} components`);
+      assert.ok((await rows.count()) >= 4, `${String(await rows.count())} components`);
       assert.equal(await operator.page.locator('[data-testid="health-row"][data-status="down"]').count(), 0);
       await operator.shot('demo-operator-health');
     });
@@ -159,7 +180,8 @@ describe(
       assert.equal((await demo('status')).code, 0);
       const down = await demo('down');
       assert.equal(down.code, 0, down.stderr);
-      assert.match(down.stdout, /Stopped gateway/);
+      for (const org of network.plan.peerOrgs)
+        assert.match(down.stdout, new RegExp(`Stopped gateway\\.${org.key}`));
       assert.equal((await demo('status')).code, 3);
       const networkStatus = await runNodeScript(join(REPO_DIR, 'network', 'dist', 'cli.js'), [
         'status',

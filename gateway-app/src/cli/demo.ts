@@ -33,9 +33,9 @@ import { trustBundleOf } from '../trust/from-plan';
 const USAGE = 'usage: medshare-demo <up|down|status> [--base-port N] [--run-dir DIR] [--description FILE]';
 const REPO_DIR = resolve(__dirname, '..', '..', '..');
 const APP_DIR = resolve(__dirname, '..', '..');
-/** Offsets from the network's base port: the gateway, then one device agent per peer organisation. */
-const GATEWAY_PORT_OFFSET = 90;
+/** Offsets from the network's base port: one device agent, then one gateway, per peer organisation. */
 const AGENT_PORT_OFFSET = 91;
+const GATEWAY_PORT_OFFSET = 94;
 
 /** Who the demo enrols in each organisation (operators come first, from the network's admins). */
 const DEMO_USERS: Readonly<Record<string, readonly [string, RegistrableRole][]>> = {
@@ -53,32 +53,58 @@ const DEMO_USERS: Readonly<Record<string, readonly [string, RegistrableRole][]>>
 
 class DemoError extends Error {}
 
+/** One organisation's gateway in the demo: its own process, port, database and secrets. */
+interface GatewayLayout {
+  org: OrgPlan;
+  /** The process name, `gateway.<org key>`. */
+  name: string;
+  port: number;
+  url: string;
+  database: string;
+  secretsFile: string;
+  /** Its organisation's device agent. */
+  agentUrl: string;
+}
+
 interface Layout {
   plan: NetworkPlan;
   appDir: string;
   demoDir: string;
-  database: string;
-  secretsFile: string;
   stateFile: string;
-  gatewayPort: number;
-  url: string;
+  /** One gateway per peer organisation, in the plan's order. */
+  gateways: GatewayLayout[];
+  gatewayOf(org: OrgPlan): GatewayLayout;
   agentPort(index: number): number;
   processFiles(name: string): { env: string; log: string; pid: string };
 }
 
 function layoutOf(plan: NetworkPlan): Layout {
   const appDir = join(plan.runDir, 'app');
-  const gatewayPort = plan.basePort + GATEWAY_PORT_OFFSET;
+  const agentPort = (index: number) => plan.basePort + AGENT_PORT_OFFSET + index;
+  const gateways = plan.peerOrgs.map((org, index): GatewayLayout => {
+    const port = plan.basePort + GATEWAY_PORT_OFFSET + index;
+    return {
+      org,
+      name: `gateway.${org.key}`,
+      port,
+      url: `http://localhost:${String(port)}`,
+      database: join(appDir, `gateway.${org.key}.db`),
+      secretsFile: join(appDir, `gateway.${org.key}-secrets.json`),
+      agentUrl: `http://127.0.0.1:${String(agentPort(index))}`,
+    };
+  });
   return {
     plan,
     appDir,
     demoDir: join(appDir, 'demo'),
-    database: join(appDir, 'gateway.db'),
-    secretsFile: join(appDir, 'gateway-secrets.json'),
     stateFile: join(appDir, 'demo', 'demo.json'),
-    gatewayPort,
-    url: `http://localhost:${String(gatewayPort)}`,
-    agentPort: (index) => plan.basePort + AGENT_PORT_OFFSET + index,
+    gateways,
+    gatewayOf: (org) => {
+      const found = gateways.find((g) => g.org.key === org.key);
+      if (!found) throw new DemoError(`no gateway for ${org.key}`);
+      return found;
+    },
+    agentPort,
     processFiles: (name) => ({
       env: join(appDir, 'env', `${name}.env`),
       log: join(appDir, 'logs', `${name}.log`),
@@ -114,34 +140,41 @@ async function waitUntil(what: string, check: () => Promise<boolean>, log: strin
 
 const answers = (url: string) => async () => (await fetch(url)).ok;
 
-async function startGatewayProcess(layout: Layout): Promise<void> {
-  const files = layout.processFiles('gateway');
+/**
+ * Starts one organisation's gateway: it loads only that organisation's
+ * credentials (GATEWAY_ORGANISATION), keeps its own accounts, and lists the
+ * other organisations' users by asking their gateways.
+ */
+async function startGatewayProcess(layout: Layout, gateway: GatewayLayout): Promise<void> {
+  const files = layout.processFiles(gateway.name);
   if ((await runningPid(files.pid)) !== undefined) return;
-  const secrets = await gatewaySecrets(layout.secretsFile);
-  const agentOrigins = layout.plan.peerOrgs.map((_, i) => `http://127.0.0.1:${String(layout.agentPort(i))}`);
+  const secrets = await gatewaySecrets(gateway.secretsFile);
   await startProcess({
-    name: 'gateway',
+    name: gateway.name,
     script: join(APP_DIR, 'scripts', 'gateway.sh'),
     cwd: REPO_DIR,
     files,
     env: {
       GATEWAY_SERVER: join(APP_DIR, 'dist', 'server.js'),
-      GATEWAY_PORT: String(layout.gatewayPort),
+      GATEWAY_PORT: String(gateway.port),
+      GATEWAY_ORGANISATION: gateway.org.mspId,
+      GATEWAY_PEER_GATEWAYS: layout.gateways
+        .filter((g) => g !== gateway)
+        .map((g) => `${g.org.mspId}=${g.url}`)
+        .join(','),
       GATEWAY_NETWORK_PLAN: planFile(layout.plan.runDir),
-      GATEWAY_DATABASE: layout.database,
+      GATEWAY_DATABASE: gateway.database,
       GATEWAY_SESSION_SECRET: secrets.sessionSecret,
       GATEWAY_TOTP_KEY: secrets.totpKey,
-      GATEWAY_DEVICE_AGENT_ORIGINS: agentOrigins.join(','),
-      // The web UI suggests each organisation's agent to its users.
-      GATEWAY_DEVICE_AGENTS: layout.plan.peerOrgs
-        .map((org, i) => `${org.mspId}=${agentOrigins[i] ?? ''}`)
-        .join(','),
+      // The web UI suggests the organisation's own device agent to its users.
+      GATEWAY_DEVICE_AGENT_ORIGINS: gateway.agentUrl,
+      GATEWAY_DEVICE_AGENTS: `${gateway.org.mspId}=${gateway.agentUrl}`,
       GATEWAY_LOG_LEVEL: 'info',
       // Every demo user signs in from this one machine, so one address makes all their attempts.
       GATEWAY_LOGIN_RATE_LIMIT: '300',
     },
   });
-  await waitUntil('the gateway', answers(`${layout.url}/readyz`), files.log);
+  await waitUntil(gateway.name, answers(`${gateway.url}/readyz`), files.log);
 }
 
 async function startAgentProcess(layout: Layout, org: OrgPlan, index: number): Promise<string> {
@@ -159,7 +192,7 @@ async function startAgentProcess(layout: Layout, org: OrgPlan, index: number): P
         DEVICE_AGENT_CLI: join(APP_DIR, 'dist', 'cli', 'device-agent.js'),
         DEVICE_KEY_DIR: join(layout.appDir, 'devices', org.key),
         DEVICE_AGENT_PORT: String(port),
-        DEVICE_AGENT_ORIGIN: layout.url,
+        DEVICE_AGENT_ORIGIN: layout.gatewayOf(org).url,
       },
     });
     await waitUntil(name, answers(`${url}/healthz`), files.log);
@@ -187,10 +220,12 @@ async function signedIn(
  */
 async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
   const users: DemoUser[] = [];
-  const totpKey = Buffer.from((await gatewaySecrets(layout.secretsFile)).totpKey, 'base64');
   // This host's network files: what the operators pin, and what their invitations name.
   const trustBundle = await trustBundleOf(layout.plan);
   for (const org of layout.plan.peerOrgs) {
+    // Each organisation's people are its own gateway's accounts.
+    const gateway = layout.gatewayOf(org);
+    const totpKey = Buffer.from((await gatewaySecrets(gateway.secretsFile)).totpKey, 'base64');
     const dir = join(layout.demoDir, org.key);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const operator: DemoUser = {
@@ -202,12 +237,13 @@ async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
       totpSecret: '',
       keyFile: join(dir, 'operator.json'),
       userId: '',
+      gatewayUrl: gateway.url,
     };
     const made = await bootstrapOperatorKeyFile({
       trustBundle,
-      database: layout.database,
+      database: gateway.database,
       totpKey,
-      gatewayUrl: layout.url,
+      gatewayUrl: gateway.url,
       mspId: org.mspId,
       enrollmentId: operator.name,
       adminMspDir: orgAdmin(org).msp,
@@ -217,7 +253,7 @@ async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
     operator.totpSecret = made.totpSecret;
     operator.userId = made.userId;
     users.push(operator);
-    const client = await signedIn(layout.url, operator);
+    const client = await signedIn(gateway.url, operator);
     const operatorFile = await loadKeyFile(operator.keyFile);
     const keys = await deviceKeysOf(operatorFile);
 
@@ -234,7 +270,7 @@ async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
       await signRegistration(keys.signer, { caName: org.ca.name, enrollmentId: deviceName, role: 'device' }),
     );
     await enrolDevice({
-      gatewayUrl: layout.url,
+      gatewayUrl: gateway.url,
       mspId: org.mspId,
       enrollmentId: deviceName,
       secret: device.secret,
@@ -254,9 +290,10 @@ async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
         totpSecret: '',
         keyFile: join(dir, `${name}.json`),
         userId: '',
+        gatewayUrl: gateway.url,
         backupPassphrase: `backup ${randomBytes(9).toString('base64url')}`,
       };
-      const own = new GatewayClient(layout.url, { cookieJar: memoryCookieJar(), uploader: nodeUploader });
+      const own = new GatewayClient(gateway.url, { cookieJar: memoryCookieJar(), uploader: nodeUploader });
       const pending = await startEnrolment(own, {
         mspId: org.mspId,
         enrollmentId: name,
@@ -272,7 +309,7 @@ async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
       });
       await saveKeyFile(
         user.keyFile,
-        keyFileOfEnrolment(pending, { gatewayUrl: layout.url, enrollmentId: name }),
+        keyFileOfEnrolment(pending, { gatewayUrl: gateway.url, enrollmentId: name }),
       );
       users.push(user);
       await own.logout();
@@ -313,7 +350,9 @@ async function writeSampleStudies(layout: Layout): Promise<string> {
 function summary(state: DemoState, layout: Layout, samples: string): string {
   const lines = [
     '',
-    `MedShare is running. Open ${state.url} in a browser (the API is described at ${state.url}/api/openapi.json).`,
+    'MedShare is running. Each organisation has its own gateway; its people sign in there:',
+    ...state.gateways.map((g) => `  ${g.name.padEnd(24)} ${g.url}  (${g.mspId})`),
+    `(each gateway describes its API at /api/openapi.json)`,
     '',
     'Demo accounts (for this demo only: secrets are printed here and kept in',
     `${layout.stateFile}, mode 0600). Add a TOTP secret to an authenticator app, or`,
@@ -322,7 +361,7 @@ function summary(state: DemoState, layout: Layout, samples: string): string {
   ];
   for (const user of state.users) {
     lines.push(
-      `  ${user.role.padEnd(12)} ${user.mspId.padEnd(13)} ${user.name}`,
+      `  ${user.role.padEnd(12)} ${user.mspId.padEnd(13)} ${user.name}  at ${user.gatewayUrl}`,
       `      password: ${user.password}`,
       `      TOTP secret: ${user.totpSecret}`,
       `      key file: ${user.keyFile}`,
@@ -345,16 +384,30 @@ function summary(state: DemoState, layout: Layout, samples: string): string {
 
 async function up(layout: Layout): Promise<void> {
   await mkdir(layout.appDir, { recursive: true, mode: 0o700 });
-  await startGatewayProcess(layout);
+  for (const gateway of layout.gateways) await startGatewayProcess(layout, gateway);
   let state: DemoState | undefined;
   try {
     state = JSON.parse(await readFile(layout.stateFile, 'utf8')) as DemoState;
   } catch {
     state = undefined;
   }
+  if (state && !Array.isArray(state.gateways)) {
+    throw new DemoError(
+      'this run directory was set up by an older demo (one gateway for every organisation); start afresh: npm stop, npm run network:down -- --clean, npm start',
+    );
+  }
   if (!state) {
     const users = await enrolDemo(layout);
-    state = { url: layout.url, users, agents: [] };
+    state = {
+      gateways: layout.gateways.map((g) => ({
+        org: g.org.key,
+        mspId: g.org.mspId,
+        name: g.org.name,
+        url: g.url,
+      })),
+      users,
+      agents: [],
+    };
   }
   state.agents = [];
   for (const [index, org] of layout.plan.peerOrgs.entries()) {
@@ -367,7 +420,7 @@ async function up(layout: Layout): Promise<void> {
 }
 
 function processNames(layout: Layout): string[] {
-  return ['gateway', ...layout.plan.peerOrgs.map((o) => `device-agent.${o.key}`)];
+  return [...layout.gateways.map((g) => g.name), ...layout.plan.peerOrgs.map((o) => `device-agent.${o.key}`)];
 }
 
 async function down(layout: Layout): Promise<void> {
