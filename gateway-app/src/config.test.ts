@@ -8,6 +8,7 @@ const complete = {
   GATEWAY_DATABASE: '/tmp/gateway.db',
   GATEWAY_SESSION_SECRET: 'x'.repeat(40),
   GATEWAY_TOTP_KEY: Buffer.alloc(32, 7).toString('base64'),
+  GATEWAY_ORGANISATION: 'HospitalAMSP',
 };
 
 describe('loadConfig', () => {
@@ -37,6 +38,23 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ ...complete, GATEWAY_DEVICE_AGENTS: 'HospitalAMSP' }), /MSPID=URL/);
   });
 
+  it('belongs to one organisation, and lists the others’ gateways; * (every organisation) only when said', () => {
+    const config = loadConfig({
+      ...complete,
+      GATEWAY_PEER_GATEWAYS: 'HospitalBMSP=http://localhost:7095/, ImagingMSP=http://localhost:7096',
+    });
+    assert.equal(config.organisation, 'HospitalAMSP');
+    assert.deepEqual(config.peerGateways, {
+      HospitalBMSP: 'http://localhost:7095',
+      ImagingMSP: 'http://localhost:7096',
+    });
+    assert.equal(loadConfig({ ...complete, GATEWAY_ORGANISATION: '*' }).organisation, undefined);
+    assert.throws(
+      () => loadConfig({ ...complete, GATEWAY_ORGANISATION: 'all of them' }),
+      /GATEWAY_ORGANISATION/,
+    );
+  });
+
   it('lists every missing or invalid setting at once', () => {
     assert.throws(
       () => loadConfig({ GATEWAY_HOST: '0.0.0.0', GATEWAY_TOTP_KEY: 'c2hvcnQ=' }),
@@ -50,6 +68,7 @@ describe('loadConfig', () => {
           'GATEWAY_DATABASE: missing',
           'GATEWAY_SESSION_SECRET: missing',
           'GATEWAY_TOTP_KEY',
+          'GATEWAY_ORGANISATION: missing',
         ]) {
           assert.match(text, new RegExp(name));
         }

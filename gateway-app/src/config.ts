@@ -30,10 +30,11 @@ export interface Config {
   loginRateLimit: { limit: number; windowSeconds: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
-   * The one organisation (MSP id or key, `GATEWAY_ORGANISATION`) whose
-   * gateway this is: it loads only that organisation's credentials (gateway
-   * identity, peer TLS client pair, CA, storage credentials) and serves only
-   * its users. Unset: every peer organisation of the plan, for development.
+   * The one organisation (MSP id or key, `GATEWAY_ORGANISATION`, required)
+   * whose gateway this is: it loads only that organisation's credentials
+   * (gateway identity, peer TLS client pair, CA, storage credentials) and
+   * serves only its users. Undefined when the setting is `*`: every peer
+   * organisation of the plan, which only development and tests may want.
    */
   organisation: string | undefined;
   /** The other organisations' gateways (`GATEWAY_PEER_GATEWAYS=Org2MSP=http://…,…`), whose directories this one lists. */
@@ -90,8 +91,10 @@ const schema = z.object({
   GATEWAY_DEVICE_AGENTS: MSP_URL_PAIRS,
   GATEWAY_ORGANISATION: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/, 'must be an MSP id or an organisation key')
-    .optional(),
+    .regex(
+      /^([A-Za-z0-9][A-Za-z0-9.-]{0,63}|\*)$/,
+      'must be the MSP id (or key) of the organisation this gateway belongs to, or * (every organisation: development and tests only)',
+    ),
   GATEWAY_PEER_GATEWAYS: MSP_URL_PAIRS,
   GATEWAY_WEB_ROOT: z.string().min(1).optional(),
   GATEWAY_MAX_UPLOAD_BYTES: int(1, 64 * 2 ** 30).default(2 * 2 ** 30),
@@ -153,7 +156,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     sessionAbsoluteSeconds: s.GATEWAY_SESSION_ABSOLUTE_SECONDS,
     loginRateLimit: { limit: s.GATEWAY_LOGIN_RATE_LIMIT, windowSeconds: s.GATEWAY_LOGIN_RATE_WINDOW_SECONDS },
     logLevel: s.GATEWAY_LOG_LEVEL,
-    organisation: s.GATEWAY_ORGANISATION,
+    organisation: s.GATEWAY_ORGANISATION === '*' ? undefined : s.GATEWAY_ORGANISATION,
     peerGateways: byOrganisation(s.GATEWAY_PEER_GATEWAYS),
   };
 }

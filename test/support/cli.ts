@@ -53,6 +53,7 @@ export function gatewayEnvOf(gw: RunningGateway, plan: NetworkPlan): Record<stri
     GATEWAY_DATABASE: gw.databaseFile,
     GATEWAY_SESSION_SECRET: randomBytes(32).toString('base64'),
     GATEWAY_TOTP_KEY: gw.totpKey.toString('base64'),
+    GATEWAY_ORGANISATION: '*',
   };
 }
 

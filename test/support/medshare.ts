@@ -80,6 +80,8 @@ export async function startGateway(
     GATEWAY_TOTP_KEY: totpKey.toString('base64'),
     GATEWAY_LOGIN_RATE_LIMIT: '10000',
     GATEWAY_LOG_LEVEL: 'silent',
+    // One development gateway for every organisation, unless the test names one (org-gateways.test.ts).
+    GATEWAY_ORGANISATION: '*',
     ...env,
   });
   const gateway = await buildGateway(config, plan, pino({ level: 'silent' }), 'test');
