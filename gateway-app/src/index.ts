@@ -106,6 +106,10 @@ export {
 } from './trust/bundle';
 export type { TrustBundle, TrustedOrganisation } from './trust/bundle';
 export { trustBundleOf } from './trust/from-plan';
+export { approveTrustUpdate } from './trust/approve';
+export type { AdminIdentity } from './trust/approve';
+export { approvalsNeeded, parseTrustUpdate, verifyTrustUpdate } from './trust/update';
+export type { TrustApproval, TrustUpdate } from './trust/update';
 export { ConfigError, loadConfig } from './config';
 export type { Config } from './config';
 export { buildGateway } from './gateway';

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  approveTrustUpdate,
   createCsr,
   enrolDevice,
   generateSigningKeyPair,
@@ -19,8 +20,9 @@ import {
   trustBundleDigest,
   trustBundleOf,
   type EncryptionKeyPair,
+  type TrustUpdate,
 } from 'medshare-gateway-app';
-import type { OrgPlan } from 'medshare-network';
+import { orgAdmin, type OrgPlan } from 'medshare-network';
 import type { Browser, Page } from 'playwright-core';
 import {
   launchChromium,
@@ -473,6 +475,48 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await page.keyboard.press('ArrowRight');
     assert.notEqual(await viewer.getAttribute('data-window-center'), center);
   }
+
+  it('a trust update is pinned in the browser only with the approvals of a majority of the organisations’ admins', async () => {
+    const page = patientPage.page;
+    const pinned = await trustBundleOf(network.plan);
+    // The change: the consortium renamed (the roots stay, so this browser still verifies the peers).
+    const next = { ...pinned, consortium: 'MedShare Consortium (renamed)' };
+    const adminOf = async (key: string) => {
+      const files = orgAdmin(org(key));
+      return {
+        mspId: org(key).mspId,
+        certificatePem: await readFile(files.signCert, 'utf8'),
+        privateKey: createPrivateKey(await readFile(join(files.msp, 'keystore', 'key.pem'))),
+      };
+    };
+    const proposed: TrustUpdate = { v: 1, previous: trustBundleDigest(pinned), bundle: next, approvals: [] };
+    const once = approveTrustUpdate(proposed, await adminOf('hospital-a'));
+    const twice = approveTrustUpdate(once, await adminOf('imaging'));
+    const onceFile = join(studyDir.path, 'trust-update-one-approval.json');
+    const twiceFile = join(studyDir.path, 'trust-update-two-approvals.json');
+    await writeFile(onceFile, JSON.stringify(once));
+    await writeFile(twiceFile, JSON.stringify(twice));
+
+    await page.goto('/#/settings');
+    assert.equal(
+      (await page.getByTestId('pinned-trust-code').textContent())?.trim(),
+      trustBundleDigest(pinned),
+    );
+    await page.getByLabel('Trust update file').setInputFiles(onceFile);
+    await page.getByRole('button', { name: 'Check and pin the update' }).click();
+    await page.locator('.refusal[data-code="TRUST_UPDATE_UNAPPROVED"]').waitFor();
+    assert.equal(
+      (await page.getByTestId('pinned-trust-code').textContent())?.trim(),
+      trustBundleDigest(pinned),
+    );
+
+    await page.getByLabel('Trust update file').setInputFiles(twiceFile);
+    await page.getByRole('button', { name: 'Check and pin the update' }).click();
+    await page.getByTestId('trust-updated').waitFor();
+    await page.getByText(trustBundleDigest(next)).first().waitFor();
+    assert.equal((await page.getByTestId('trust-consortium').textContent())?.trim(), next.consortium);
+    await patientPage.shot('patient-trust-update-pinned');
+  });
 
   it('the patient shares the study with a doctor at another hospital, who views it', async () => {
     const page = patientPage.page;

@@ -104,6 +104,10 @@ const ADVICE: Record<string, [title: string, next: string]> = {
     'Not confirmed by the network',
     'The gateway said this was recorded, but the peers\u2019 proof is missing or says otherwise. Check the record list before retrying, and tell your organisation\u2019s operator.',
   ],
+  TRUST_UPDATE_UNAPPROVED: [
+    'Trust update refused',
+    'Not enough organisations\u2019 admins approved this change for this browser to trust it; nothing was changed. Ask your operator for the fully approved file.',
+  ],
   TRUST_BUNDLE_MISSING: [
     'This device pinned no trust anchors',
     'Restore your keys from a backup or key file made after enrolment with a trust code, or enrol again.',

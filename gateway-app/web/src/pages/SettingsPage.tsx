@@ -5,6 +5,7 @@ import { accountKey, forgetIdentity } from '../app/keystore';
 import { Refusal } from '../app/refusal';
 import { href, type Route } from '../app/router';
 import { useSignedIn } from '../app/session';
+import { TrustAnchors } from '../settings/TrustAnchors';
 import { AgentAddressForm } from './auth/AgentAddressForm';
 import { shortFingerprint, spkiFingerprint } from './auth/key-checks';
 import './auth.css';
@@ -199,6 +200,8 @@ export function SettingsPage({ route }: { route: Route }) {
         )}
         <Refusal error={forgetError} />
       </section>
+
+      <TrustAnchors account={account} pinned={keys.trust} onPinned={() => session.refresh()} />
     </div>
   );
 }
