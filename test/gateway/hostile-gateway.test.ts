@@ -374,6 +374,33 @@ describe(
       assert.deepEqual(grants.records, [], 'the doctor holds no grant');
     });
 
+    it('a grant whose expiry the gateway extends is refused (ANSWER_UNVERIFIED)', async () => {
+      await patient.json(
+        ['grant', recordId, '--to', doctor.userId, '--purpose', 'TREAT', '--days', '1'],
+        envOf(patient),
+      );
+      const honest = await doctor.json<{ records: { recordId: string }[] }>(
+        ['inbox', '--kind', 'grant'],
+        envOf(doctor),
+      );
+      assert.deepEqual(
+        honest.records.map((r) => r.recordId),
+        [recordId],
+      );
+      const extend = (text: string) =>
+        text.replace(/"expiresAt":"[^"]+"/g, '"expiresAt":"2099-01-01T00:00:00.000Z"');
+      const result = await underAttack(
+        doctor,
+        onDone('audit:MyActivity', (answer) => {
+          assert.match(answer.result, /"expiresAt":"/);
+          answer.result = extend(answer.result);
+          answer.proofs = answer.proofs?.map((p) => rewriteAnswer(p, extend));
+        }),
+        ['inbox', '--kind', 'grant'],
+      );
+      refusedWith(result, 1, 'ANSWER_UNVERIFIED', /does not verify/);
+    });
+
     it('a proposal for another function or chaincode gets no signature (SIGNING_REQUEST_MISMATCH)', async () => {
       const rewriteInvocation = (change: (spec: peer.ChaincodeSpec) => void): Tampering => ({
         response: (method, path, _status, body) => {

@@ -100,7 +100,7 @@ describe('encrypted storage on the private IPFS Cluster', () => {
     assert.ok(a && b && c);
     [orgA, orgB, orgC] = [a, b, c];
     storeA = await storeOfOrganisation(net.plan, orgA, { replicationDeadlineMs: 30_000 });
-    // A short lookup grace: the absent CID below would otherwise take the full 15 s to refuse.
+    // A short lookup grace: the absent CID below would otherwise take the full 30 s to refuse.
     storeB = await storeOfOrganisation(net.plan, orgB, {
       replicationDeadlineMs: 30_000,
       lookupGraceMs: 3000,
@@ -391,7 +391,7 @@ describe('encrypted storage on the private IPFS Cluster', () => {
         assert.equal((await node(storage.clusterName, 'start-node')).code, 0);
       }
       // The returning peer missed the pin's announcement: only a rebroadcast of the heads
-      // tells it, within the 15 s lookup grace only because the network rebroadcasts every 5 s.
+      // tells it, within the 30 s lookup grace only because the network rebroadcasts every 5 s.
       const storeC = await storeOfOrganisation(net.plan, orgC);
       const started = Date.now();
       const back = await fetchDecrypted(storeC, meanwhile.stored, meanwhile.key);

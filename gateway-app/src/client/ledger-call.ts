@@ -61,6 +61,12 @@ export interface LedgerResult {
 }
 
 const CONFLICT_RETRIES = 3;
+/**
+ * A read endorsed by two organisations' peers fails while one of them has not
+ * yet committed the latest block (their answers differ); it is cheap to ask
+ * again, so reads wait a little longer for the slower peer to catch up.
+ */
+const READ_CONFLICT_RETRIES = 5;
 /** A conflict means another block is on its way to some peer: give it about a block's time. */
 const CONFLICT_BACKOFF_MS = 300;
 /**
@@ -95,8 +101,8 @@ export async function callLedger(
     try {
       return await callOnce(client, identity, fn, args, transient);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.code !== 'TX_CONFLICT' || attempt >= CONFLICT_RETRIES)
-        throw error;
+      const retries = isRead(fn) ? READ_CONFLICT_RETRIES : CONFLICT_RETRIES;
+      if (!(error instanceof ApiError) || error.code !== 'TX_CONFLICT' || attempt >= retries) throw error;
       await sleep(CONFLICT_BACKOFF_MS * attempt);
     }
   }

@@ -18,7 +18,8 @@ export interface EncryptedStoreOptions {
   pollIntervalMs?: number;
   /**
    * How long `get` waits for this organisation's cluster peer to learn of a CID its own
-   * node lacks before NOT_FOUND (default 15 s: three of the network's 5 s CRDT rebroadcasts).
+   * node lacks before NOT_FOUND (default 30 s: six of the network's 5 s CRDT rebroadcasts; a
+   * busy 2-core host was seen to need more than three).
    */
   lookupGraceMs?: number;
 }
@@ -63,7 +64,7 @@ export class EncryptedStore {
     this.#max = options.replicationMax;
     this.#deadlineMs = options.replicationDeadlineMs ?? 60_000;
     this.#pollMs = options.pollIntervalMs ?? 100;
-    this.#lookupGraceMs = options.lookupGraceMs ?? 15_000;
+    this.#lookupGraceMs = options.lookupGraceMs ?? 30_000;
   }
 
   /**
