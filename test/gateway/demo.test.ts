@@ -45,8 +45,8 @@ describe(
       assert.match(result.stdout, /MedShare is running\. Each organisation has its own gateway/);
       for (const [index, org] of network.plan.peerOrgs.entries()) {
         const url = `http://localhost:${String(network.plan.basePort + 94 + index)}`;
-        // One line per organisation: its gateway's name, address and MSP id.
-        assert.match(result.stdout, new RegExp(`gateway\\.${org.key}\\s+${url}\\s+\\(${org.mspId}\\)`));
+        // One line per organisation: its name, its gateway's address and its MSP id.
+        assert.match(result.stdout, new RegExp(`${org.name}\\s+${url}\\s+\\(${org.mspId}\\)`));
         // The web UI is served there, and offers that organisation alone.
         const page = await fetch(`${url}/`);
         assert.equal(page.status, 200);

@@ -5,6 +5,7 @@ import { createPrivateKey } from 'node:crypto';
 import {
   ApiError,
   createCsr,
+  generateEncryptionKeyPair,
   federationHeaders,
   FEDERATION_DIRECTORY_PATH as FEDERATION_PATH,
   GatewayClient,
@@ -95,25 +96,27 @@ describe('one gateway per organisation', { timeout: 600_000 }, () => {
     await (network as TestNetwork | undefined)?.down();
   });
 
-  /** POST /api/enrolments at `gateway` with a one-time secret that is not one. */
+  /** An enrolment at `gateway` with a one-time secret that is not one: the refusal's status and code. */
   async function enrolWithWrongSecret(
     gateway: RunningGateway,
     mspId: string,
-  ): Promise<{ status: number; code?: string }> {
-    const response = await fetch(`${gateway.url}/api/enrolments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: gateway.url },
-      body: JSON.stringify({
+  ): Promise<{ status: number; code: string }> {
+    const client = new GatewayClient(gateway.url, { cookieJar: memoryCookieJar() });
+    const encryption = await generateEncryptionKeyPair();
+    try {
+      await client.enrol({
         mspId,
         enrollmentId: 'nobody.org',
         secret: 'not-the-secret',
         csr: await createCsr(await generateSigningKeyPair(true), 'nobody.org'),
         password: `correct horse ${randomBytes(6).toString('base64url')} staple`,
-        encryptionPublicKey: Buffer.alloc(91, 1).toString('base64'),
-      }),
-    });
-    const body = (await response.json()) as { error?: { code?: string } };
-    return { status: response.status, ...(body.error?.code ? { code: body.error.code } : {}) };
+        encryptionPublicKey: encryption.publicKeySpki,
+      });
+    } catch (error) {
+      if (error instanceof ApiError) return { status: error.status, code: error.code };
+      throw error;
+    }
+    return assert.fail('the enrolment was accepted');
   }
 
   it('serves only its own organisation: sign-in choices, enrolment, accounts, health', async () => {
