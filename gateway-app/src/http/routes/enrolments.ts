@@ -49,11 +49,11 @@ const deviceEnrolment = z.strictObject({ ...login, csr: CSR });
 
 /** Relays the device's CSR and one-time secret to the organisation's CA; a wrong secret is {@link refused}. */
 async function enrolAtCa(
-  deps: EnrolmentDeps,
-  body: { mspId: string; enrollmentId: string; secret: string; csr: string },
+  ca: FabricCaClient,
+  body: { enrollmentId: string; secret: string; csr: string },
 ): Promise<Enrolment> {
   try {
-    return await deps.caOf(body.mspId).enroll(body.enrollmentId, body.secret, body.csr);
+    return await ca.enroll(body.enrollmentId, body.secret, body.csr);
   } catch (error) {
     throw error instanceof CaError && error.code === 'CA_AUTHENTICATION_FAILED' ? refused() : error;
   }
@@ -87,10 +87,13 @@ export function userEnrolmentRoutes(api: ApiRoutes, deps: EnrolmentDeps): void {
         201: '{certificate, caCertificate, userId, totp: {secret, uri, qrSvg}}; confirm with POST /api/session/totp',
         400: 'WEAK_PASSWORD or an invalid field',
         401: 'ENROLMENT_REFUSED',
+        404: "ORGANISATION_NOT_SERVED: enrol at that organisation's own gateway",
       },
     },
     deps.rateLimit,
     async (req, res, body) => {
+      // Another organisation's user is sent to their own gateway (ORGANISATION_NOT_SERVED) before anything else.
+      const ca = deps.caOf(body.mspId);
       const account = deps.accounts.byLogin(body.mspId, body.enrollmentId);
       if (account?.status !== 'invited') throw refused();
       const problems = validatePasswordPolicy(body.password, { contextWords: [body.enrollmentId] });
@@ -99,7 +102,7 @@ export function userEnrolmentRoutes(api: ApiRoutes, deps: EnrolmentDeps): void {
           details: { problems: problems.map((p) => p.code) },
         });
       }
-      const enrolment = await enrolAtCa(deps, body);
+      const enrolment = await enrolAtCa(ca, body);
       const attributes = fabricAttributesOf(enrolment.certificatePem);
       if (attributes?.role !== account.role) {
         throw new HttpError(
@@ -153,7 +156,7 @@ export function deviceEnrolmentRoutes(api: ApiRoutes, deps: EnrolmentDeps): void
     },
     deps.rateLimit,
     async (_req, res, body) => {
-      const enrolment = await enrolAtCa(deps, body);
+      const enrolment = await enrolAtCa(deps.caOf(body.mspId), body);
       if (fabricAttributesOf(enrolment.certificatePem)?.role !== 'device') {
         throw new HttpError(409, 'NOT_A_DEVICE', 'this registration is not for a device');
       }
