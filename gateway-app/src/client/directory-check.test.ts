@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { createTestCa, issueFromCsr, type TestCa } from '../device/testing';
 import type { TrustBundle } from '../trust/bundle';
+import { testTrustBundle } from '../trust/testing';
 import type { DirectoryEntry } from './api-client';
 import { createCsr } from './csr';
 import { verifyDirectoryEntry, type RegistryEntry } from './directory-check';
@@ -31,16 +32,10 @@ describe('verifyDirectoryEntry', () => {
       createTestCa('HospitalB'),
       createTestCa('HospitalA'),
     ]);
-    bundle = {
-      v: 1,
-      consortium: 'Test',
-      channel: 'medshare',
-      chaincode: 'medshare',
-      organisations: [
-        { mspId: A, name: 'A', role: 'peer', rootCertificates: [caA.certificatePem] },
-        { mspId: B, name: 'B', role: 'peer', rootCertificates: [caB.certificatePem] },
-      ],
-    };
+    bundle = testTrustBundle([
+      { mspId: A, ca: caA },
+      { mspId: B, ca: caB },
+    ]);
     const alice = await generateSigningKeyPair(true);
     const bob = await generateSigningKeyPair(true);
     aliceSpki = Buffer.from(await crypto.subtle.exportKey('spki', alice.publicKey)).toString('base64');

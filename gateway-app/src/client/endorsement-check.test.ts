@@ -4,6 +4,7 @@ import { sign } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { createTestCa, issueDeviceCertificate, type TestCa, type TestDevice } from '../device/testing';
 import type { TrustBundle } from '../trust/bundle';
+import { testTrustBundle } from '../trust/testing';
 import { committedBlockOf } from './commit-proof';
 import { requireReadPolicy, UnverifiedAnswerError, verifyEndorsements } from './endorsement-check';
 import { commitPolicyOf, endorsersFor, isRead, readPolicyOf } from './read-policy';
@@ -88,23 +89,12 @@ describe('verifyEndorsements', () => {
       peerOf(rogueCa, A),
     ]);
     const ordererCa = await createTestCa('Orderer');
-    bundle = {
-      v: 1,
-      consortium: 'Test',
-      channel: 'medshare',
-      chaincode: 'medshare',
-      organisations: [
-        { mspId: A, name: 'Hospital A', role: 'peer', rootCertificates: [caA.certificatePem] },
-        { mspId: B, name: 'Hospital B', role: 'peer', rootCertificates: [caB.certificatePem] },
-        {
-          mspId: C,
-          name: 'Imaging',
-          role: 'peer',
-          rootCertificates: [(await createTestCa('Imaging')).certificatePem],
-        },
-        { mspId: ORDERER, name: 'Orderer', role: 'orderer', rootCertificates: [ordererCa.certificatePem] },
-      ],
-    };
+    bundle = testTrustBundle([
+      { mspId: A, ca: caA },
+      { mspId: B, ca: caB },
+      { mspId: C, ca: await createTestCa('Imaging') },
+      { mspId: ORDERER, ca: ordererCa, role: 'orderer' },
+    ]);
   });
 
   const action = (prp: Uint8Array, ...endorsements: EndorsementOf[]): EndorsedAction => ({

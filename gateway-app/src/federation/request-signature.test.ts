@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { createTestCa, issueDeviceCertificate, type TestCa, type TestDevice } from '../device/testing';
 import type { TrustBundle } from '../trust/bundle';
+import { testTrustBundle } from '../trust/testing';
 import { FederationError } from './errors';
 import { FEDERATION_HEADERS, federationHeaders, verifyFederationRequest } from './request-signature';
 
@@ -32,21 +33,10 @@ describe('verifyFederationRequest', () => {
       attrs: { role: 'doctor', 'hf.EnrollmentID': 'alice' },
     });
     rogueGateway = await issueDeviceCertificate(rogue, { cn: 'gateway', attrs: gatewayAttrs });
-    bundle = {
-      v: 1,
-      consortium: 'Test',
-      channel: 'medshare',
-      chaincode: 'medshare',
-      organisations: [
-        { mspId: A, name: 'A', role: 'peer', rootCertificates: [caA.certificatePem] },
-        {
-          mspId: B,
-          name: 'B',
-          role: 'peer',
-          rootCertificates: [(await createTestCa('HospitalB')).certificatePem],
-        },
-      ],
-    };
+    bundle = testTrustBundle([
+      { mspId: A, ca: caA },
+      { mspId: B, ca: await createTestCa('HospitalB') },
+    ]);
   });
 
   const signed = (device: TestDevice, mspId = A, at = NOW, path = PATH) =>

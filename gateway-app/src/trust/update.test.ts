@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import { createTestCa, issueDeviceCertificate, type TestCa, type TestDevice } from '../device/testing';
 import { approveTrustUpdate, type AdminIdentity } from './approve';
 import { trustBundleDigest, TrustBundleError, type TrustBundle } from './bundle';
+import { testTrustBundle } from './testing';
 import { approvalsNeeded, verifyTrustUpdate, type TrustUpdate } from './update';
 
 const A = 'HospitalAMSP';
@@ -58,19 +59,12 @@ describe('verifyTrustUpdate', () => {
       ou: 'client',
       attrs: null,
     });
-    const org = (mspId: string, role: 'peer' | 'orderer') => ({
+    const org = (mspId: string, role: 'peer' | 'orderer' = 'peer') => ({
       mspId,
-      name: mspId,
       role,
-      rootCertificates: [cas.get(mspId)?.certificatePem ?? ''],
+      ca: cas.get(mspId) ?? assert.fail(mspId),
     });
-    pinned = {
-      v: 1,
-      consortium: 'Test',
-      channel: 'medshare',
-      chaincode: 'medshare',
-      organisations: [org(A, 'peer'), org(B, 'peer'), org(C, 'peer'), org(O, 'orderer')],
-    };
+    pinned = testTrustBundle([org(A), org(B), org(C), org(O, 'orderer')]);
     // The imaging centre renews its CA.
     const renewed = await createTestCa('Imaging');
     next = {
