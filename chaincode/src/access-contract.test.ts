@@ -7,8 +7,7 @@ import type { AttestedAction } from './attestation';
 import { RegistryContract } from './registry-contract';
 import { TEST_CID, TestConsortium } from './testing/consortium';
 import { MapStub } from './testing/stub';
-import { collectionFor } from './transfer';
-import { TransferContract } from './transfer-contract';
+import { collectionFor, type EnvelopeInput } from './transfer';
 
 const A = 'HospitalAMSP';
 const B = 'HospitalBMSP';
@@ -24,7 +23,6 @@ interface Outcome {
 
 describe('AccessContract', () => {
   const access = new AccessContract();
-  const transfers = new TransferContract();
   let t: TestConsortium;
   let stub: MapStub;
   let txCounter = 0;
@@ -44,17 +42,7 @@ describe('AccessContract', () => {
   beforeEach(async () => {
     stub = new MapStub();
     await t.registerAll(stub, ['stranger']);
-    const tech = t.person('tech');
-    const patient = t.person('patient');
-    await transfers.Send(
-      t.as(stub, 'tech', {
-        transient: { envelope: t.envelope(tech, RECORD, patient.id, HASH) },
-        attest: 'send',
-      }),
-      RECORD,
-      patient.id,
-      HASH,
-    );
+    await t.send(stub, 'tech', 'patient', RECORD, HASH);
   });
 
   /** Begins a transaction with a 64-hex transaction id, as Fabric's are; `attest` adds an attestation. */
@@ -72,12 +60,10 @@ describe('AccessContract', () => {
   const recordAccess = async (name: string, purpose = 'TREAT', recordId = RECORD): Promise<Outcome> =>
     JSON.parse(await access.RecordAccess(begin(name, 1, {}, 'access'), recordId, purpose)) as Outcome;
 
-  const grant = async (to: string, expiresInDays = 30): Promise<void> => {
-    const patient = t.person('patient');
-    const expiresAt = new Date((stub.seconds + 1 + expiresInDays * 86400) * 1000).toISOString();
-    const envelope = t.envelope(t.person('tech'), RECORD, patient.id, HASH);
-    await access.GrantAccess(begin('patient', 1, { envelope }), RECORD, t.person(to).id, 'TREAT', expiresAt);
-  };
+  const grant = (to: string, expiresInDays = 30) =>
+    t.grant(stub, 'patient', to, 'tech', RECORD, HASH, expiresInDays);
+  const depositFor = (grantee: string, overrides: Partial<EnvelopeInput> = {}) =>
+    t.depositGrant(stub, 'patient', grantee, 'tech', RECORD, HASH, overrides);
 
   it('grants the recipient and returns their envelope, without the salt', async () => {
     const result = await recordAccess('patient', 'PATRQT');
@@ -118,8 +104,7 @@ describe('AccessContract', () => {
 
   it('lets the recipient grant a doctor at another organisation, whose envelope goes to their shared collection', async () => {
     await grant('doctorC');
-    const collection = stub.privateData.get(collectionFor(B, C));
-    assert.equal(collection?.size, 1);
+    assert.equal(stub.envelopesIn(collectionFor(B, C)).length, 1);
     const result = await recordAccess('doctorC');
     assert.equal(result.outcome, 'granted');
     assert.match(result.reason, /^grant for TREAT until /);
@@ -154,64 +139,54 @@ describe('AccessContract', () => {
     assert.equal((JSON.parse(result) as Outcome).reason, 'the grant has expired');
   });
 
-  it('lets only the recipient patient grant, only to active doctors, with a valid expiry', async () => {
-    const patient = t.person('patient');
-    const env = { envelope: t.envelope(t.person('tech'), RECORD, patient.id, HASH) };
+  it('lets only the recipient patient deposit and grant, only to active doctors, with a valid expiry', async () => {
+    const { envelope, hash } = await depositFor('doctorC');
     const future = new Date((stub.seconds + 86400) * 1000).toISOString();
+    const doctorC = t.person('doctorC').id;
+    const refusals: [string, string, RegExp][] = [
+      ['otherPatient', doctorC, /ACCESS_DENIED: only the recipient/],
+      ['doctorB', doctorC, /ACCESS_DENIED: role doctor may not grant/],
+      ['patient', t.person('otherPatient').id, /FAILED_PRECONDITION: access can be granted to doctors only/],
+      [
+        'patient',
+        t.person('stranger').id,
+        /FAILED_PRECONDITION: grantee .* is not an active registered user/,
+      ],
+    ];
+    for (const [caller, granteeId, refusal] of refusals) {
+      await assert.rejects(
+        access.DepositGrantEnvelope(begin(caller, 1, { envelope }), RECORD, granteeId),
+        refusal,
+      );
+      await assert.rejects(
+        access.GrantAccess(begin(caller), RECORD, granteeId, 'TREAT', future, hash),
+        refusal,
+      );
+    }
+    const grantToC = (expiresAt: string, purpose = 'TREAT') =>
+      access.GrantAccess(begin('patient'), RECORD, doctorC, purpose, expiresAt, hash);
     await assert.rejects(
-      access.GrantAccess(begin('otherPatient', 1, env), RECORD, t.person('doctorC').id, 'TREAT', future),
-      /ACCESS_DENIED: only the recipient/,
+      grantToC('2020-01-01T00:00:00Z'),
+      /INVALID_ARGUMENT: expiresAt must be in the future/,
     );
+    await assert.rejects(grantToC('tomorrow'), /INVALID_ARGUMENT: expiresAt must be an ISO 8601/);
+    await assert.rejects(grantToC(future, 'FUN'), /INVALID_ARGUMENT: purpose must be one of/);
     await assert.rejects(
-      access.GrantAccess(begin('doctorB', 1, env), RECORD, t.person('doctorC').id, 'TREAT', future),
-      /ACCESS_DENIED: role doctor may not grant/,
+      access.GrantAccess(begin('patient'), RECORD, t.person('doctorB').id, 'TREAT', future, hash),
+      /FAILED_PRECONDITION: no envelope of record .* is deposited/,
     );
-    await assert.rejects(
-      access.GrantAccess(begin('patient', 1, env), RECORD, t.person('otherPatient').id, 'TREAT', future),
-      /doctors only/,
-    );
-    await assert.rejects(
-      access.GrantAccess(begin('patient', 1, env), RECORD, t.person('stranger').id, 'TREAT', future),
-      /not an active registered user/,
-    );
-    await assert.rejects(
-      access.GrantAccess(
-        begin('patient', 1, env),
-        RECORD,
-        t.person('doctorC').id,
-        'TREAT',
-        '2020-01-01T00:00:00Z',
-      ),
-      /must be in the future/,
-    );
-    await assert.rejects(
-      access.GrantAccess(begin('patient', 1, env), RECORD, t.person('doctorC').id, 'TREAT', 'tomorrow'),
-      /ISO 8601/,
-    );
-    await assert.rejects(
-      access.GrantAccess(begin('patient', 1, env), RECORD, t.person('doctorC').id, 'FUN', future),
-      /purpose must be one of/,
-    );
-    await assert.rejects(
-      access.GrantAccess(begin('patient', 1, {}), RECORD, t.person('doctorC').id, 'TREAT', future),
-      /envelope/,
-    );
+    assert.equal(stub.state.get(stub.createCompositeKey('grant', [RECORD, doctorC])), undefined);
   });
 
   it('keeps the grantee envelope off the public state and names both organisations for later changes', async () => {
-    const envelope = t.envelope(t.person('tech'), RECORD, t.person('patient').id, HASH, {
+    const { envelope, hash } = await depositFor('doctorC', {
       wrappedKey: randomBytes(90).toString('base64'),
     });
+    assert.deepEqual(stub.publicWrites(), [], 'the deposit writes no public state');
     const expiresAt = new Date((stub.seconds + 86400) * 1000).toISOString();
-    await access.GrantAccess(
-      begin('patient', 1, { envelope }),
-      RECORD,
-      t.person('doctorC').id,
-      'TREAT',
-      expiresAt,
-    );
-    const publicWrites = stub.writes
-      .filter(([k]) => !k.includes('/'))
+    await access.GrantAccess(begin('patient'), RECORD, t.person('doctorC').id, 'TREAT', expiresAt, hash);
+    const publicWrites = stub
+      .publicWrites()
       .map(([, v]) => v)
       .join('');
     assert.ok(!publicWrites.includes(envelope.wrappedKey) && !publicWrites.includes(TEST_CID));

@@ -1,17 +1,31 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
-import { validateExpiry, validatePurpose, type AccessEvent, type GrantRecord } from './access';
+import { grantInForce, validateExpiry, validatePurpose, type AccessEvent, type GrantRecord } from './access';
 import { decide } from './access-rules';
 import { requireAttestation } from './attestation';
 import { ChaincodeError } from './errors';
 import { requireRecipientOrAuditor, requireTransfer } from './guards';
-import { callerOf } from './identity';
+import { callerOf, type CertificateIdentity } from './identity';
 import { marshal } from './json';
 import { activeUser } from './registry-contract';
 import { requirePermission } from './roles';
 import { activityKey, keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
 import { txTime } from './time';
-import { collectionFor, envelopeKey, parseEnvelope, validateRecordId, type EnvelopeRecord } from './transfer';
+import {
+  depositEnvelope,
+  envelopeHashOf,
+  removeEnvelope,
+  requireDeposited,
+  type EnvelopeSlot,
+} from './envelopes';
+import {
+  collectionFor,
+  envelopeKey,
+  validateEnvelopeHash,
+  validateRecordId,
+  type EnvelopeRecord,
+  type TransferRecord,
+} from './transfer';
 import { validateUserId, type UserRecord } from './user';
 
 const TX_ID = /^[0-9a-f]{64}$/;
@@ -33,44 +47,56 @@ export class AccessContract extends Contract {
   }
 
   /**
+   * The recipient of a record (a patient) deposits the envelope for a doctor
+   * it is about to grant access to (first of two steps, see envelopes.ts):
+   * transient `envelope` is the whole EnvelopeRecord, with the data key
+   * wrapped for the doctor and the original sender's signature. An earlier
+   * deposit that no grant in force refers to is replaced.
+   */
+  @Transaction()
+  public async DepositGrantEnvelope(ctx: Context, recordId: string, granteeId: string): Promise<void> {
+    const { caller, grantor, grantee, transfer } = await grantParties(ctx, recordId, granteeId);
+    const current = await readRecord<GrantRecord>(ctx, keyOf(ctx, 'grant', recordId, granteeId));
+    if (current !== undefined && grantInForce(current, txTime(ctx))) {
+      throw new ChaincodeError(
+        'FAILED_PRECONDITION',
+        `a grant of record ${recordId} to ${granteeId} is in force until ${current.expiresAt}`,
+      );
+    }
+    await depositEnvelope(
+      ctx,
+      grantSlot(caller, grantee, recordId),
+      {
+        recordId,
+        readerId: granteeId,
+        senderId: transfer.senderId,
+        contentHash: transfer.contentHash,
+        depositorId: grantor.userId,
+      },
+      'unreferenced',
+    );
+  }
+
+  /**
    * The recipient of a record (a patient) grants a doctor access for a purpose
-   * until `expiresAt`. Transient data `envelope` carries the record's CID, size,
-   * media type, original sender signature and the data key wrapped for the doctor.
+   * until `expiresAt`, with the envelope it deposited for the doctor
+   * (DepositGrantEnvelope), named by its SHA-256 `envelopeHash`.
    */
   @Transaction()
   @Param('expiresAt', 'string', 'ISO 8601 UTC, at most a year ahead')
+  @Param('envelopeHash', 'string', 'SHA-256 of the deposited envelope, hex')
   public async GrantAccess(
     ctx: Context,
     recordId: string,
     granteeId: string,
     purpose: string,
     expiresAt: string,
+    envelopeHash: string,
   ): Promise<void> {
-    validateRecordId(recordId);
-    validateUserId(granteeId);
     const purposeOfUse = validatePurpose(purpose);
-    const { caller, record: grantor } = await activeUser(ctx);
-    requirePermission(grantor.role, 'grant');
-    const transfer = await requireTransfer(ctx, recordId);
-    if (transfer.recipientId !== grantor.userId) {
-      throw new ChaincodeError(
-        'ACCESS_DENIED',
-        `only the recipient of record ${recordId} may grant access to it`,
-      );
-    }
-    if (transfer.status !== 'active') {
-      throw new ChaincodeError('FAILED_PRECONDITION', `record ${recordId} was erased`);
-    }
-    const grantee = await readRecord<UserRecord>(ctx, keyOf(ctx, 'user', granteeId));
-    if (grantee?.status !== 'active') {
-      throw new ChaincodeError(
-        'FAILED_PRECONDITION',
-        `grantee ${granteeId} is not an active registered user`,
-      );
-    }
-    if (grantee.role !== 'doctor') {
-      throw new ChaincodeError('FAILED_PRECONDITION', 'access can be granted to doctors only');
-    }
+    validateEnvelopeHash(envelopeHash);
+    const { caller, grantor, grantee } = await grantParties(ctx, recordId, granteeId);
+    await requireDeposited(ctx, grantSlot(caller, grantee, recordId), grantor.userId, envelopeHash);
     const now = txTime(ctx);
     const grant: GrantRecord = {
       docType: 'grant',
@@ -82,26 +108,12 @@ export class AccessContract extends Contract {
       expiresAt: validateExpiry(expiresAt, now),
       status: 'active',
       createdAt: now,
+      envelopeHash,
     };
-    const envelope = parseEnvelope(ctx.stub.getTransient().get('envelope'));
     const key = keyOf(ctx, 'grant', recordId, granteeId);
     await writeRecord(ctx, key, grant);
     await setPartiesPolicy(ctx, key, caller.mspId, grantee.mspId);
     await writeRecord(ctx, activityKey('grant', granteeId, now, recordId), { recordId });
-    const privateRecord: EnvelopeRecord = {
-      ...envelope,
-      docType: 'envelope',
-      recordId,
-      readerId: granteeId,
-      contentHash: transfer.contentHash,
-      senderId: transfer.senderId,
-      createdAt: now,
-    };
-    await ctx.stub.putPrivateData(
-      collectionFor(caller.mspId, grantee.mspId),
-      envelopeKey(ctx, recordId, granteeId),
-      marshal(privateRecord),
-    );
     ctx.stub.setEvent('AccessGranted', marshal({ recordId, granteeId, purpose, expiresAt: grant.expiresAt }));
   }
 
@@ -122,9 +134,15 @@ export class AccessContract extends Contract {
     }
     const now = txTime(ctx);
     await writeRecord(ctx, key, { ...grant, status: 'revoked', revokedAt: now });
-    await ctx.stub.deletePrivateData(
-      collectionFor(caller.mspId, grant.granteeMspId),
-      envelopeKey(ctx, recordId, granteeId),
+    await removeEnvelope(
+      ctx,
+      {
+        collection: collectionFor(caller.mspId, grant.granteeMspId),
+        recordId,
+        readerId: granteeId,
+        kind: 'record',
+      },
+      'delete',
     );
     ctx.stub.setEvent('AccessRevoked', marshal({ recordId, granteeId, revokedAt: now }));
   }
@@ -190,16 +208,28 @@ export class AccessContract extends Contract {
     if (decision.outcome !== 'granted' || !decision.transfer || !decision.user) {
       throw new ChaincodeError('ACCESS_DENIED', decision.reason);
     }
-    const { transfer, user } = decision;
-    const collection =
-      transfer.recipientId === user.userId
+    const { transfer, user, via } = decision;
+    const bytes = await ctx.stub.getPrivateData(
+      via?.kind === 'recipient'
         ? collectionFor(transfer.senderMspId, transfer.recipientMspId)
-        : collectionFor(transfer.recipientMspId, user.mspId);
-    const bytes = await ctx.stub.getPrivateData(collection, envelopeKey(ctx, recordId, user.userId));
+        : collectionFor(transfer.recipientMspId, user.mspId),
+      envelopeKey(ctx, recordId, user.userId, via?.kind === 'breakGlass' ? 'breakGlass' : 'record'),
+    );
     if (bytes.length === 0) {
       throw new ChaincodeError('NOT_FOUND', `no envelope of record ${recordId} for the caller on this peer`);
     }
     const envelope = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<EnvelopeRecord>;
+    if (
+      (via?.envelopeHash !== undefined && envelopeHashOf(bytes) !== via.envelopeHash) ||
+      envelope.contentHash !== transfer.contentHash ||
+      envelope.senderId !== transfer.senderId
+    ) {
+      // Not the envelope the granting record names: never hand it out.
+      throw new ChaincodeError(
+        'FAILED_PRECONDITION',
+        `the envelope of record ${recordId} does not match the record`,
+      );
+    }
     delete envelope.salt;
     return JSON.stringify({ ...envelope, recipientId: transfer.recipientId });
   }
@@ -222,4 +252,52 @@ async function setPartiesPolicy(ctx: Context, key: string, ...mspIds: string[]):
   const policy = new KeyEndorsementPolicy();
   policy.addOrgs('PEER', ...new Set(mspIds));
   await ctx.stub.setStateValidationParameter(key, policy.getPolicy());
+}
+
+/** The caller as the active recipient of an active record, and `granteeId` as an active doctor. */
+async function grantParties(
+  ctx: Context,
+  recordId: string,
+  granteeId: string,
+): Promise<{
+  caller: CertificateIdentity;
+  grantor: UserRecord;
+  grantee: UserRecord;
+  transfer: TransferRecord;
+}> {
+  validateRecordId(recordId);
+  validateUserId(granteeId);
+  const { caller, record: grantor } = await activeUser(ctx);
+  requirePermission(grantor.role, 'grant');
+  const transfer = await requireTransfer(ctx, recordId);
+  if (transfer.recipientId !== grantor.userId) {
+    throw new ChaincodeError(
+      'ACCESS_DENIED',
+      `only the recipient of record ${recordId} may grant access to it`,
+    );
+  }
+  if (transfer.status !== 'active') {
+    throw new ChaincodeError('FAILED_PRECONDITION', `record ${recordId} was erased`);
+  }
+  const grantee = await readRecord<UserRecord>(ctx, keyOf(ctx, 'user', granteeId));
+  if (grantee?.status !== 'active') {
+    throw new ChaincodeError('FAILED_PRECONDITION', `grantee ${granteeId} is not an active registered user`);
+  }
+  if (grantee.role !== 'doctor') {
+    throw new ChaincodeError('FAILED_PRECONDITION', 'access can be granted to doctors only');
+  }
+  if (grantee.userId === transfer.recipientId) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'the recipient needs no grant');
+  }
+  return { caller, grantor, grantee, transfer };
+}
+
+/** Where a grantee's envelope lives: the collection of the grantor's and the grantee's organisations. */
+function grantSlot(grantor: CertificateIdentity, grantee: UserRecord, recordId: string): EnvelopeSlot {
+  return {
+    collection: collectionFor(grantor.mspId, grantee.mspId),
+    recordId,
+    readerId: grantee.userId,
+    kind: 'record',
+  };
 }

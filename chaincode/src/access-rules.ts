@@ -13,6 +13,8 @@ export interface Decision {
   reason: string;
   transfer?: TransferRecord;
   user?: UserRecord;
+  /** For a granted access: which rule granted it, so which envelope the caller reads, and its recorded hash. */
+  via?: { kind: 'recipient' | 'grant' | 'breakGlass'; envelopeHash?: string };
 }
 
 /**
@@ -35,12 +37,23 @@ export async function decide(
   if (user.status !== 'active') return deny('the caller is suspended');
   if (user.role !== caller.role) return deny('the certificate role differs from the registered role');
   if (!PERMISSIONS.access.includes(user.role)) return deny(`role ${user.role} may not access records`);
-  const granted = (reason: string): Decision => ({ outcome: 'granted', reason, transfer, user });
-  if (transfer.recipientId === user.userId) return granted('recipient');
+  const granted = (reason: string, via: NonNullable<Decision['via']>): Decision => ({
+    outcome: 'granted',
+    reason,
+    transfer,
+    user,
+    via,
+  });
+  if (transfer.recipientId === user.userId) {
+    return granted('recipient', { kind: 'recipient', envelopeHash: transfer.envelopeHash });
+  }
   const now = Date.parse(at);
   const grant = await readRecord<GrantRecord>(ctx, keyOf(ctx, 'grant', recordId, user.userId));
   if (grant?.status === 'active' && Date.parse(grant.expiresAt) > now) {
-    return granted(`grant for ${grant.purpose} until ${grant.expiresAt}`);
+    return granted(`grant for ${grant.purpose} until ${grant.expiresAt}`, {
+      kind: 'grant',
+      envelopeHash: grant.envelopeHash,
+    });
   }
   const breakGlass = await readRecord<BreakGlassRecord>(
     ctx,
@@ -51,7 +64,10 @@ export async function decide(
     Date.parse(breakGlass.openedAt) <= now &&
     Date.parse(breakGlass.expiresAt) > now
   ) {
-    return granted(`break-glass ${breakGlass.reasonCode} until ${breakGlass.expiresAt}`);
+    return granted(`break-glass ${breakGlass.reasonCode} until ${breakGlass.expiresAt}`, {
+      kind: 'breakGlass',
+      envelopeHash: breakGlass.envelopeHash,
+    });
   }
   if (grant === undefined) return deny('no grant for the caller');
   return deny(grant.status !== 'active' ? 'the grant was revoked' : 'the grant has expired');

@@ -29,6 +29,13 @@ export interface GrantRecord {
   status: 'active' | 'revoked';
   createdAt: string;
   revokedAt?: string;
+  /** SHA-256 of the grantee's deposited envelope; absent only on grants written before deposits. */
+  envelopeHash?: string;
+}
+
+/** Whether a grant is in force at `now` (an ISO time): active and not expired. */
+export function grantInForce(grant: GrantRecord, now: string): boolean {
+  return grant.status === 'active' && Date.parse(grant.expiresAt) > Date.parse(now);
 }
 
 /** Whether an access attempt was allowed. */

@@ -109,16 +109,17 @@ describe('AttestationContract and gateway attestations', () => {
       );
       assert.equal(record.previousKeys[0]?.retiredAt, record.announcedAt);
 
-      const sendAs = (options: AttestOptions) => {
+      const sendAs = async (options: AttestOptions) => {
         const recordId = `rec-renewed-${String(local.seconds)}-x`;
+        const { hash } = await own.deposit(local, 'doc', 'pat', recordId, HASH);
         const doc = own.person('doc');
-        const envelope = own.envelope(doc, recordId, own.person('pat').id, HASH);
         const attestation = own.attest(local, doc, 'send', options);
         return transfers.Send(
-          local.begin(C, doc.identity.pem, 1, { envelope, attestation }),
+          local.begin(C, doc.identity.pem, 1, { attestation }),
           recordId,
           own.person('pat').id,
           HASH,
+          hash,
         );
       };
       await assert.rejects(
@@ -157,13 +158,14 @@ describe('AttestationContract and gateway attestations', () => {
     it('stores what the gateway attested on the transfer, the access event and the break-glass opening', async () => {
       const tech = t.person('tech');
       const recordId = 'rec-attested-send-0001';
-      const envelope = t.envelope(tech, recordId, t.person('doctorB').id, HASH);
+      const { hash } = await t.deposit(stub, 'tech', 'doctorB', recordId, HASH);
       const sent = t.attest(stub, tech, 'send');
       await transfers.Send(
-        stub.begin(A, tech.identity.pem, 1, { envelope, attestation: sent }),
+        stub.begin(A, tech.identity.pem, 1, { attestation: sent }),
         recordId,
         t.person('doctorB').id,
         HASH,
+        hash,
       );
       const claim = claimOf(sent);
       const summary = {
@@ -302,13 +304,14 @@ describe('AttestationContract and gateway attestations', () => {
     it('requires an attestation for the right action on Send and BreakGlass too', async () => {
       const tech = t.person('tech');
       const recordId = 'rec-unattested-000001';
-      const envelope = t.envelope(tech, recordId, t.person('patient').id, HASH);
+      const { hash } = await t.deposit(stub, 'tech', 'patient', recordId, HASH);
       const send = (attestation?: AttestationInput) =>
         transfers.Send(
-          stub.begin(A, tech.identity.pem, 1, attestation ? { envelope, attestation } : { envelope }),
+          stub.begin(A, tech.identity.pem, 1, attestation ? { attestation } : {}),
           recordId,
           t.person('patient').id,
           HASH,
+          hash,
         );
       await assert.rejects(send(), /ATTESTATION_INVALID: attestation missing/);
       await assert.rejects(send(t.attest(stub, tech, 'access')), /ATTESTATION_INVALID: wrong action/);

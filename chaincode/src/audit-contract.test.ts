@@ -87,7 +87,7 @@ describe('EraseRecord and the audit queries', () => {
         transfers.EraseRecord(as('patient'), RECORD),
         /ACCESS_DENIED: role patient may not erase/,
       );
-      assert.equal(stub.privateData.get(collectionFor(A, B))?.size, 1);
+      assert.equal(stub.envelopesIn(collectionFor(A, B)).length, 1);
     });
   });
 

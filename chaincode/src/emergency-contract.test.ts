@@ -8,7 +8,8 @@ import type { ReviewRecord } from './emergency';
 import { EmergencyContract } from './emergency-contract';
 import { encryptionKey, TestConsortium } from './testing/consortium';
 import { MapStub } from './testing/stub';
-import { collectionFor } from './transfer';
+import { marshal } from './json';
+import { collectionFor, type EnvelopeInput } from './transfer';
 import { TransferContract } from './transfer-contract';
 
 const A = 'HospitalAMSP';
@@ -57,8 +58,11 @@ describe('EmergencyContract (break-glass)', () => {
       .digest('hex');
     return ctx;
   };
-  const asAdmin = (msp: string, transient: Record<string, unknown> = {}) =>
-    stub.begin(msp, t.admin(msp).pem, 1, transient);
+  const asAdmin = (msp: string) => stub.begin(msp, t.admin(msp).pem);
+  /** HospitalB's emergency service deposits doctorC's envelope of RECORD; {@link release} then releases it. */
+  const deposit = (overrides: Partial<EnvelopeInput> = {}) =>
+    t.depositBreakGlass(stub, 'doctorC', 'patient', 'tech', RECORD, HASH, overrides);
+  const release = () => t.releaseBreakGlassKey(stub, 'doctorC', 'patient', 'tech', RECORD, HASH);
   const breakGlass = async (name = 'doctorC') =>
     JSON.parse(
       await emergency.BreakGlass(as(name, 1, {}, 'breakGlass'), RECORD, 'UNCONSCIOUS', JUSTIFICATION, 240),
@@ -198,9 +202,8 @@ describe('EmergencyContract (break-glass)', () => {
       /ACCESS_DENIED: only HospitalBMSP's emergency service/,
     );
 
-    const envelope = t.envelope(t.person('tech'), RECORD, t.person('patient').id, HASH);
-    await emergency.ReleaseBreakGlassKey(asAdmin(B, { envelope }), RECORD, doctorId);
-    assert.equal(stub.privateData.get(collectionFor(B, C))?.size, 1);
+    const { envelope, hash } = await release();
+    assert.equal(stub.envelopesIn(collectionFor(B, C)).length, 1);
     const opened = await outcome('doctorC');
     const forDoctor = JSON.parse(await access.ReadEnvelope(as('doctorC'), RECORD, opened.txId)) as Record<
       string,
@@ -209,18 +212,52 @@ describe('EmergencyContract (break-glass)', () => {
     assert.equal(forDoctor.wrappedKey, envelope.wrappedKey);
     assert.equal(forDoctor.emergencyWrappedKey, undefined);
     await assert.rejects(
-      emergency.ReleaseBreakGlassKey(asAdmin(B, { envelope }), RECORD, doctorId),
-      /already released/,
+      emergency.ReleaseBreakGlassKey(asAdmin(B), RECORD, doctorId, hash),
+      /FAILED_PRECONDITION: the key of record .* was already released/,
     );
+    await assert.rejects(release(), /FAILED_PRECONDITION: the key of record .* was already released/);
+    const stored = stub.privateData
+      .get(collectionFor(B, C))
+      ?.get(stub.createCompositeKey('envelope', [RECORD, doctorId, 'breakGlass']));
+    assert.deepEqual(stored, marshal(envelope), 'the released envelope stays as deposited');
   });
 
-  it('refuses a release after the opening expires', async () => {
+  it('releases only the envelope the emergency service deposited, without the emergency-wrapped key', async () => {
+    await breakGlass();
+    const doctorId = t.person('doctorC').id;
+    await assert.rejects(
+      deposit({ emergencyWrappedKey }),
+      /INVALID_ARGUMENT: the doctor's envelope must not carry the emergency-wrapped key/,
+    );
+    assert.equal(stub.privateData.get(collectionFor(B, C)), undefined, 'nothing deposited');
+    await assert.rejects(
+      emergency.ReleaseBreakGlassKey(asAdmin(B), RECORD, doctorId, HASH),
+      /FAILED_PRECONDITION: no envelope of record .* is deposited/,
+    );
+    const replaced = await deposit();
+    const { hash } = await deposit();
+    assert.deepEqual(stub.publicWrites(), [], 'a deposit writes no public state');
+    await assert.rejects(
+      emergency.DepositBreakGlassEnvelope(asAdmin(A), RECORD, doctorId),
+      /ACCESS_DENIED: only HospitalBMSP's emergency service/,
+    );
+    await assert.rejects(
+      emergency.ReleaseBreakGlassKey(asAdmin(B), RECORD, doctorId, replaced.hash),
+      /FAILED_PRECONDITION: the deposited envelope of record .* is not the one named/,
+    );
+    await emergency.ReleaseBreakGlassKey(asAdmin(B), RECORD, doctorId, hash);
+    assert.deepEqual(stub.privateCollections(), [], 'the release writes public state only');
+  });
+
+  it('refuses a deposit and a release after the opening expires', async () => {
     await breakGlass();
     stub.seconds += 4 * 3600;
+    const expired = /FAILED_PRECONDITION: the break-glass opening of record .* is no longer in force/;
     await assert.rejects(
       emergency.ReadEmergencyEnvelope(asAdmin(B), RECORD, t.person('doctorC').id),
-      /no longer in force/,
+      expired,
     );
+    await assert.rejects(deposit(), expired);
   });
 
   it('lets an auditor close a review with a finding, and only an auditor', async () => {
@@ -241,8 +278,7 @@ describe('EmergencyContract (break-glass)', () => {
 
   it('purges a released break-glass envelope when the record is erased', async () => {
     await breakGlass();
-    const envelope = t.envelope(t.person('tech'), RECORD, t.person('patient').id, HASH);
-    await emergency.ReleaseBreakGlassKey(asAdmin(B, { envelope }), RECORD, t.person('doctorC').id);
+    await release();
     await new TransferContract().EraseRecord(asAdmin(B), RECORD);
     assert.equal(stub.privateData.get(collectionFor(B, C))?.size, 0);
   });

@@ -1,5 +1,6 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { requireAttestation } from './attestation';
+import { depositEnvelope, emergencyServiceOf, requireDeposited, type EnvelopeSlot } from './envelopes';
 import { ChaincodeError } from './errors';
 import {
   validateDuration,
@@ -19,7 +20,7 @@ import { txTime } from './time';
 import {
   collectionFor,
   envelopeKey,
-  parseEnvelope,
+  validateEnvelopeHash,
   type EnvelopeRecord,
   type TransferRecord,
 } from './transfer';
@@ -192,30 +193,60 @@ export class EmergencyContract extends Contract {
   }
 
   /**
-   * The recipient organisation's emergency service releases the data key to the
-   * doctor of a break-glass opening in force: transient `envelope` carries the
-   * record's envelope with the key wrapped for the doctor.
+   * The recipient organisation's emergency service deposits the envelope for
+   * the doctor of a break-glass opening in force (first of two steps, see
+   * envelopes.ts): transient `envelope` is the whole EnvelopeRecord with the
+   * data key wrapped for the doctor. An earlier deposit whose key was not
+   * released is replaced.
    */
   @Transaction()
-  public async ReleaseBreakGlassKey(ctx: Context, recordId: string, doctorId: string): Promise<void> {
-    const { transfer, opening, key, now } = await this.openingInForce(ctx, recordId, doctorId);
-    const envelope = parseEnvelope(ctx.stub.getTransient().get('envelope'));
-    const record: EnvelopeRecord = {
-      ...envelope,
-      docType: 'envelope',
-      recordId,
-      readerId: doctorId,
-      contentHash: transfer.contentHash,
-      senderId: transfer.senderId,
-      createdAt: now,
-    };
-    delete record.emergencyWrappedKey;
-    await ctx.stub.putPrivateData(
-      collectionFor(transfer.recipientMspId, opening.doctorMspId),
-      envelopeKey(ctx, recordId, doctorId),
-      marshal(record),
+  public async DepositBreakGlassEnvelope(ctx: Context, recordId: string, doctorId: string): Promise<void> {
+    const { transfer, opening } = await this.openingInForce(ctx, recordId, doctorId);
+    await depositEnvelope(
+      ctx,
+      breakGlassSlot(transfer, opening),
+      {
+        recordId,
+        readerId: doctorId,
+        senderId: transfer.senderId,
+        contentHash: transfer.contentHash,
+        // The organisation's emergency service, whichever of its admins holds the key today.
+        depositorId: emergencyServiceOf(transfer.recipientMspId),
+      },
+      'unreferenced',
+      (envelope) => {
+        if (envelope.emergencyWrappedKey !== undefined) {
+          throw new ChaincodeError(
+            'INVALID_ARGUMENT',
+            "the doctor's envelope must not carry the emergency-wrapped key",
+          );
+        }
+      },
     );
-    await writeRecord(ctx, key, { ...opening, keyReleasedAt: now });
+  }
+
+  /**
+   * The recipient organisation's emergency service releases the data key to the
+   * doctor of a break-glass opening in force: the envelope it deposited
+   * (DepositBreakGlassEnvelope), named by its SHA-256 `envelopeHash`.
+   */
+  @Transaction()
+  @Param('envelopeHash', 'string', 'SHA-256 of the deposited envelope, hex')
+  public async ReleaseBreakGlassKey(
+    ctx: Context,
+    recordId: string,
+    doctorId: string,
+    envelopeHash: string,
+  ): Promise<void> {
+    validateEnvelopeHash(envelopeHash);
+    const { transfer, opening, key, now } = await this.openingInForce(ctx, recordId, doctorId);
+    await requireDeposited(
+      ctx,
+      breakGlassSlot(transfer, opening),
+      emergencyServiceOf(transfer.recipientMspId),
+      envelopeHash,
+    );
+    await writeRecord(ctx, key, { ...opening, keyReleasedAt: now, envelopeHash });
     ctx.stub.setEvent('BreakGlassKeyReleased', marshal({ recordId, doctorId, releasedAt: now }));
   }
 
@@ -296,4 +327,14 @@ export class EmergencyContract extends Contract {
     }
     return { transfer, opening, key, now };
   }
+}
+
+/** Where a break-glass doctor's envelope lives: apart from any grant's, in the recipient's and doctor's collection. */
+function breakGlassSlot(transfer: TransferRecord, opening: BreakGlassRecord): EnvelopeSlot {
+  return {
+    collection: collectionFor(transfer.recipientMspId, opening.doctorMspId),
+    recordId: transfer.recordId,
+    readerId: opening.doctorId,
+    kind: 'breakGlass',
+  };
 }

@@ -46,6 +46,8 @@ export interface BreakGlassRecord {
   /** The opening's transaction id, which is also its review's id. */
   txId: string;
   keyReleasedAt?: string;
+  /** SHA-256 of the doctor's deposited envelope, once the key is released. */
+  envelopeHash?: string;
   /** The doctor's gateway attestation (device check and second factor) the opening required. */
   attestation?: AttestationSummary;
 }

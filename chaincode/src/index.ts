@@ -43,7 +43,13 @@ export { StorageContract } from './storage-contract';
 export type { StoredContent } from './storage-contract';
 export { TransferContract } from './transfer-contract';
 export { collectionFor, signedMessage } from './transfer';
-export type { EnvelopeInput, TransferRecord, TransferStatus } from './transfer';
+export type {
+  EnvelopeInput,
+  EnvelopeParties,
+  EnvelopeRecord,
+  TransferRecord,
+  TransferStatus,
+} from './transfer';
 
 /** The contracts the chaincode server hosts; read by fabric-chaincode-node. */
 export const contracts = [

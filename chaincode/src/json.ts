@@ -3,7 +3,12 @@
  * same value always marshals to the same bytes on every endorsing peer.
  */
 export function marshal(value: unknown): Buffer {
-  return Buffer.from(JSON.stringify(sortKeys(value)), 'utf8');
+  return Buffer.from(canonicalJson(value), 'utf8');
+}
+
+/** The text {@link marshal} encodes: what a device writes when the ledger checks a hash of its bytes. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
 }
 
 /** Parses bytes written by {@link marshal}. */

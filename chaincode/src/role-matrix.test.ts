@@ -29,9 +29,10 @@ const attestation = new AttestationContract();
 
 /**
  * One call per action, made by `actor` (a registered user of role `role`;
- * `as` attaches a valid gateway attestation when given an action). Each call
- * passes the role gate for permitted roles, whatever else it then decides; the
- * test only looks at whether the role gate refused.
+ * `as` attaches a valid gateway attestation when given an action), or one per
+ * transaction where an action takes several (a deposit, then the public
+ * record). Each call passes the role gate for permitted roles, whatever else
+ * it then decides; the test only looks at whether the role gate refused.
  */
 type Call = (
   as: (name: string, attest?: AttestedAction) => Context,
@@ -40,25 +41,22 @@ type Call = (
   stub: MapStub,
 ) => Promise<unknown>;
 
-const CALLS: Record<Action, Call> = {
+const CALLS: Record<Action, Call | Call[]> = {
   registerUser: (as, t, role) =>
     registry.RegisterUser(as(role), t.person('spare').identity.pem, 'doctor', encryptionKey()),
   setUserStatus: (as, t, role) => registry.SuspendUser(as(role), t.person('spare').id),
   rotateOwnKey: (as, _t, role) => registry.RotateEncryptionKey(as(role), encryptionKey()),
   readRegistry: (as, t, role) => registry.GetUser(as(role), t.person('patient').id),
-  send: async (_as, t, role, stub) => {
-    const sender = t.person(role);
-    const recordId = `rec-matrix-${role}-00001`;
-    const envelope = t.envelope(sender, recordId, t.person('doctor').id, HASH);
-    return transfers.Send(
-      t.as(stub, role, { transient: { envelope }, attest: 'send' }),
-      recordId,
-      t.person('doctor').id,
-      HASH,
-    );
-  },
-  grant: (as, t, role) =>
-    access.GrantAccess(as(role), RECORD, t.person('doctor').id, 'TREAT', '2026-02-01T00:00:00Z'),
+  send: [
+    (_as, t, role, stub) => t.deposit(stub, role, 'doctor', `rec-matrix-${role}-00001`, HASH),
+    (as, t, role) =>
+      transfers.Send(as(role, 'send'), `rec-matrix-${role}-00001`, t.person('doctor').id, HASH, HEX),
+  ],
+  grant: [
+    (as, t, role) => access.DepositGrantEnvelope(as(role), RECORD, t.person('doctor').id),
+    (as, t, role) =>
+      access.GrantAccess(as(role), RECORD, t.person('doctor').id, 'TREAT', '2026-02-01T00:00:00Z', HEX),
+  ],
   revoke: (as, t, role) => access.RevokeGrant(as(role), RECORD, t.person('doctor').id),
   access: async (as, _t, role) => {
     const result = JSON.parse(await access.RecordAccess(as(role, 'access'), RECORD, 'TREAT')) as {
@@ -70,7 +68,11 @@ const CALLS: Record<Action, Call> = {
     return result;
   },
   breakGlass: (as, _t, role) => emergency.BreakGlass(as(role, 'breakGlass'), RECORD, 'URGENT_CARE', HEX, 240),
-  manageEmergencyKey: (as, _t, role) => emergency.RegisterEmergencyKey(as(role), encryptionKey()),
+  manageEmergencyKey: [
+    (as, _t, role) => emergency.RegisterEmergencyKey(as(role), encryptionKey()),
+    (as, t, role) => emergency.DepositBreakGlassEnvelope(as(role), RECORD, t.person('doctor').id),
+    (as, t, role) => emergency.ReleaseBreakGlassKey(as(role), RECORD, t.person('doctor').id, HEX),
+  ],
   closeReview: (as, _t, role) => emergency.CloseReview(as(role), HEX, 'justified', HEX),
   erase: (as, _t, role) => transfers.EraseRecord(as(role), RECORD),
   audit: (as, _t, role) => audit.RecordHistory(as(role), RECORD, 10, ''),
@@ -131,14 +133,17 @@ describe('role-to-action table, enforced for every action and every role', () =>
         const as = (name: string, attest?: AttestedAction): Context =>
           attest === undefined ? t.as(stub, name) : t.as(stub, name, { attest });
         const gate = new RegExp(`ACCESS_DENIED: role ${role} may not ${action}`);
-        let error: unknown;
-        try {
-          await CALLS[action](as, t, role, stub);
-        } catch (e) {
-          error = e;
+        for (const [step, call] of [CALLS[action]].flat().entries()) {
+          let error: unknown;
+          try {
+            await call(as, t, role, stub);
+          } catch (e) {
+            error = e;
+          }
+          const refusedByRole = error instanceof Error && gate.test(error.message);
+          const outcome = error instanceof Error ? error.message : 'no error';
+          assert.equal(refusedByRole, !allowed, `call ${String(step + 1)}: ${outcome}`);
         }
-        const refusedByRole = error instanceof Error && gate.test(error.message);
-        assert.equal(refusedByRole, !allowed, error instanceof Error ? error.message : 'no error');
       });
     }
   }

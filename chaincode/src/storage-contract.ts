@@ -30,8 +30,8 @@ export class StorageContract extends Contract {
 
   /**
    * The CID, size and content hash of every envelope in the collection the
-   * caller's organisation shares with `counterpartMspId` (its own implicit
-   * collection when that is its own MSP ID), a page at a time. Private data
+   * caller's organisation shares with `counterpartMspId` (its own
+   * collection, `org-<MSP>`, when that is its own MSP ID), a page at a time. Private data
    * has no paginated queries, so the bookmark is the number of entries already
    * returned (see {@link offsetPage}). Admins and auditors only.
    */

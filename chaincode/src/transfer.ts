@@ -1,6 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import type { AttestationSummary } from './attestation';
 import { ChaincodeError } from './errors';
+import { marshal } from './json';
 
 /** Lifecycle of a transfer record. */
 export type TransferStatus = 'active' | 'erased';
@@ -18,6 +19,8 @@ export interface TransferRecord {
   recipientMspId: string;
   /** SHA-256 of the ciphertext, hex. */
   contentHash: string;
+  /** SHA-256 of the recipient's deposited envelope; absent only on records written before deposits. */
+  envelopeHash?: string;
   status: TransferStatus;
   createdAt: string;
   updatedAt: string;
@@ -42,15 +45,28 @@ export interface EnvelopeInput {
   metadata?: Record<string, string>;
 }
 
-/** A reader's private envelope, held only in the collection of the organisations concerned. */
+/**
+ * A reader's private envelope, held only in the collection of the
+ * organisations concerned. The depositor's device writes all of it, as
+ * canonical JSON (see {@link parseEnvelopeRecord}), so that it knows the exact
+ * bytes, and so their SHA-256, which the public record then names.
+ */
 export interface EnvelopeRecord extends EnvelopeInput {
   docType: 'envelope';
   recordId: string;
   readerId: string;
-  contentHash: string;
+  /** Who sent the record (and signed it for its recipient). */
   senderId: string;
-  createdAt: string;
+  contentHash: string;
+  /** Who deposited this envelope: the sender, a grantor, or an emergency operator. */
+  depositorId: string;
 }
+
+/** The parties an envelope must name: what the depositing function knows from the ledger and the caller. */
+export type EnvelopeParties = Pick<
+  EnvelopeRecord,
+  'recordId' | 'readerId' | 'senderId' | 'contentHash' | 'depositorId'
+>;
 
 const RECORD_ID = /^[A-Za-z0-9_-]{16,64}$/;
 const HEX_64 = /^[0-9a-f]{64}$/;
@@ -92,8 +108,12 @@ function base64Field(name: string, value: unknown, maxLength: number, minBytes =
   return value;
 }
 
-/** Parses and validates the transient `envelope` entry. */
-export function parseEnvelope(bytes: Uint8Array | undefined): EnvelopeInput {
+/**
+ * Parses and validates the transient `envelope` entry: a whole
+ * {@link EnvelopeRecord} in canonical JSON ({@link marshal}'s form, so its
+ * hash is what the device computed) naming exactly `parties`.
+ */
+export function parseEnvelopeRecord(bytes: Uint8Array | undefined, parties: EnvelopeParties): EnvelopeRecord {
   if (bytes === undefined || bytes.length === 0) {
     throw new ChaincodeError('INVALID_ARGUMENT', 'transient data must carry an "envelope" entry');
   }
@@ -111,6 +131,12 @@ export function parseEnvelope(bytes: Uint8Array | undefined): EnvelopeInput {
   }
   const e = raw as Record<string, unknown>;
   const allowed = new Set([
+    'docType',
+    'recordId',
+    'readerId',
+    'senderId',
+    'contentHash',
+    'depositorId',
     'cid',
     'size',
     'mediaType',
@@ -139,7 +165,17 @@ export function parseEnvelope(bytes: Uint8Array | undefined): EnvelopeInput {
       'envelope.mediaType must be a media type such as application/dicom',
     );
   }
-  const envelope: EnvelopeInput = {
+  if (e.docType !== 'envelope') {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'envelope.docType must be "envelope"');
+  }
+  for (const [name, value] of Object.entries(parties)) {
+    if (e[name] !== value) {
+      throw new ChaincodeError('INVALID_ARGUMENT', `envelope.${name} must be ${value}`);
+    }
+  }
+  const envelope: EnvelopeRecord = {
+    docType: 'envelope',
+    ...parties,
     cid: e.cid,
     size: e.size,
     mediaType: e.mediaType,
@@ -152,6 +188,12 @@ export function parseEnvelope(bytes: Uint8Array | undefined): EnvelopeInput {
   }
   if (e.metadata !== undefined) {
     envelope.metadata = parseMetadata(e.metadata);
+  }
+  if (!marshal(envelope).equals(Buffer.from(bytes))) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      'the envelope must be canonical JSON (keys sorted, no spaces)',
+    );
   }
   return envelope;
 }
@@ -185,14 +227,42 @@ export function signedMessage(
   return Buffer.from(`medshare/transfer/v1\n${recordId}\n${cid}\n${contentHash}\n${recipientId}`, 'utf8');
 }
 
+/**
+ * Why a reader holds an envelope: as the record's recipient or a grantee
+ * (`record`), or for a break-glass opening (`breakGlass`), which must not
+ * share a slot with a grant the same doctor may hold.
+ */
+export type EnvelopeKind = 'record' | 'breakGlass';
+
 /** Key of a reader's envelope in a private data collection. */
-export function envelopeKey(ctx: Context, recordId: string, readerId: string): string {
-  return ctx.stub.createCompositeKey('envelope', [recordId, readerId]);
+export function envelopeKey(
+  ctx: Context,
+  recordId: string,
+  readerId: string,
+  kind: EnvelopeKind = 'record',
+): string {
+  return ctx.stub.createCompositeKey(
+    'envelope',
+    kind === 'record' ? [recordId, readerId] : [recordId, readerId, kind],
+  );
 }
 
-/** The private data collection two organisations share (must match network/src/collections.ts). */
+/** Validates the SHA-256 (lower-case hex) of a deposited envelope. */
+export function validateEnvelopeHash(hash: string): string {
+  if (!HEX_64.test(hash)) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'envelopeHash must be a SHA-256 digest in lower-case hex');
+  }
+  return hash;
+}
+
+/**
+ * The private data collection of two organisations, or of one (must match
+ * network/src/collections.ts): only they hold the data, and its own
+ * endorsement policy names exactly them, so a record inside one organisation
+ * is endorsed by that organisation alone.
+ */
 export function collectionFor(mspA: string, mspB: string): string {
-  if (mspA === mspB) return `_implicit_org_${mspA}`;
+  if (mspA === mspB) return `org-${mspA}`;
   const [first, second] = [mspA, mspB].sort();
   return `pdc-${first ?? ''}-${second ?? ''}`;
 }

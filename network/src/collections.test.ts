@@ -15,9 +15,12 @@ describe('private data collections', () => {
     },
   );
 
-  it('defines one collection per pair of peer organisations, named independently of order', () => {
+  it('defines one collection per organisation and per pair of them, named independently of order', () => {
     const names = collectionsConfig(plan).map((c) => c.name);
     assert.deepEqual(names, [
+      'org-HospitalAMSP',
+      'org-HospitalBMSP',
+      'org-ImagingMSP',
       'pdc-HospitalAMSP-HospitalBMSP',
       'pdc-HospitalAMSP-ImagingMSP',
       'pdc-HospitalBMSP-ImagingMSP',
@@ -29,11 +32,19 @@ describe('private data collections', () => {
   });
 
   it('lets only the pair hold, read and write the data, and requires both to endorse a write', () => {
-    const c = collectionsConfig(plan)[0];
+    const c = collectionsConfig(plan).find((x) => x.name === 'pdc-HospitalAMSP-HospitalBMSP');
     assert.ok(c);
     assert.equal(c.policy, "OR('HospitalAMSP.member', 'HospitalBMSP.member')");
     assert.equal(c.endorsementPolicy.signaturePolicy, "AND('HospitalAMSP.peer', 'HospitalBMSP.peer')");
     assert.equal(c.memberOnlyRead && c.memberOnlyWrite, true);
     assert.equal(c.blockToLive, 0);
+  });
+
+  it('lets one organisation alone hold, read, write and endorse its own collection', () => {
+    const c = collectionsConfig(plan).find((x) => x.name === 'org-HospitalBMSP');
+    assert.ok(c);
+    assert.equal(c.policy, "OR('HospitalBMSP.member')");
+    assert.equal(c.endorsementPolicy.signaturePolicy, "OR('HospitalBMSP.peer')");
+    assert.equal(c.memberOnlyRead && c.memberOnlyWrite, true);
   });
 });

@@ -3,7 +3,15 @@ import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import {
+  StatusCode,
+  type Contract,
+  type Network,
+  type SubmittedTransaction,
+} from '@hyperledger/fabric-gateway';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
+import type { EnvelopeRecord } from 'medshare-chaincode';
+import { canonicalJson } from 'medshare-chaincode/dist/json';
 import { enrollUser, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
 import { closeGateways, orgGateway, type OrgGateway } from '../support/attestation';
 import { connectGateway, type GatewayConnection } from '../support/gateway';
@@ -12,6 +20,16 @@ import { chaincodeMessage, encryptionKey, whenEndorsersAgree } from '../support/
 
 const decoder = new TextDecoder();
 const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
+/** What a record function answers while the endorsing peer has not committed the envelope's deposit yet. */
+const NOT_DEPOSITED = /FAILED_PRECONDITION: no envelope of record \S+ for \S+ is deposited/;
+
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** A new record id and content hash. */
+const newRecord = () => ({
+  recordId: `rec-${randomBytes(8).toString('hex')}`,
+  contentHash: sha256(randomBytes(64)),
+});
 
 /** MSP IDs of the peers that endorsed the transaction `txId` in `block`. */
 function endorsingMsps(blockBytes: Uint8Array, txId: string): string[] {
@@ -35,6 +53,74 @@ function endorsingMsps(blockBytes: Uint8Array, txId: string): string[] {
   throw new Error(`transaction ${txId} is not in the block`);
 }
 
+/**
+ * Submits with `submit` (again while the endorsers lag a commit, see
+ * whenEndorsersAgree and {@link NOT_DEPOSITED}), then waits for the
+ * transaction to commit, which it must, valid.
+ */
+async function committed(submit: () => Promise<SubmittedTransaction>): Promise<SubmittedTransaction> {
+  const submitted = await whenEndorsersAgree(() => whenEndorsersAgree(submit), NOT_DEPOSITED);
+  const { successful, code } = await submitted.getStatus();
+  const name = Object.entries(StatusCode).find(([, value]) => value === code)?.[0] ?? String(code);
+  assert.equal(successful, true, `transaction ${submitted.getTransactionId()} committed ${name}`);
+  return submitted;
+}
+
+/** Deposits `envelope` with the function `fn` of `contract`: its canonical JSON in transient `envelope`. */
+async function deposit(
+  contract: Contract,
+  fn: string,
+  envelope: EnvelopeRecord,
+): Promise<{ submitted: SubmittedTransaction; envelopeHash: string }> {
+  const text = canonicalJson(envelope);
+  const submitted = await committed(() =>
+    contract.submitAsync(fn, {
+      arguments: [envelope.recordId, envelope.readerId],
+      transientData: { envelope: text },
+    }),
+  );
+  return { submitted, envelopeHash: sha256(text) };
+}
+
+/** The two transactions that put an envelope on the ledger, and the hash the second names. */
+interface TwoSteps {
+  deposited: SubmittedTransaction;
+  recorded: SubmittedTransaction;
+  envelopeHash: string;
+}
+
+/**
+ * Both ledger steps of an envelope: `depositFn` deposits it, then `record`
+ * (function and arguments) is submitted with the envelope's SHA-256 as last
+ * argument and `transientData`. Both must commit.
+ */
+async function depositAndRecord(
+  contract: Contract,
+  depositFn: string,
+  envelope: EnvelopeRecord,
+  [recordFn, ...args]: readonly [string, ...string[]],
+  transientData: Record<string, string> = {},
+): Promise<TwoSteps> {
+  const { submitted: deposited, envelopeHash } = await deposit(contract, depositFn, envelope);
+  const recorded = await committed(() =>
+    contract.submitAsync(recordFn, { arguments: [...args, envelopeHash], transientData }),
+  );
+  return { deposited, recorded, envelopeHash };
+}
+
+/** `envelope`'s record re-wrapped for another reader, deposited by `depositorId` (a grantor or an emergency service). */
+function rewrapped(envelope: EnvelopeRecord, readerId: string, depositorId: string): EnvelopeRecord {
+  const copy: EnvelopeRecord = {
+    ...envelope,
+    readerId,
+    depositorId,
+    wrappedKey: randomBytes(120).toString('base64'),
+    salt: randomBytes(16).toString('base64'),
+  };
+  delete copy.emergencyWrappedKey;
+  return copy;
+}
+
 describe('transfers, grants and access on a real network', () => {
   let net: TestNetwork;
   let orgA: OrgPlan;
@@ -47,6 +133,18 @@ describe('transfers, grants and access on a real network', () => {
   let doctorCId: string;
   let auditor: IdentityFiles;
   let techId: string;
+  /** A patient and a doctor of hospital A, the technologist's organisation. */
+  let patientA: IdentityFiles;
+  let doctorA: IdentityFiles;
+  let patientAId: string;
+  let doctorAId: string;
+  /** Registry ids of the users registered in `before`. */
+  const ids = new Map<IdentityFiles, string>();
+  const idOf = (user: IdentityFiles): string => {
+    const id = ids.get(user);
+    assert.ok(id, 'a user registered in before()');
+    return id;
+  };
   /** Each organisation's gateway service, announced on the ledger, by org key. */
   const gateways = new Map<string, OrgGateway>();
   /** The transient `attestation` the gateway of `org` signs for `userId`'s next `action`. */
@@ -56,7 +154,7 @@ describe('transfers, grants and access on a real network', () => {
     return gateway.attest(userId, action);
   };
   /** The record sent in the first test, used by the access tests. */
-  const shared = { recordId: '', contentHash: '' };
+  const shared = { recordId: '', contentHash: '', envelope: undefined as EnvelopeRecord | undefined };
   const open: GatewayConnection[] = [];
 
   const gatewayFor = async (org: OrgPlan, user: IdentityFiles) => {
@@ -66,6 +164,8 @@ describe('transfers, grants and access on a real network', () => {
     open.push(connection);
     return connection.gateway.getNetwork(net.plan.channel);
   };
+  const contractAs = async (org: OrgPlan, user: IdentityFiles, name: 'transfer' | 'access' | 'emergency') =>
+    (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, name);
 
   const register = async (org: OrgPlan, user: IdentityFiles, role: string): Promise<string> => {
     const registry = (await gatewayFor(org, orgAdmin(org))).getContract(net.plan.chaincode.name, 'registry');
@@ -76,18 +176,30 @@ describe('transfers, grants and access on a real network', () => {
       encryptionKey(),
     );
     const me = (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, 'registry');
-    return (JSON.parse(decoder.decode(await me.evaluateTransaction('WhoAmI'))) as { userId: string }).userId;
+    const { userId } = JSON.parse(decoder.decode(await me.evaluateTransaction('WhoAmI'))) as {
+      userId: string;
+    };
+    ids.set(user, userId);
+    return userId;
   };
 
+  /** The envelope `sender` deposits for the recipient of a new record: all of it, signed by the sender. */
   const envelopeFor = async (
     sender: IdentityFiles,
     recordId: string,
     recipientId: string,
     contentHash: string,
-  ) => {
+  ): Promise<EnvelopeRecord> => {
     const key = createPrivateKey(await readFile(join(sender.msp, 'keystore', 'key.pem')));
     const message = Buffer.from(`medshare/transfer/v1\n${recordId}\n${CID}\n${contentHash}\n${recipientId}`);
+    const senderId = idOf(sender);
     return {
+      docType: 'envelope',
+      recordId,
+      readerId: recipientId,
+      senderId,
+      contentHash,
+      depositorId: senderId,
       cid: CID,
       size: 1048576,
       mediaType: 'application/dicom',
@@ -95,6 +207,35 @@ describe('transfers, grants and access on a real network', () => {
       signature: sign('sha256', message, { key, dsaEncoding: 'ieee-p1363' }).toString('base64'),
       salt: randomBytes(16).toString('base64'),
     };
+  };
+
+  /** `sender` of `org` sends the record of `envelope` to its reader: DepositEnvelope, then Send, attested. */
+  const send = async (org: OrgPlan, sender: IdentityFiles, envelope: EnvelopeRecord): Promise<TwoSteps> =>
+    depositAndRecord(
+      await contractAs(org, sender, 'transfer'),
+      'DepositEnvelope',
+      envelope,
+      ['Send', envelope.recordId, envelope.readerId, envelope.contentHash],
+      { attestation: attest(org, idOf(sender), 'send') },
+    );
+
+  /**
+   * The organisations whose peers endorsed each step, read from the blocks
+   * through `network`, once it is checked that neither block holds the
+   * envelope's CID, wrapped key, salt or signature.
+   */
+  const endorsersOf = async (network: Network, steps: TwoSteps, envelope: EnvelopeRecord) => {
+    const qscc = network.getContract('qscc');
+    const endorsers = async (submitted: SubmittedTransaction) => {
+      const txId = submitted.getTransactionId();
+      const block = await qscc.evaluateTransaction('GetBlockByTxID', net.plan.channel, txId);
+      const raw = Buffer.from(block).toString('latin1');
+      for (const secret of [CID, envelope.wrappedKey, envelope.salt, envelope.signature]) {
+        assert.ok(!raw.includes(secret), `a private envelope field reached the block of ${txId}`);
+      }
+      return endorsingMsps(block, txId);
+    };
+    return { deposit: await endorsers(steps.deposited), record: await endorsers(steps.recorded) };
   };
 
   before(async () => {
@@ -105,9 +246,13 @@ describe('transfers, grants and access on a real network', () => {
     tech = await enrollUser(REPO_DIR, net.plan, net.bin, orgA.key, 'u-tech-a', 'technologist');
     patient = await enrollUser(REPO_DIR, net.plan, net.bin, orgB.key, 'u-patient-b', 'patient');
     doctorC = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-doctor-c', 'doctor');
+    patientA = await enrollUser(REPO_DIR, net.plan, net.bin, orgA.key, 'u-patient-a', 'patient');
+    doctorA = await enrollUser(REPO_DIR, net.plan, net.bin, orgA.key, 'u-doctor-a', 'doctor');
     techId = await register(orgA, tech, 'technologist');
     patientId = await register(orgB, patient, 'patient');
     doctorCId = await register(orgC, doctorC, 'doctor');
+    patientAId = await register(orgA, patientA, 'patient');
+    doctorAId = await register(orgA, doctorA, 'doctor');
     auditor = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-auditor-c', 'auditor');
     await register(orgC, auditor, 'auditor');
     for (const org of [orgA, orgB, orgC]) {
@@ -123,47 +268,30 @@ describe('transfers, grants and access on a real network', () => {
     await net.down();
   });
 
-  it('records a transfer endorsed by both organisations, with no CID or key in the block', async () => {
-    const recordId = `rec-${randomBytes(8).toString('hex')}`;
-    const contentHash = createHash('sha256').update(randomBytes(64)).digest('hex');
+  it('records a transfer endorsed by both organisations, with no CID or key in either block', async () => {
+    const { recordId, contentHash } = newRecord();
     const envelope = await envelopeFor(tech, recordId, patientId, contentHash);
-    const network = await gatewayFor(orgA, tech);
-    const contract = network.getContract(net.plan.chaincode.name, 'transfer');
-    const submitted = await contract.submitAsync('Send', {
-      arguments: [recordId, patientId, contentHash],
-      transientData: { envelope: JSON.stringify(envelope), attestation: attest(orgA, techId, 'send') },
-    });
-    const status = await submitted.getStatus();
-    assert.equal(status.successful, true, `validation code ${String(status.code)}`);
-    Object.assign(shared, { recordId, contentHash });
+    const steps = await send(orgA, tech, envelope);
+    Object.assign(shared, { recordId, contentHash, envelope });
 
-    const qscc = network.getContract('qscc');
-    const block = await qscc.evaluateTransaction(
-      'GetBlockByTxID',
-      net.plan.channel,
-      submitted.getTransactionId(),
-    );
-    assert.deepEqual(endorsingMsps(block, submitted.getTransactionId()), [orgA.mspId, orgB.mspId].sort());
-    const raw = Buffer.from(block).toString('latin1');
-    for (const secret of [CID, envelope.wrappedKey, envelope.salt, envelope.signature]) {
-      assert.ok(!raw.includes(secret), 'a private envelope field reached the block');
-    }
+    const endorsers = await endorsersOf(await gatewayFor(orgA, tech), steps, envelope);
+    // The deposit by its collection's policy (a peer of each party), the record by the channel's majority.
+    assert.deepEqual(endorsers.deposit, [orgA.mspId, orgB.mspId].sort());
+    assert.ok(new Set(endorsers.record).size >= 2, `Send endorsed by ${endorsers.record.join(', ')}`);
 
     const record = JSON.parse(
       decoder.decode(
-        await (
-          await gatewayFor(orgB, patient)
-        )
-          .getContract(net.plan.chaincode.name, 'transfer')
-          .evaluateTransaction('GetTransfer', recordId),
+        await (await contractAs(orgB, patient, 'transfer')).evaluateTransaction('GetTransfer', recordId),
       ),
     ) as {
       contentHash: string;
+      envelopeHash: string;
       senderMspId: string;
       recipientMspId: string;
       attestation: { gatewayId: string; nonce: string };
     };
     assert.equal(record.contentHash, contentHash);
+    assert.equal(record.envelopeHash, steps.envelopeHash);
     assert.equal(record.senderMspId, orgA.mspId);
     assert.equal(record.recipientMspId, orgB.mspId);
     assert.equal(record.attestation.gatewayId, gateways.get(orgA.key)?.gatewayId);
@@ -171,73 +299,85 @@ describe('transfers, grants and access on a real network', () => {
   });
 
   it('refuses a send without a gateway attestation, or with one replayed or for another action', async () => {
-    const recordId = `rec-${randomBytes(8).toString('hex')}`;
-    const contentHash = createHash('sha256').update(randomBytes(64)).digest('hex');
-    const envelope = JSON.stringify(await envelopeFor(tech, recordId, patientId, contentHash));
-    const sender = (await gatewayFor(orgA, tech)).getContract(net.plan.chaincode.name, 'transfer');
+    const { recordId, contentHash } = newRecord();
+    const sender = await contractAs(orgA, tech, 'transfer');
+    const { envelopeHash } = await deposit(
+      sender,
+      'DepositEnvelope',
+      await envelopeFor(tech, recordId, patientId, contentHash),
+    );
     const send = (transientData: Record<string, string>) =>
-      sender.submit('Send', { arguments: [recordId, patientId, contentHash], transientData });
-    await assert.rejects(send({ envelope }), (e: unknown) =>
+      sender.submit('Send', { arguments: [recordId, patientId, contentHash, envelopeHash], transientData });
+    await assert.rejects(send({}), (e: unknown) =>
       chaincodeMessage(e).includes('ATTESTATION_INVALID: attestation missing'),
     );
-    await assert.rejects(send({ envelope, attestation: attest(orgA, techId, 'access') }), (e: unknown) =>
+    await assert.rejects(send({ attestation: attest(orgA, techId, 'access') }), (e: unknown) =>
       chaincodeMessage(e).includes('ATTESTATION_INVALID: wrong action'),
     );
-    await assert.rejects(send({ envelope, attestation: attest(orgB, techId, 'send') }), (e: unknown) =>
+    await assert.rejects(send({ attestation: attest(orgB, techId, 'send') }), (e: unknown) =>
       chaincodeMessage(e).includes('ATTESTATION_INVALID: gateway'),
     );
     const attestation = attest(orgA, techId, 'send');
-    await send({ envelope, attestation });
-    const again = `rec-${randomBytes(8).toString('hex')}`;
+    await send({ attestation });
+    const again = newRecord();
+    const second = await deposit(
+      sender,
+      'DepositEnvelope',
+      await envelopeFor(tech, again.recordId, patientId, again.contentHash),
+    );
     await assert.rejects(
       sender.submit('Send', {
-        arguments: [again, patientId, contentHash],
-        transientData: {
-          envelope: JSON.stringify(await envelopeFor(tech, again, patientId, contentHash)),
-          attestation,
-        },
+        arguments: [again.recordId, patientId, again.contentHash, second.envelopeHash],
+        transientData: { attestation },
       }),
       (e: unknown) => chaincodeMessage(e).includes('ATTESTATION_INVALID: replayed'),
     );
   });
 
   it('refuses an unregistered direct caller, and a signature by someone other than the sender', async () => {
-    const recordId = `rec-${randomBytes(8).toString('hex')}`;
-    const contentHash = createHash('sha256').update(randomBytes(64)).digest('hex');
+    const { recordId, contentHash } = newRecord();
     const outsider = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-outsider-c', 'doctor');
-    const unregistered = (await gatewayFor(orgC, outsider)).getContract(net.plan.chaincode.name, 'transfer');
+    const unregistered = await contractAs(orgC, outsider, 'transfer');
+    const notRegistered = (e: unknown) =>
+      chaincodeMessage(e).includes('ACCESS_DENIED: the caller is not registered');
     await assert.rejects(
-      unregistered.submit('Send', {
-        arguments: [recordId, patientId, contentHash],
+      unregistered.submit('DepositEnvelope', {
+        arguments: [recordId, patientId],
         transientData: {
-          envelope: JSON.stringify(await envelopeFor(doctorC, recordId, patientId, contentHash)),
+          envelope: canonicalJson(await envelopeFor(doctorC, recordId, patientId, contentHash)),
         },
       }),
-      (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: the caller is not registered'),
+      notRegistered,
     );
-    const forged = await envelopeFor(doctorC, recordId, patientId, contentHash);
-    const sender = (await gatewayFor(orgA, tech)).getContract(net.plan.chaincode.name, 'transfer');
     await assert.rejects(
-      sender.submit('Send', {
-        arguments: [recordId, patientId, contentHash],
-        transientData: { envelope: JSON.stringify(forged), attestation: attest(orgA, techId, 'send') },
+      unregistered.submit('Send', { arguments: [recordId, patientId, contentHash, sha256('no deposit')] }),
+      notRegistered,
+    );
+    const forged: EnvelopeRecord = {
+      ...(await envelopeFor(tech, recordId, patientId, contentHash)),
+      signature: (await envelopeFor(doctorC, recordId, patientId, contentHash)).signature,
+    };
+    await assert.rejects(
+      (await contractAs(orgA, tech, 'transfer')).submit('DepositEnvelope', {
+        arguments: [recordId, patientId],
+        transientData: { envelope: canonicalJson(forged) },
       }),
-      (e: unknown) => chaincodeMessage(e).includes("the signature is not the sender's"),
+      (e: unknown) => chaincodeMessage(e).includes("INVALID_ARGUMENT: the signature is not the sender's"),
     );
   });
 
-  const accessAs = async (org: OrgPlan, user: IdentityFiles) =>
-    (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, 'access');
-
-  /** Submits RecordAccess, attested by the organisation's gateway, and returns its committed outcome. */
-  const recordAccess = async (org: OrgPlan, user: IdentityFiles, purpose = 'TREAT') => {
-    const userId = user === patient ? patientId : user === doctorC ? doctorCId : '';
-    assert.ok(userId, 'recordAccess is for the patient and doctorC');
-    const contract = await accessAs(org, user);
+  /** Submits RecordAccess to `recordId`, attested by the organisation's gateway, and returns its committed outcome. */
+  const recordAccess = async (
+    org: OrgPlan,
+    user: IdentityFiles,
+    purpose = 'TREAT',
+    recordId = shared.recordId,
+  ) => {
+    const contract = await contractAs(org, user, 'access');
     const submitted = await whenEndorsersAgree(() =>
       contract.submitAsync('RecordAccess', {
-        arguments: [shared.recordId, purpose],
-        transientData: { attestation: attest(org, userId, 'access') },
+        arguments: [recordId, purpose],
+        transientData: { attestation: attest(org, idOf(user), 'access') },
       }),
     );
     const status = await submitted.getStatus();
@@ -249,18 +389,30 @@ describe('transfers, grants and access on a real network', () => {
     };
   };
 
-  it('lets the recipient open the record: access committed, envelope read by query', async () => {
-    const result = await recordAccess(orgB, patient, 'PATRQT');
-    assert.equal(result.outcome, 'granted');
+  /** `user` opens `recordId`: a granted access attempt, then the envelope read by query against it. */
+  const openRecord = async (
+    org: OrgPlan,
+    user: IdentityFiles,
+    purpose: string,
+    recordId = shared.recordId,
+  ) => {
+    const result = await recordAccess(org, user, purpose, recordId);
+    assert.equal(result.outcome, 'granted', result.reason);
     const envelope = JSON.parse(
       decoder.decode(
         await (
-          await accessAs(orgB, patient)
-        ).evaluateTransaction('ReadEnvelope', shared.recordId, result.txId),
+          await contractAs(org, user, 'access')
+        ).evaluateTransaction('ReadEnvelope', recordId, result.txId),
       ),
     ) as Record<string, string>;
+    return { ...result, envelope };
+  };
+
+  it('lets the recipient open the record: access committed, envelope read by query', async () => {
+    const { envelope } = await openRecord(orgB, patient, 'PATRQT');
     assert.equal(envelope.cid, CID);
     assert.equal(envelope.contentHash, shared.contentHash);
+    assert.equal(envelope.wrappedKey, shared.envelope?.wrappedKey);
   });
 
   it('commits a denial for a doctor without a grant, then grants, opens, revokes and refuses', async () => {
@@ -268,43 +420,35 @@ describe('transfers, grants and access on a real network', () => {
     assert.deepEqual([denied.outcome, denied.reason], ['denied', 'no grant for the caller']);
 
     const expiresAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
-    const envelope = await envelopeFor(tech, shared.recordId, patientId, shared.contentHash);
-    const grant = await (
-      await accessAs(orgB, patient)
-    ).submitAsync('GrantAccess', {
-      arguments: [shared.recordId, doctorCId, 'TREAT', expiresAt],
-      transientData: {
-        envelope: JSON.stringify({ ...envelope, wrappedKey: randomBytes(120).toString('base64') }),
-      },
-    });
-    assert.equal((await grant.getStatus()).successful, true);
-    const block = await (
-      await gatewayFor(orgB, patient)
-    )
-      .getContract('qscc')
-      .evaluateTransaction('GetBlockByTxID', net.plan.channel, grant.getTransactionId());
-    assert.deepEqual(endorsingMsps(block, grant.getTransactionId()), [orgB.mspId, orgC.mspId].sort());
+    assert.ok(shared.envelope);
+    const envelope = rewrapped(shared.envelope, doctorCId, patientId);
+    const grant = await depositAndRecord(
+      await contractAs(orgB, patient, 'access'),
+      'DepositGrantEnvelope',
+      envelope,
+      ['GrantAccess', shared.recordId, doctorCId, 'TREAT', expiresAt],
+    );
+    const endorsers = await endorsersOf(await gatewayFor(orgB, patient), grant, envelope);
+    assert.deepEqual(endorsers.deposit, [orgB.mspId, orgC.mspId].sort());
 
-    const granted = await recordAccess(orgC, doctorC);
-    assert.equal(granted.outcome, 'granted');
-    const doctorEnvelope = JSON.parse(
-      decoder.decode(
-        await (
-          await accessAs(orgC, doctorC)
-        ).evaluateTransaction('ReadEnvelope', shared.recordId, granted.txId),
-      ),
-    ) as Record<string, string>;
-    assert.equal(doctorEnvelope.cid, CID);
-    assert.equal(doctorEnvelope.readerId, doctorCId);
+    const granted = await openRecord(orgC, doctorC, 'TREAT');
+    assert.equal(granted.envelope.cid, CID);
+    assert.equal(granted.envelope.readerId, doctorCId);
+    assert.equal(granted.envelope.wrappedKey, envelope.wrappedKey);
 
-    await (await accessAs(orgB, patient)).submitTransaction('RevokeGrant', shared.recordId, doctorCId);
+    await (
+      await contractAs(orgB, patient, 'access')
+    ).submitTransaction('RevokeGrant', shared.recordId, doctorCId);
     await assert.rejects(
-      (await accessAs(orgC, doctorC)).evaluateTransaction('ReadEnvelope', shared.recordId, granted.txId),
+      (await contractAs(orgC, doctorC, 'access')).evaluateTransaction(
+        'ReadEnvelope',
+        shared.recordId,
+        granted.txId,
+      ),
       (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: the grant was revoked'),
     );
     assert.equal((await recordAccess(orgC, doctorC)).reason, 'the grant was revoked');
   });
-
   it("lets an auditor of another organisation see every attempt on the record and a user's activity", async () => {
     const audit = (await gatewayFor(orgC, auditor)).getContract(net.plan.chaincode.name, 'audit');
     const accesses = JSON.parse(
@@ -375,14 +519,15 @@ describe('transfers, grants and access on a real network', () => {
 
   it("lets the recipient organisation's admin erase the record: envelopes purged, access ends, history stays", async () => {
     const opened = await recordAccess(orgB, patient, 'PATRQT');
-    const transfer = (await gatewayFor(orgB, orgAdmin(orgB))).getContract(
-      net.plan.chaincode.name,
-      'transfer',
-    );
+    const transfer = await contractAs(orgB, orgAdmin(orgB), 'transfer');
     const erase = await transfer.submitAsync('EraseRecord', { arguments: [shared.recordId] });
     assert.equal((await erase.getStatus()).successful, true);
     await assert.rejects(
-      (await accessAs(orgB, patient)).evaluateTransaction('ReadEnvelope', shared.recordId, opened.txId),
+      (await contractAs(orgB, patient, 'access')).evaluateTransaction(
+        'ReadEnvelope',
+        shared.recordId,
+        opened.txId,
+      ),
       (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: the record was erased'),
     );
     assert.equal((await recordAccess(orgB, patient, 'PATRQT')).reason, 'the record was erased');
@@ -400,35 +545,68 @@ describe('transfers, grants and access on a real network', () => {
     );
   });
 
-  it('opens a record to a doctor in an emergency: announced, key released by the organisation, reviewed', async () => {
-    const adminB = await gatewayFor(orgB, orgAdmin(orgB));
-    const emergency = adminB.getContract(net.plan.chaincode.name, 'emergency');
+  /**
+   * A new record the technologist sends to `recipient` (of `recipientOrg`),
+   * its data key also wrapped for that organisation's emergency key, opened in
+   * an emergency by `doctor` (of `doctorOrg`); the recipient organisation's
+   * admin reads the emergency-wrapped key and releases the key re-wrapped for
+   * the doctor: DepositBreakGlassEnvelope, then ReleaseBreakGlassKey.
+   */
+  const breakGlass = async (
+    recipientOrg: OrgPlan,
+    recipient: IdentityFiles,
+    doctorOrg: OrgPlan,
+    doctor: IdentityFiles,
+  ) => {
+    const emergency = await contractAs(recipientOrg, orgAdmin(recipientOrg), 'emergency');
     await emergency.submitTransaction('RegisterEmergencyKey', encryptionKey());
 
-    const recordId = `rec-${randomBytes(8).toString('hex')}`;
-    const contentHash = createHash('sha256').update(randomBytes(64)).digest('hex');
+    const { recordId, contentHash } = newRecord();
     const emergencyWrappedKey = randomBytes(120).toString('base64');
-    const sent = { ...(await envelopeFor(tech, recordId, patientId, contentHash)), emergencyWrappedKey };
-    await (await gatewayFor(orgA, tech)).getContract(net.plan.chaincode.name, 'transfer').submit('Send', {
-      arguments: [recordId, patientId, contentHash],
-      transientData: { envelope: JSON.stringify(sent), attestation: attest(orgA, techId, 'send') },
-    });
+    const sent = {
+      ...(await envelopeFor(tech, recordId, idOf(recipient), contentHash)),
+      emergencyWrappedKey,
+    };
+    await send(orgA, tech, sent);
 
-    const doctorNetwork = await gatewayFor(orgC, doctorC);
-    const justification = createHash('sha256').update('unconscious on arrival').digest('hex');
-    const opening = await doctorNetwork
-      .getContract(net.plan.chaincode.name, 'emergency')
-      .submitAsync('BreakGlass', {
+    const justification = sha256('unconscious on arrival');
+    const doctorEmergency = await contractAs(doctorOrg, doctor, 'emergency');
+    const opening = await committed(() =>
+      doctorEmergency.submitAsync('BreakGlass', {
         arguments: [recordId, 'UNCONSCIOUS', justification, '240'],
-        transientData: { attestation: attest(orgC, doctorCId, 'breakGlass') },
-      });
-    const openingStatus = await opening.getStatus();
-    assert.equal(openingStatus.successful, true);
+        transientData: { attestation: attest(doctorOrg, idOf(doctor), 'breakGlass') },
+      }),
+    );
+
+    // The doctor's peer committed the opening; the service's may be a block behind.
+    const forService = JSON.parse(
+      decoder.decode(
+        await whenEndorsersAgree(
+          () => emergency.evaluateTransaction('ReadEmergencyEnvelope', recordId, idOf(doctor)),
+          /NOT_FOUND: no break-glass opening/,
+        ),
+      ),
+    ) as Record<string, string>;
+    assert.equal(forService.emergencyWrappedKey, emergencyWrappedKey);
+    const released = rewrapped(sent, idOf(doctor), `emergency:${recipientOrg.mspId}`);
+    const release = await depositAndRecord(emergency, 'DepositBreakGlassEnvelope', released, [
+      'ReleaseBreakGlassKey',
+      recordId,
+      idOf(doctor),
+    ]);
     const { reviewId } = JSON.parse(decoder.decode(opening.getResult())) as { reviewId: string };
+    return { recordId, opening, reviewId, released, release };
+  };
+
+  it('opens a record to a doctor in an emergency: announced, key released by the organisation, reviewed', async () => {
+    const { recordId, opening, reviewId, released, release } = await breakGlass(orgB, patient, orgC, doctorC);
+    const endorsers = await endorsersOf(await gatewayFor(orgB, orgAdmin(orgB)), release, released);
+    assert.deepEqual(endorsers.deposit, [orgB.mspId, orgC.mspId].sort());
+
     const events = await (
       await gatewayFor(orgB, patient)
     ).getChaincodeEvents(net.plan.chaincode.name, {
-      startBlock: openingStatus.blockNumber,
+      startBlock: (await opening.getStatus()).blockNumber,
     });
     try {
       const first = await events[Symbol.asyncIterator]().next();
@@ -442,52 +620,165 @@ describe('transfers, grants and access on a real network', () => {
       events.close();
     }
 
-    const forService = JSON.parse(
-      decoder.decode(await emergency.evaluateTransaction('ReadEmergencyEnvelope', recordId, doctorCId)),
-    ) as Record<string, string>;
-    assert.equal(forService.emergencyWrappedKey, emergencyWrappedKey);
-    const released = { ...sent, wrappedKey: randomBytes(120).toString('base64') };
-    delete (released as Partial<typeof released>).emergencyWrappedKey;
-    const release = await emergency.submitAsync('ReleaseBreakGlassKey', {
-      arguments: [recordId, doctorCId],
-      transientData: { envelope: JSON.stringify(released) },
-    });
-    assert.equal((await release.getStatus()).successful, true);
-
-    const access = doctorNetwork.getContract(net.plan.chaincode.name, 'access');
-    const attempt = await whenEndorsersAgree(() =>
-      access.submitAsync('RecordAccess', {
-        arguments: [recordId, 'ETREAT'],
-        transientData: { attestation: attest(orgC, doctorCId, 'access') },
-      }),
-    );
-    const result = JSON.parse(decoder.decode(attempt.getResult())) as {
-      outcome: string;
-      reason: string;
-      txId: string;
-    };
-    assert.equal((await attempt.getStatus()).successful, true);
-    assert.equal(result.outcome, 'granted');
+    const result = await openRecord(orgC, doctorC, 'ETREAT', recordId);
     assert.match(result.reason, /^break-glass UNCONSCIOUS until /);
-    const envelope = JSON.parse(
-      decoder.decode(await access.evaluateTransaction('ReadEnvelope', recordId, result.txId)),
-    ) as Record<string, string>;
-    assert.equal(envelope.wrappedKey, released.wrappedKey);
+    assert.equal(result.envelope.wrappedKey, released.wrappedKey);
 
     const reviews = (await gatewayFor(orgC, auditor)).getContract(net.plan.chaincode.name, 'emergency');
     const open = JSON.parse(decoder.decode(await reviews.evaluateTransaction('OpenReviews', '50', ''))) as {
       records: { reviewId: string }[];
     };
     assert.ok(open.records.some((r) => r.reviewId === reviewId));
-    await reviews.submitTransaction(
-      'CloseReview',
-      reviewId,
-      'justified',
-      createHash('sha256').update('ok').digest('hex'),
-    );
+    await reviews.submitTransaction('CloseReview', reviewId, 'justified', sha256('ok'));
     const after = JSON.parse(decoder.decode(await reviews.evaluateTransaction('OpenReviews', '50', ''))) as {
       records: { reviewId: string }[];
     };
     assert.ok(!after.records.some((r) => r.reviewId === reviewId));
+  });
+
+  describe('inside one organisation (its peers alone endorse and hold the envelope)', () => {
+    /** The record the technologist sends to hospital A's patient, used by the grant test. */
+    const sameOrg = { recordId: '', envelope: undefined as EnvelopeRecord | undefined };
+
+    it('records a transfer between two users of one organisation; the recipient opens it on its peer only', async () => {
+      const { recordId, contentHash } = newRecord();
+      const envelope = await envelopeFor(tech, recordId, patientAId, contentHash);
+      const steps = await send(orgA, tech, envelope);
+      Object.assign(sameOrg, { recordId, envelope });
+      const endorsers = await endorsersOf(await gatewayFor(orgA, tech), steps, envelope);
+      assert.deepEqual(endorsers.deposit, [orgA.mspId]);
+
+      const opened = await openRecord(orgA, patientA, 'PATRQT', recordId);
+      assert.deepEqual(
+        [opened.envelope.cid, opened.envelope.readerId, opened.envelope.wrappedKey],
+        [CID, patientAId, envelope.wrappedKey],
+      );
+
+      // The same query, aimed at each organisation's peer: only hospital A's holds the envelope.
+      const access = await contractAs(orgA, patientA, 'access');
+      const transfer = await contractAs(orgA, patientA, 'transfer');
+      const on = (org: OrgPlan) => ({
+        arguments: [recordId, opened.txId],
+        endorsingOrganizations: [org.mspId],
+      });
+      const own = JSON.parse(
+        decoder.decode(await access.evaluate('ReadEnvelope', on(orgA))),
+      ) as EnvelopeRecord;
+      assert.equal(own.wrappedKey, envelope.wrappedKey);
+      for (const other of [orgB, orgC]) {
+        // The public record is there (so the query did reach that peer), the envelope is not.
+        await transfer.evaluate('GetTransfer', { ...on(other), arguments: [recordId] });
+        await assert.rejects(
+          whenEndorsersAgree(() => access.evaluate('ReadEnvelope', on(other)), /no granted access/),
+          (e: unknown) => {
+            const message = chaincodeMessage(e);
+            assert.ok(!message.includes(CID) && !message.includes(envelope.wrappedKey));
+            return message.includes('private data matching public hash version is not available');
+          },
+        );
+      }
+    });
+
+    it('grants a doctor of the same organisation, who opens the record, until the patient revokes', async () => {
+      const { recordId, envelope: sent } = sameOrg;
+      assert.ok(sent, 'the transfer inside one organisation ran first');
+      const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+      const envelope = rewrapped(sent, doctorAId, patientAId);
+      const grantor = await contractAs(orgA, patientA, 'access');
+      const grant = await depositAndRecord(grantor, 'DepositGrantEnvelope', envelope, [
+        'GrantAccess',
+        recordId,
+        doctorAId,
+        'TREAT',
+        expiresAt,
+      ]);
+      const endorsers = await endorsersOf(await gatewayFor(orgA, patientA), grant, envelope);
+      assert.deepEqual(endorsers.deposit, [orgA.mspId]);
+
+      const opened = await openRecord(orgA, doctorA, 'TREAT', recordId);
+      assert.deepEqual(
+        [opened.envelope.readerId, opened.envelope.wrappedKey],
+        [doctorAId, envelope.wrappedKey],
+      );
+
+      await committed(() => grantor.submitAsync('RevokeGrant', { arguments: [recordId, doctorAId] }));
+      await assert.rejects(
+        (await contractAs(orgA, doctorA, 'access')).evaluateTransaction(
+          'ReadEnvelope',
+          recordId,
+          opened.txId,
+        ),
+        (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: the grant was revoked'),
+      );
+      const refused = await recordAccess(orgA, doctorA, 'TREAT', recordId);
+      assert.deepEqual([refused.outcome, refused.reason], ['denied', 'the grant was revoked']);
+    });
+
+    it("opens a record in an emergency to a doctor of the recipient's organisation, key released by its admin", async () => {
+      const { recordId, released, release } = await breakGlass(orgA, patientA, orgA, doctorA);
+      const endorsers = await endorsersOf(await gatewayFor(orgA, orgAdmin(orgA)), release, released);
+      assert.deepEqual(endorsers.deposit, [orgA.mspId]);
+      const opened = await openRecord(orgA, doctorA, 'ETREAT', recordId);
+      assert.match(opened.reason, /^break-glass UNCONSCIOUS until /);
+      assert.deepEqual(
+        [opened.envelope.readerId, opened.envelope.depositorId, opened.envelope.wrappedKey],
+        [doctorAId, `emergency:${orgA.mspId}`, released.wrappedKey],
+      );
+    });
+
+    it("refuses a record naming another envelope, none or another's deposit, and a non-canonical envelope; only the depositor withdraws", async () => {
+      const { recordId, contentHash } = newRecord();
+      const envelope = await envelopeFor(tech, recordId, patientAId, contentHash);
+      const transfer = await contractAs(orgA, tech, 'transfer');
+      const sendNaming = async (envelopeHash: string, sender = tech) =>
+        (await contractAs(orgA, sender, 'transfer')).submit('Send', {
+          arguments: [recordId, patientAId, contentHash, envelopeHash],
+          transientData: { attestation: attest(orgA, idOf(sender), 'send') },
+        });
+      const refusedWith = (text: string) => (e: unknown) => chaincodeMessage(e).includes(text);
+
+      await assert.rejects(
+        sendNaming(sha256(canonicalJson(envelope))),
+        refusedWith(`FAILED_PRECONDITION: no envelope of record ${recordId} for ${patientAId} is deposited`),
+      );
+      const unsorted = JSON.stringify(envelope);
+      assert.notEqual(unsorted, canonicalJson(envelope));
+      await assert.rejects(
+        transfer.submit('DepositEnvelope', {
+          arguments: [recordId, patientAId],
+          transientData: { envelope: unsorted },
+        }),
+        refusedWith('INVALID_ARGUMENT: the envelope must be canonical JSON'),
+      );
+
+      const { envelopeHash } = await deposit(transfer, 'DepositEnvelope', envelope);
+      await assert.rejects(
+        sendNaming(sha256(canonicalJson(rewrapped(envelope, patientAId, techId)))),
+        refusedWith(
+          `FAILED_PRECONDITION: the deposited envelope of record ${recordId} for ${patientAId} is not the one named`,
+        ),
+      );
+      // Its hash is public, but another sender of the organisation cannot record it as its own.
+      await assert.rejects(
+        sendNaming(envelopeHash, doctorA),
+        refusedWith(
+          `ACCESS_DENIED: the envelope of record ${recordId} for ${patientAId} was deposited by someone else`,
+        ),
+      );
+      await assert.rejects(
+        (await contractAs(orgA, patientA, 'transfer')).submit('WithdrawEnvelope', {
+          arguments: [recordId, patientAId, 'record'],
+        }),
+        refusedWith('ACCESS_DENIED: only its depositor may withdraw an envelope'),
+      );
+      await committed(() =>
+        transfer.submitAsync('WithdrawEnvelope', { arguments: [recordId, patientAId, 'record'] }),
+      );
+      // Withdrawn: purged, hash and all, so no record can name it any more.
+      await assert.rejects(
+        sendNaming(envelopeHash),
+        refusedWith(`FAILED_PRECONDITION: no envelope of record ${recordId} for ${patientAId} is deposited`),
+      );
+    });
   });
 });

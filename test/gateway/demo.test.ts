@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +12,7 @@ import {
 } from 'medshare-gateway-app';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openUserBrowser, submitPassword, type SentRequest } from '../support/browser';
+import { MEDSHARE_CLI, runCli } from '../support/cli';
 import { freshCode } from '../support/medshare';
 import { REPO_DIR, runNodeScript, startTestNetwork, type TestNetwork } from '../support/network';
 
@@ -165,6 +167,44 @@ describe(
       assert.ok((await rows.count()) >= 4, `${String(await rows.count())} components`);
       assert.equal(await operator.page.locator('[data-testid="health-row"][data-status="down"]').count(), 0);
       await operator.shot('demo-operator-health');
+    });
+
+    /** Runs `medshare ARGS --json` as a demo user, with their printed key file, password and organisation's agent. */
+    async function asDemoUser<T>(user: DemoUser, args: readonly string[]): Promise<T> {
+      const agent = state.agents.find((a) => a.org === user.org) ?? assert.fail(`no agent of ${user.org}`);
+      const env = {
+        MEDSHARE_KEY_FILE: user.keyFile,
+        MEDSHARE_PASSWORD: user.password,
+        MEDSHARE_DEVICE_AGENT: agent.url,
+      };
+      const result = await runCli(MEDSHARE_CLI, [...args, '--json'], env);
+      assert.equal(result.code, 0, `medshare ${args.join(' ')} (${user.name}): ${result.stderr}`);
+      return JSON.parse(result.stdout) as T;
+    }
+
+    it('shares inside one hospital: the St Mary clinician sends to the St Mary patient, who opens it', async () => {
+      const clinician = state.users.find((u) => u.name === 'clinician.demo') ?? assert.fail('no clinician');
+      const patient = demoUser('patient');
+      assert.equal(clinician.mspId, patient.mspId);
+      for (const user of [clinician, patient]) {
+        await asDemoUser(user, ['login', '--code', await freshCode(user.totpSecret, usedOf(user))]);
+      }
+      const study = join(network.plan.runDir, 'app', 'demo', 'sample-studies', 'pictures', 'phantom.png');
+      const { sent } = await asDemoUser<{ sent: { recordId: string }[] }>(clinician, [
+        'send',
+        study,
+        '--to',
+        patient.userId,
+      ]);
+      const recordId = sent[0]?.recordId ?? assert.fail('nothing sent');
+      const out = join(network.plan.runDir, 'app', 'demo', `opened-${recordId}.png`);
+      const opened = await asDemoUser<{ sha256: string }>(patient, ['open', recordId, '--out', out]);
+      assert.equal(
+        opened.sha256,
+        createHash('sha256')
+          .update(await readFile(study))
+          .digest('hex'),
+      );
     });
 
     it('is idempotent, reports status, and stops only its own processes', async () => {

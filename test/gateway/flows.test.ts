@@ -400,4 +400,67 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
     );
     assert.deepEqual([late.status, late.code, late.details.recordedOnLedger], [403, 'ACCESS_DENIED', true]);
   });
+
+  it('inside one hospital: a doctor sends to a patient, who grants and revokes another doctor; a third breaks the glass', async () => {
+    const a = op('hospital-a');
+    const sender = await enrolTestUser(gw, a, 'doctor-a1', 'doctor', a.agent);
+    const grantee = await enrolTestUser(gw, a, 'doctor-a2', 'doctor', a.agent);
+    const er = await enrolTestUser(gw, a, 'er-doctor-a', 'doctor', a.agent);
+    const image = randomBytes(256 * 1024 + 5);
+    const sent = await sendRecord(sender.client, sender.keys, sender.agent, {
+      recipientId: patient.keys.userId,
+      plaintext: streamOf(image),
+      size: image.length,
+      mediaType: 'application/dicom',
+    });
+    const own = await openRecord(patient.client, patient.keys, patient.agent, sent.recordId, 'PATRQT');
+    assert.equal(sha256(await readAll(own.plaintext)), sha256(image));
+
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await grantAccess(patient.client, patient.keys, patient.agent, {
+      recordId: sent.recordId,
+      granteeId: grantee.keys.userId,
+      purpose: 'TREAT',
+      expiresAt,
+    });
+    const granted = await openRecord(grantee.client, grantee.keys, grantee.agent, sent.recordId, 'TREAT');
+    assert.equal(sha256(await readAll(granted.plaintext)), sha256(image));
+    await callLedger(patient.client, patient.keys, 'access:RevokeGrant', [
+      sent.recordId,
+      grantee.keys.userId,
+    ]);
+    const revoked = await refusal(
+      openRecord(grantee.client, grantee.keys, grantee.agent, sent.recordId, 'TREAT'),
+    );
+    assert.deepEqual([revoked.status, revoked.code], [403, 'ACCESS_DENIED']);
+
+    await breakGlass(er.client, er.keys, er.agent, {
+      recordId: sent.recordId,
+      reasonCode: 'LIFE_THREATENING',
+      justification: 'Cardiac arrest on the ward; the study is needed now.',
+      durationMinutes: 5,
+    });
+    await releaseBreakGlassKey(a.client, a.keys, emergencyKeyA, sent.recordId, er.keys.userId);
+    const opened = await openRecord(er.client, er.keys, er.agent, sent.recordId, 'ETREAT');
+    assert.equal(sha256(await readAll(opened.plaintext)), sha256(image));
+  });
+
+  it('a ledger step that fails after the upload names its cause and leaves no ciphertext stored', async () => {
+    const cluster = new ClusterClient(await clusterCredentials(org('imaging').storage ?? assert.fail()));
+    const pinsBefore = (await cluster.statusAll()).map((p) => p.cid).sort();
+    const image = randomBytes(64 * 1024);
+    // The record id is taken: the deposit is refused after the ciphertext was uploaded.
+    const taken = await refusal(
+      sendRecord(tech.client, tech.keys, tech.agent, {
+        recipientId: patient.keys.userId,
+        plaintext: streamOf(image),
+        size: image.length,
+        mediaType: 'application/dicom',
+        recordId,
+      }),
+    );
+    assert.deepEqual([taken.status, taken.code], [409, 'ALREADY_EXISTS']);
+    assert.match(taken.message, new RegExp(`record ${recordId} already exists`));
+    assert.deepEqual((await cluster.statusAll()).map((p) => p.cid).sort(), pinsBefore);
+  });
 });

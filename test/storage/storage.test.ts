@@ -17,6 +17,7 @@ import {
   type StoredObject,
   type EncryptionKeyPair,
 } from 'medshare-gateway-app';
+import { canonicalJson } from 'medshare-chaincode/dist/json';
 import { enrollUser, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
 import { closeGateways, orgGateway } from '../support/attestation';
 import { connectGateway, type GatewayConnection } from '../support/gateway';
@@ -272,7 +273,13 @@ describe('encrypted storage on the private IPFS Cluster', () => {
       ) as { encryptionKey: { spki: string } };
       const signingKey = createPrivateKey(await readFile(join(tech.msp, 'keystore', 'key.pem')));
       const message = `medshare/transfer/v1\n${recordId}\n${stored.cid}\n${stored.contentHash}\n${patientId}`;
-      const envelope = {
+      const envelope = canonicalJson({
+        docType: 'envelope',
+        recordId,
+        readerId: patientId,
+        senderId: techId,
+        contentHash: stored.contentHash,
+        depositorId: techId,
         cid: stored.cid,
         size: stored.size,
         mediaType: 'application/dicom',
@@ -283,14 +290,21 @@ describe('encrypted storage on the private IPFS Cluster', () => {
           dsaEncoding: 'ieee-p1363',
         }).toString('base64'),
         salt: randomBytes(16).toString('base64'),
-      };
+      });
       const transfers = (await gatewayFor(orgA, tech)).getContract(net.plan.chaincode.name, 'transfer');
+      // The envelope first, into the two organisations' collection; then the record naming its hash.
+      await transfers.submit('DepositEnvelope', {
+        arguments: [recordId, patientId],
+        transientData: { envelope },
+      });
       await transfers.submit('Send', {
-        arguments: [recordId, patientId, stored.contentHash],
-        transientData: {
-          envelope: JSON.stringify(envelope),
-          attestation: await attest(orgA, techId, 'send'),
-        },
+        arguments: [
+          recordId,
+          patientId,
+          stored.contentHash,
+          createHash('sha256').update(envelope).digest('hex'),
+        ],
+        transientData: { attestation: await attest(orgA, techId, 'send') },
       });
       sent = { stored, recordId, plainHash };
 

@@ -14,17 +14,20 @@ export function chaincodeMessage(error: unknown): string {
 }
 
 /**
- * Runs `submit` again (up to 5 times, a moment apart) while the endorsing peers
- * answer differently: right after a commit, one peer may not have the block yet.
- * The app's client does the same (a retryable TX_CONFLICT).
+ * Runs `submit` again (up to 5 times, a moment apart) while its error matches
+ * `lagging` (by default: the endorsing peers answer differently): right after
+ * a commit, one peer may not have the block yet. The app's client does the
+ * same (a retryable TX_CONFLICT, and a record whose deposit it does not see yet).
  */
-export async function whenEndorsersAgree<T>(submit: () => Promise<T>): Promise<T> {
+export async function whenEndorsersAgree<T>(
+  submit: () => Promise<T>,
+  lagging = /ProposalResponsePayloads do not match/,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await submit();
     } catch (error) {
-      if (attempt >= 5 || !chaincodeMessage(error).includes('ProposalResponsePayloads do not match'))
-        throw error;
+      if (attempt >= 5 || !lagging.test(chaincodeMessage(error))) throw error;
       await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
     }
   }

@@ -351,7 +351,10 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       [],
       'no ciphertext left the browser',
     );
-    assert.ok(!sent.some((r) => r.body?.toString().includes('"transfer:Send"')), 'no envelope either');
+    assert.ok(
+      !sent.some((r) => /"transfer:(DepositEnvelope|Send)"/.test(r.body?.toString() ?? '')),
+      'no envelope either',
+    );
   });
 
   it('a hostile gateway that enrols a key of its own is refused in the browser, and nothing is kept (CERT_MISMATCH)', async () => {

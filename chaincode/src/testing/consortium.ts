@@ -3,12 +3,25 @@ import type { Context } from 'fabric-contract-api';
 import { userIdOf } from '../identity';
 import { AccessContract } from '../access-contract';
 import { AttestationContract } from '../attestation-contract';
+import { EmergencyContract } from '../emergency-contract';
 import type { AttestationClaim, AttestedAction } from '../attestation';
 import { RegistryContract } from '../registry-contract';
 import { TransferContract } from '../transfer-contract';
-import { signedMessage, type EnvelopeInput } from '../transfer';
+import { emergencyServiceOf, envelopeHashOf } from '../envelopes';
+import { marshal } from '../json';
+import { signedMessage, type EnvelopeInput, type EnvelopeParties, type EnvelopeRecord } from '../transfer';
 import { createCa, issueIdentity, type TestCa, type TestIdentity } from './certificates';
 import { MapStub } from './stub';
+
+/** Who grants access to a record to whom: the recipient `grantor` of record `recordId`, which `sender` sent it, and `grantee`. */
+type GrantArguments = [
+  stub: MapStub,
+  grantor: string,
+  grantee: string,
+  sender: string,
+  recordId: string,
+  contentHash: string,
+];
 
 /** A user of the test consortium. */
 export interface Person {
@@ -57,6 +70,11 @@ export interface BeginOptions {
   attest?: AttestedAction;
 }
 
+/** The ledger id of the holder of a certificate of `msp`, as the chaincode derives it. */
+function ledgerId(msp: string, certificatePem: string): string {
+  return userIdOf(msp, new MapStub().begin(msp, certificatePem).clientIdentity.getID());
+}
+
 const hex = (label: string): string => createHash('sha256').update(label).digest('hex');
 
 /** A fixed test CID (CIDv1, base32). */
@@ -91,14 +109,7 @@ export class TestConsortium {
         await consortium.reenrollGateway(msp);
       }
       const identity = await issueIdentity(ca, `u-${name}`, { role });
-      const ctx = new MapStub().begin(msp, identity.pem);
-      consortium.people.set(name, {
-        name,
-        msp,
-        role,
-        identity,
-        id: userIdOf(msp, ctx.clientIdentity.getID()),
-      });
+      consortium.people.set(name, { name, msp, role, identity, id: ledgerId(msp, identity.pem) });
     }
     return consortium;
   }
@@ -130,8 +141,7 @@ export class TestConsortium {
     const ca = this.cas.get(msp);
     if (!ca) throw new Error(`no test CA for ${msp}`);
     const identity = await issueIdentity(ca, `gateway.${msp}`, { role: 'gateway' });
-    const ctx = new MapStub().begin(msp, identity.pem);
-    const gateway = { msp, identity, id: userIdOf(msp, ctx.clientIdentity.getID()) };
+    const gateway = { msp, identity, id: ledgerId(msp, identity.pem) };
     this.gateways.set(msp, gateway);
     return gateway;
   }
@@ -212,45 +222,148 @@ export class TestConsortium {
     return stub.begin(p.msp, p.identity.pem, secondsLater, transient);
   }
 
-  /** `from` sends record `recordId` to `to` (names of people), attested by `from`'s gateway. */
-  async send(
+  /** The envelope `from` deposits to send record `recordId` to `to` (names of people). */
+  transferEnvelope(
+    from: string,
+    to: string,
+    recordId: string,
+    contentHash: string,
+    overrides: Partial<EnvelopeInput> = {},
+  ): Deposit {
+    const record = { recordId, contentHash, sender: from, recipient: to };
+    return this.readerEnvelope(record, to, this.person(from).id, overrides);
+  }
+
+  /** `from` deposits the envelope of record `recordId` for `to` (transfer:DepositEnvelope), as a device does first. */
+  async deposit(
     stub: MapStub,
     from: string,
     to: string,
     recordId: string,
     contentHash: string,
     overrides: Partial<EnvelopeInput> = {},
-  ): Promise<void> {
-    const sender = this.person(from);
-    const recipient = this.person(to);
-    const envelope = this.envelope(sender, recordId, recipient.id, contentHash, overrides);
-    await new TransferContract().Send(
-      this.as(stub, from, { transient: { envelope }, attest: 'send' }),
+  ): Promise<Deposit> {
+    const deposit = this.transferEnvelope(from, to, recordId, contentHash, overrides);
+    await new TransferContract().DepositEnvelope(
+      this.as(stub, from, { transient: { envelope: deposit.envelope } }),
       recordId,
-      recipient.id,
-      contentHash,
+      this.person(to).id,
     );
+    return deposit;
   }
 
-  /** The recipient `grantor` grants `grantee` access to a record it received from `sender`, for `days`. */
+  /**
+   * `from` sends record `recordId` to `to` (names of people), as a device does:
+   * deposits the envelope, then records the transfer, attested by `from`'s gateway.
+   */
+  async send(...args: Parameters<TestConsortium['deposit']>): Promise<Deposit> {
+    const [stub, from, to, recordId, contentHash] = args;
+    const deposit = await this.deposit(...args);
+    await new TransferContract().Send(
+      this.as(stub, from, { attest: 'send' }),
+      recordId,
+      this.person(to).id,
+      contentHash,
+      deposit.hash,
+    );
+    return deposit;
+  }
+
+  /** The recipient `grantor` deposits the envelope for `grantee` of a record it received from `sender` (access:DepositGrantEnvelope). */
+  async depositGrant(
+    ...[stub, grantor, grantee, sender, recordId, contentHash, overrides = {}]: [
+      ...GrantArguments,
+      overrides?: Partial<EnvelopeInput>,
+    ]
+  ): Promise<Deposit> {
+    const record = { recordId, contentHash, sender, recipient: grantor };
+    const deposit = this.readerEnvelope(record, grantee, this.person(grantor).id, overrides);
+    await new AccessContract().DepositGrantEnvelope(
+      this.as(stub, grantor, { transient: { envelope: deposit.envelope } }),
+      recordId,
+      this.person(grantee).id,
+    );
+    return deposit;
+  }
+
+  /** The recipient `grantor` grants `grantee` access to a record it received from `sender`, for `days`: deposit, then grant. */
   async grant(
-    stub: MapStub,
-    grantor: string,
-    grantee: string,
-    sender: string,
-    recordId: string,
-    contentHash: string,
-    days = 30,
-  ): Promise<void> {
-    const g = this.person(grantor);
-    const envelope = this.envelope(this.person(sender), recordId, g.id, contentHash);
+    ...[stub, grantor, grantee, sender, recordId, contentHash, days = 30]: [...GrantArguments, days?: number]
+  ): Promise<Deposit> {
+    const deposit = await this.depositGrant(stub, grantor, grantee, sender, recordId, contentHash);
     const expiresAt = new Date((stub.seconds + 1 + days * 86400) * 1000).toISOString();
     await new AccessContract().GrantAccess(
-      stub.begin(g.msp, g.identity.pem, 1, { envelope }),
+      this.as(stub, grantor),
       recordId,
       this.person(grantee).id,
       'TREAT',
       expiresAt,
+      deposit.hash,
+    );
+    return deposit;
+  }
+
+  /**
+   * The emergency service (admin) of the organisation of `recipient` deposits
+   * for `doctor`, who has a break-glass opening in force, the envelope of a
+   * record `sender` sent to `recipient` (emergency:DepositBreakGlassEnvelope).
+   */
+  async depositBreakGlass(
+    stub: MapStub,
+    doctor: string,
+    recipient: string,
+    sender: string,
+    recordId: string,
+    contentHash: string,
+    overrides: Partial<EnvelopeInput> = {},
+  ): Promise<Deposit> {
+    const msp = this.person(recipient).msp;
+    const record = { recordId, contentHash, sender, recipient };
+    const deposit = this.readerEnvelope(record, doctor, emergencyServiceOf(msp), overrides);
+    await new EmergencyContract().DepositBreakGlassEnvelope(
+      stub.begin(msp, this.admin(msp).pem, 1, { envelope: deposit.envelope }),
+      recordId,
+      this.person(doctor).id,
+    );
+    return deposit;
+  }
+
+  /** As {@link depositBreakGlass}, then the emergency service releases the key (emergency:ReleaseBreakGlassKey). */
+  async releaseBreakGlassKey(...args: Parameters<TestConsortium['depositBreakGlass']>): Promise<Deposit> {
+    const [stub, doctor, recipient, , recordId] = args;
+    const deposit = await this.depositBreakGlass(...args);
+    const msp = this.person(recipient).msp;
+    await new EmergencyContract().ReleaseBreakGlassKey(
+      stub.begin(msp, this.admin(msp).pem),
+      recordId,
+      this.person(doctor).id,
+      deposit.hash,
+    );
+    return deposit;
+  }
+
+  /**
+   * The envelope of `record` for `reader` (names of people) that `depositorId`
+   * writes: the data key wrapped for the reader, with the sender's signature
+   * for the recipient, as the recipient's device passes it on.
+   */
+  private readerEnvelope(
+    record: { recordId: string; contentHash: string; sender: string; recipient: string },
+    reader: string,
+    depositorId: string,
+    overrides: Partial<EnvelopeInput>,
+  ): Deposit {
+    const { recordId, contentHash } = record;
+    const sender = this.person(record.sender);
+    return envelopeRecord(
+      this.envelope(sender, recordId, this.person(record.recipient).id, contentHash, overrides),
+      {
+        recordId,
+        readerId: this.person(reader).id,
+        senderId: sender.id,
+        contentHash,
+        depositorId,
+      },
     );
   }
 
@@ -276,4 +389,16 @@ export class TestConsortium {
       ...overrides,
     };
   }
+}
+
+/** An envelope as a depositor's device writes it, and its SHA-256 as the public record names it. */
+export interface Deposit {
+  envelope: EnvelopeRecord;
+  hash: string;
+}
+
+/** The whole envelope record a depositor's device writes for `parties`, and its SHA-256 as the public record names it. */
+export function envelopeRecord(input: EnvelopeInput, parties: EnvelopeParties): Deposit {
+  const envelope: EnvelopeRecord = { docType: 'envelope', ...parties, ...input };
+  return { envelope, hash: envelopeHashOf(marshal(envelope)) };
 }

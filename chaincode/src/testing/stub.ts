@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { ClientIdentity } from 'fabric-shim';
+import { marshal } from '../json';
 
 interface KV {
   key: string;
@@ -80,6 +82,25 @@ export class MapStub {
   seconds = 1_767_225_600; // 2026-01-01T00:00:00Z
   creator: { mspid: string; idBytes: Buffer } = { mspid: '', idBytes: Buffer.alloc(0) };
 
+  /** The current transaction's writes to world state (private data writes are keyed `collection/key`). */
+  publicWrites(): [string, string][] {
+    return this.writes.filter(([key]) => !key.includes('/'));
+  }
+
+  /** The collections the current transaction wrote, deleted or purged private data in, in order of first write. */
+  privateCollections(): string[] {
+    const written = this.writes.filter(([key]) => key.includes('/')).map(([key]) => key.split('/')[0] ?? '');
+    return [...new Set(written)];
+  }
+
+  /** The envelopes (not the depositor markers beside them) held in `collection`. */
+  envelopesIn(collection: string): Uint8Array[] {
+    const prefix = this.createCompositeKey('envelope', []);
+    return [...(this.privateData.get(collection) ?? new Map<string, Uint8Array>()).entries()]
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([, value]) => value);
+  }
+
   /** A copy of the world state and private data, to run the same proposal twice. */
   clone(): MapStub {
     const copy = new MapStub();
@@ -96,7 +117,8 @@ export class MapStub {
     secondsLater = 1,
     transient: Record<string, unknown> = {},
   ): Context {
-    this.transient = new Map(Object.entries(transient).map(([k, v]) => [k, Buffer.from(JSON.stringify(v))]));
+    // Canonical JSON, as devices write transient data (an envelope's hash is of these bytes).
+    this.transient = new Map(Object.entries(transient).map(([k, v]) => [k, marshal(v)]));
     this.seconds += secondsLater;
     this.txId = `tx-${this.seconds}`;
     this.writes = [];
@@ -181,6 +203,13 @@ export class MapStub {
   }
   getPrivateData(collection: string, key: string): Promise<Uint8Array> {
     return Promise.resolve(this.privateData.get(collection)?.get(key) ?? new Uint8Array());
+  }
+  /** As a peer: the SHA-256 of the value, which every peer holds, member of the collection or not. */
+  getPrivateDataHash(collection: string, key: string): Promise<Uint8Array> {
+    const value = this.privateData.get(collection)?.get(key);
+    return Promise.resolve(
+      value === undefined ? new Uint8Array() : createHash('sha256').update(value).digest(),
+    );
   }
   /** As the shim: async-iterable (awaiting the shim's return value does not give a closable iterator). */
   getPrivateDataByPartialCompositeKey(

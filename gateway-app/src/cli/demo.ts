@@ -43,7 +43,11 @@ const DEMO_USERS: Readonly<Record<string, readonly [string, RegistrableRole][]>>
     ['tech.demo', 'technologist'],
     ['auditor.demo', 'auditor'],
   ],
-  'hospital-a': [['patient.demo', 'patient']],
+  // A St Mary clinician too: records shared inside one hospital never leave its peers.
+  'hospital-a': [
+    ['patient.demo', 'patient'],
+    ['clinician.demo', 'doctor'],
+  ],
   // The emergency doctor works at the other hospital: a St Mary patient brought unconscious to Riverside.
   'hospital-b': [
     ['doctor.demo', 'doctor'],

@@ -235,6 +235,11 @@ export class GatewayClient {
     return response.body;
   }
 
+  /** Removes a ciphertext this session uploaded whose ledger step failed (no envelope points at it). */
+  async discardUpload(cid: string): Promise<void> {
+    await this.request('DELETE', `/api/content/${encodeURIComponent(cid)}`);
+  }
+
   async registerUser(
     registration: SignedCaRequest,
   ): Promise<{ accountId: string; enrollmentId: string; secret: string }> {

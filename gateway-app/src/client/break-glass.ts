@@ -2,6 +2,7 @@ import { unwrapDataKey, wrapDataKey, type EncryptionKeyPair } from '../envelope'
 import { toBase64 } from '../envelope/bytes';
 import { ApiError, type GatewayClient } from './api-client';
 import { checkDevice, emergencyKeyId, getUser, textHash, type DeviceAgent, type DeviceKeys } from './flows';
+import { depositThenRecord, envelopeDeposit } from './deposit';
 import { callLedger, parseResult, type LedgerIdentity } from './ledger-call';
 
 /** Why a doctor breaks the glass (the chaincode's reason codes). */
@@ -60,6 +61,8 @@ export async function registerEmergencyKey(
 }
 
 interface EmergencyEnvelope {
+  senderId: string;
+  contentHash: string;
   cid: string;
   size: number;
   mediaType: string;
@@ -94,23 +97,32 @@ export async function releaseBreakGlassKey(
     emergencyKey,
     emergencyKeyId(operator.mspId),
   );
-  const envelope = {
-    cid: sealed.cid,
-    size: sealed.size,
-    mediaType: sealed.mediaType,
-    wrappedKey: await wrapDataKey(dataKey, doctor.encryptionKey.spki, doctorId),
-    signature: sealed.signature,
-    salt: toBase64(crypto.getRandomValues(new Uint8Array(16))),
-    ...(sealed.metadata ? { metadata: sealed.metadata } : {}),
-  };
-  const { txId } = await callLedger(
+  const deposit = await envelopeDeposit(
+    {
+      cid: sealed.cid,
+      size: sealed.size,
+      mediaType: sealed.mediaType,
+      wrappedKey: await wrapDataKey(dataKey, doctor.encryptionKey.spki, doctorId),
+      signature: sealed.signature,
+      salt: toBase64(crypto.getRandomValues(new Uint8Array(16))),
+      ...(sealed.metadata ? { metadata: sealed.metadata } : {}),
+    },
+    {
+      recordId,
+      readerId: doctorId,
+      senderId: sealed.senderId,
+      contentHash: sealed.contentHash,
+      depositorId: emergencyKeyId(operator.mspId),
+    },
+  );
+  const { txId } = await depositThenRecord(
     client,
     operator,
-    'emergency:ReleaseBreakGlassKey',
-    [recordId, doctorId],
     {
-      envelope,
+      deposit: { fn: 'emergency:DepositBreakGlassEnvelope', args: [recordId, doctorId], kind: 'breakGlass' },
+      record: { fn: 'emergency:ReleaseBreakGlassKey', args: [recordId, doctorId] },
     },
+    deposit,
   );
   return { txId };
 }

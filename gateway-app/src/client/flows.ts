@@ -13,6 +13,7 @@ import {
 } from '../envelope';
 import { toBase64, toHex } from '../envelope/bytes';
 import { ApiError, type GatewayClient } from './api-client';
+import { depositThenRecord, envelopeDeposit } from './deposit';
 import { callLedger, parseResult, type LedgerIdentity } from './ledger-call';
 
 /** Everything a user's device holds: the signing identity and the encryption key pair. */
@@ -133,41 +134,60 @@ export async function sendRecord(
   const hasher = createContentHasher();
   const ciphertext = outgoing.plaintext.pipeThrough(createEncryptStream(dataKey)).pipeThrough(hasher.stream);
   const stored = await client.upload(ciphertext, ciphertextSize(outgoing.size));
-  if (stored.contentHash !== hasher.digest()) {
-    throw new ApiError(502, 'UPLOAD_CORRUPTED', 'the stored ciphertext is not the one this device sent');
-  }
-  const emergencySpki = emergency?.encryptionKey?.spki ?? emergency?.spki;
-  const envelope: Record<string, unknown> = {
-    cid: stored.cid,
-    size: stored.size,
-    mediaType: outgoing.mediaType,
-    wrappedKey: await wrapDataKey(dataKey, recipient.encryptionKey.spki, outgoing.recipientId),
-    signature: await signTransferAs(keys, {
+  try {
+    if (stored.contentHash !== hasher.digest()) {
+      throw new ApiError(502, 'UPLOAD_CORRUPTED', 'the stored ciphertext is not the one this device sent');
+    }
+    const emergencySpki = emergency?.encryptionKey?.spki ?? emergency?.spki;
+    const deposit = await envelopeDeposit(
+      {
+        cid: stored.cid,
+        size: stored.size,
+        mediaType: outgoing.mediaType,
+        wrappedKey: await wrapDataKey(dataKey, recipient.encryptionKey.spki, outgoing.recipientId),
+        signature: await signTransferAs(keys, {
+          recordId,
+          cid: stored.cid,
+          contentHash: stored.contentHash,
+          recipientId: outgoing.recipientId,
+        }),
+        salt: toBase64(crypto.getRandomValues(new Uint8Array(16))),
+        ...(emergencySpki
+          ? {
+              emergencyWrappedKey: await wrapDataKey(dataKey, emergencySpki, emergencyKeyId(recipient.mspId)),
+            }
+          : {}),
+        ...(outgoing.metadata ? { metadata: outgoing.metadata } : {}),
+      },
+      {
+        recordId,
+        readerId: outgoing.recipientId,
+        senderId: keys.userId,
+        contentHash: stored.contentHash,
+        depositorId: keys.userId,
+      },
+    );
+    const committed = await depositThenRecord(
+      client,
+      keys,
+      {
+        deposit: { fn: 'transfer:DepositEnvelope', args: [recordId, outgoing.recipientId] },
+        record: { fn: 'transfer:Send', args: [recordId, outgoing.recipientId, stored.contentHash] },
+      },
+      deposit,
+    );
+    return {
       recordId,
+      txId: committed.txId,
       cid: stored.cid,
       contentHash: stored.contentHash,
-      recipientId: outgoing.recipientId,
-    }),
-    salt: toBase64(crypto.getRandomValues(new Uint8Array(16))),
-    ...(emergencySpki
-      ? { emergencyWrappedKey: await wrapDataKey(dataKey, emergencySpki, emergencyKeyId(recipient.mspId)) }
-      : {}),
-    ...(outgoing.metadata ? { metadata: outgoing.metadata } : {}),
-  };
-  const committed = await callLedger(
-    client,
-    keys,
-    'transfer:Send',
-    [recordId, outgoing.recipientId, stored.contentHash],
-    { envelope },
-  );
-  return {
-    recordId,
-    txId: committed.txId,
-    cid: stored.cid,
-    contentHash: stored.contentHash,
-    ...(committed.blockNumber ? { blockNumber: committed.blockNumber } : {}),
-  };
+      ...(committed.blockNumber ? { blockNumber: committed.blockNumber } : {}),
+    };
+  } catch (error) {
+    // The ledger step failed: the ciphertext goes too (the gateway keeps it while an envelope points at it).
+    await client.discardUpload(stored.cid).catch(() => undefined);
+    throw error;
+  }
 }
 
 async function signTransferAs(
@@ -253,21 +273,35 @@ export async function grantAccess(
   ) as ReleasedEnvelope;
   const grantee = await getUser(client, keys, grant.granteeId);
   const dataKey = await unwrapDataKey(own.wrappedKey, keys.encryption, keys.userId);
-  const envelope = {
-    cid: own.cid,
-    size: own.size,
-    mediaType: own.mediaType,
-    wrappedKey: await wrapDataKey(dataKey, grantee.encryptionKey.spki, grant.granteeId),
-    signature: own.signature,
-    salt: toBase64(crypto.getRandomValues(new Uint8Array(16))),
-    ...(own.metadata ? { metadata: own.metadata } : {}),
-  };
-  const committed = await callLedger(
+  const deposit = await envelopeDeposit(
+    {
+      cid: own.cid,
+      size: own.size,
+      mediaType: own.mediaType,
+      wrappedKey: await wrapDataKey(dataKey, grantee.encryptionKey.spki, grant.granteeId),
+      signature: own.signature,
+      salt: toBase64(crypto.getRandomValues(new Uint8Array(16))),
+      ...(own.metadata ? { metadata: own.metadata } : {}),
+    },
+    {
+      recordId: grant.recordId,
+      readerId: grant.granteeId,
+      senderId: own.senderId,
+      contentHash: own.contentHash,
+      depositorId: keys.userId,
+    },
+  );
+  const committed = await depositThenRecord(
     client,
     keys,
-    'access:GrantAccess',
-    [grant.recordId, grant.granteeId, grant.purpose, grant.expiresAt],
-    { envelope },
+    {
+      deposit: { fn: 'access:DepositGrantEnvelope', args: [grant.recordId, grant.granteeId] },
+      record: {
+        fn: 'access:GrantAccess',
+        args: [grant.recordId, grant.granteeId, grant.purpose, grant.expiresAt],
+      },
+    },
+    deposit,
   );
   return { txId: committed.txId };
 }

@@ -6,7 +6,10 @@ export interface CallSpec {
   kind: 'submit' | 'evaluate';
   /** Argument names, in order (the chaincode validates their content). */
   args: readonly string[];
-  /** The function takes the transient `envelope`; its CID must be stored and replicated. */
+  /**
+   * The function deposits the transient `envelope` (an envelope record in
+   * canonical JSON); its CID must be stored and replicated.
+   */
   envelope?: true;
   /** The gateway adds an attestation, consuming a passed device check of the session. */
   attest?: AttestedAction;
@@ -36,10 +39,13 @@ export const CALLS = {
   'registry:GetUser': evaluate('userId'),
   'registry:WhoAmI': { ...evaluate(), beforeRegistration: true },
   'registry:ListUsers': evaluate('pageSize', 'bookmark'),
-  'transfer:Send': { ...submit('recordId', 'recipientId', 'contentHash'), envelope: true, attest: 'send' },
+  'transfer:DepositEnvelope': { ...submit('recordId', 'recipientId'), envelope: true },
+  'transfer:Send': { ...submit('recordId', 'recipientId', 'contentHash', 'envelopeHash'), attest: 'send' },
+  'transfer:WithdrawEnvelope': submit('recordId', 'readerId', 'kind'),
   'transfer:EraseRecord': submit('recordId'),
   'transfer:GetTransfer': evaluate('recordId'),
-  'access:GrantAccess': { ...submit('recordId', 'granteeId', 'purpose', 'expiresAt'), envelope: true },
+  'access:DepositGrantEnvelope': { ...submit('recordId', 'granteeId'), envelope: true },
+  'access:GrantAccess': submit('recordId', 'granteeId', 'purpose', 'expiresAt', 'envelopeHash'),
   'access:RevokeGrant': submit('recordId', 'granteeId'),
   'access:RecordAccess': { ...submit('recordId', 'purpose'), attest: 'access' },
   'access:ReadEnvelope': evaluate('recordId', 'accessTxId'),
@@ -51,7 +57,8 @@ export const CALLS = {
     attest: 'breakGlass',
   },
   'emergency:ReadEmergencyEnvelope': evaluate('recordId', 'doctorId'),
-  'emergency:ReleaseBreakGlassKey': { ...submit('recordId', 'doctorId'), envelope: true },
+  'emergency:DepositBreakGlassEnvelope': { ...submit('recordId', 'doctorId'), envelope: true },
+  'emergency:ReleaseBreakGlassKey': submit('recordId', 'doctorId', 'envelopeHash'),
   'emergency:CloseReview': submit('reviewId', 'finding', 'noteHash'),
   'emergency:OpenReviews': evaluate('pageSize', 'bookmark'),
   'audit:RecordHistory': evaluate('recordId', 'pageSize', 'bookmark'),

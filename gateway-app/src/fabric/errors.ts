@@ -15,6 +15,8 @@ export type LedgerErrorCode =
   | 'LEDGER_TIMEOUT'
   /** The peer cannot be reached. */
   | 'LEDGER_UNAVAILABLE'
+  /** No set of reachable peers can endorse the transaction as its policies require. */
+  | 'ENDORSEMENT_UNSATISFIED'
   /** A peer refused the signature or the identity. */
   | 'SIGNATURE_REJECTED'
   /** Any other refusal of the consortium. */

@@ -311,4 +311,18 @@ describe('ledgerErrorOf: fabric/ speaks in ledger errors, not HTTP', () => {
     assert.equal(ledgerErrorOf(new Error('not a ledger failure')), undefined);
     assert.deepEqual([mapped(error).status, mapped(error).code], [409, 'WRONG_STAGE']);
   });
+
+  it('names an endorsement no peers can satisfy for what it is, not a signature problem', () => {
+    // The Fabric Gateway's answer to a transaction inside one organisation that also needs another's endorsement.
+    const gatewayError = endorseError(
+      grpc.status.FAILED_PRECONDITION,
+      [],
+      'requires endorsement from organisation(s) that are not in the distribution policy of the private data collection(s): [org-HospitalAMSP]; retry specifying trusted endorsing organizations to protect transient data',
+    );
+    const error = ledgerErrorOf(gatewayError);
+    assert.ok(error);
+    assert.equal(error.code, 'ENDORSEMENT_UNSATISFIED');
+    assert.match(error.message, /distribution policy/);
+    assert.deepEqual([mapped(error).status, mapped(error).code], [503, 'ENDORSEMENT_UNSATISFIED']);
+  });
 });

@@ -54,6 +54,11 @@ const GRPC_REFUSALS = new Map<number, [LedgerErrorCode, string]>([
 // by proposing again a moment later.
 const ENDORSERS_DISAGREE = 'ProposalResponsePayloads do not match';
 
+// The Fabric Gateway's words when discovery finds no peers that satisfy the endorsement policy,
+// the collections' policies, or the protection of transient data: a plan, not a signature, failed.
+const NO_ENDORSEMENT_PLAN =
+  /no combination of peers|cannot satisfy|not in the distribution policy|no endorsers found|failed constructing descriptor|no peers? (?:found|available)/i;
+
 function messagesOf(error: GatewayError): string {
   return [error.message, ...error.details.map((d) => d.message)].join(' | ');
 }
@@ -80,6 +85,13 @@ export function ledgerErrorOf(error: unknown): LedgerError | undefined {
       'TX_CONFLICT',
       'the endorsing peers answered differently (one had not yet committed a recent block); sign it again',
       { cause: error, details: { reason: 'ENDORSERS_DISAGREE', retryable: true } },
+    );
+  }
+  if (NO_ENDORSEMENT_PLAN.test(messages)) {
+    return new LedgerError(
+      'ENDORSEMENT_UNSATISFIED',
+      `no reachable peers can endorse this transaction as its policies require (${error.details[0]?.message ?? error.message})`,
+      { cause: error },
     );
   }
   const byCode = GRPC_REFUSALS.get(error.code);

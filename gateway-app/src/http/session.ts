@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import session from 'express-session';
 import { randomBytes } from 'node:crypto';
 import { HttpError } from './errors';
+import type { UploadBook } from './uploads';
 
 declare module 'express-session' {
   interface SessionData {
@@ -17,6 +18,8 @@ declare module 'express-session' {
     deviceCheck?: { deviceId: string; postureHash: string; at: number };
     /** Ciphertexts this session may fetch: CID → expected hash and size. */
     content?: Record<string, { contentHash: string; size: number }>;
+    /** This session's uploads and the deposits that point at them (see uploads.ts). */
+    uploadBook?: UploadBook;
   }
 }
 

@@ -7,6 +7,7 @@ import { passedDeviceCheck } from '../device-check';
 import { HttpError } from '../errors';
 import type { ApiRoutes } from '../routes';
 import { signedIn } from '../signed-in';
+import { noteRemoved, noteUpload, removalRefusal } from '../uploads';
 
 /** What the content routes use. */
 export interface ContentDeps {
@@ -71,7 +72,42 @@ export function contentRoutes(api: ApiRoutes, deps: ContentDeps): void {
         size: stored.size,
         contentHash: stored.contentHash,
       };
+      noteUpload(req.session, stored.cid);
       res.status(201).json(uploaded);
+    },
+  );
+
+  api.add(
+    {
+      method: 'delete',
+      path: '/api/content/:cid',
+      tag: 'content',
+      summary:
+        'Remove a ciphertext this session uploaded that no envelope on the ledger points at (its ledger step failed)',
+      audience: 'signed-in',
+      responses: {
+        204: 'unpinned from the cluster',
+        404: 'CONTENT_NOT_UPLOADED: this session uploaded no such ciphertext',
+        409: 'CONTENT_IN_USE: a deposited envelope points at it; withdraw it first',
+      },
+    },
+    async (req, res) => {
+      const { account } = await signedIn(req, deps.accounts);
+      const cid = String(req.params.cid);
+      const refusal = removalRefusal(req.session, cid);
+      if (refusal === 'NOT_UPLOADED') {
+        throw new HttpError(404, 'CONTENT_NOT_UPLOADED', 'this session uploaded no such ciphertext');
+      }
+      if (refusal === 'IN_USE') {
+        throw new HttpError(
+          409,
+          'CONTENT_IN_USE',
+          'an envelope on the ledger points at this ciphertext; withdraw it first',
+        );
+      }
+      await deps.storeOf(account.mspId).remove(cid);
+      noteRemoved(req.session, cid);
+      res.status(204).end();
     },
   );
 

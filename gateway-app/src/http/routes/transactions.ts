@@ -10,6 +10,7 @@ import { passedDeviceCheck } from '../device-check';
 import { HttpError } from '../errors';
 import type { ApiRoutes } from '../routes';
 import { enrolled, signedIn } from '../signed-in';
+import { noteCommitted, notePrepared } from '../uploads';
 
 /** What the transaction routes use. */
 export interface TransactionDeps {
@@ -112,6 +113,14 @@ export function transactionRoutes(api: ApiRoutes, deps: TransactionDeps): void {
         transient,
         body.endorsers,
       );
+      const [recordId = '', readerId = ''] = body.args;
+      if (spec.envelope && typeof body.transient?.envelope.cid === 'string') {
+        notePrepared(req.session, step.id, {
+          deposit: { cid: body.transient.envelope.cid, key: `${recordId}/${readerId}` },
+        });
+      } else if (body.fn === 'transfer:WithdrawEnvelope') {
+        notePrepared(req.session, step.id, { withdraw: `${recordId}/${readerId}` });
+      }
       res.status(201).json(step);
     },
   );
@@ -140,7 +149,10 @@ export function transactionRoutes(api: ApiRoutes, deps: TransactionDeps): void {
         body.stage,
         Buffer.from(body.signature, 'base64'),
       );
-      if (outcome.stage === 'done') afterResult(req, outcome);
+      if (outcome.stage === 'done') {
+        noteCommitted(req.session, outcome.id);
+        afterResult(req, outcome);
+      }
       res.json(outcome);
     },
   );

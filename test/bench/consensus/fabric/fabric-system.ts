@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { peer as peerProto } from '@hyperledger/fabric-protos';
 import { identityOfCertificate } from 'medshare-chaincode/dist/identity';
+import { canonicalJson } from 'medshare-chaincode/dist/json';
 import {
   enrollUser,
   locateBinaries,
@@ -64,8 +65,9 @@ const roleOf = (name: string): string =>
 /**
  * Our chaincode on a Fabric network of three peer organisations and an
  * ordering service of 3 Raft or 4 SmartBFT orderers, all on this machine.
- * Transfers are the chaincode's `transfer:Send` with a gateway attestation and
- * a sender-signed envelope, exactly as the gateway app submits them; the IPFS
+ * Transfers are the chaincode's `transfer:DepositEnvelope` (a sender-signed
+ * envelope) then `transfer:Send` with a gateway attestation, exactly as the
+ * gateway app submits them, and complete when the second commits; the IPFS
  * storage nodes are stopped (transfers name a fixed CID), so only the ledger is measured.
  */
 export class FabricSystem implements ChainSystem {
@@ -99,8 +101,10 @@ export class FabricSystem implements ChainSystem {
         consensus === 'raft'
           ? `BatchTimeout ${batch.timeout}, MaxMessageCount ${String(batch.maxMessageCount)}, PreferredMaxBytes ${batch.preferredMaxBytes}`
           : `RequestBatchMaxInterval ${batch.timeout}, RequestBatchMaxCount ${String(batch.maxMessageCount)}, PreferredMaxBytes ${batch.preferredMaxBytes}`,
-      endorsement: "sender's and receiver's organisations (key-level policy), private data to both",
-      transfer: 'transfer:Send with a gateway attestation and an ECDSA-signed envelope (transient)',
+      endorsement:
+        "deposit: sender's and receiver's organisations (collection policy); record: channel majority, later changes both (key-level policy)",
+      transfer:
+        'transfer:DepositEnvelope (an ECDSA-signed envelope, transient) then transfer:Send with a gateway attestation',
     };
   }
 
@@ -249,7 +253,13 @@ export class FabricSystem implements ChainSystem {
     const recordId = this.#recordId(seq);
     const contentHash = createHash('sha256').update(recordId).digest('hex');
     const message = `medshare/transfer/v1\n${recordId}\n${CID}\n${contentHash}\n${receiver.userId}`;
-    const envelope = {
+    const envelope = canonicalJson({
+      docType: 'envelope',
+      recordId,
+      readerId: receiver.userId,
+      senderId: sender.userId,
+      contentHash,
+      depositorId: sender.userId,
       cid: CID,
       size: 1048576,
       mediaType: 'application/dicom',
@@ -259,9 +269,11 @@ export class FabricSystem implements ChainSystem {
         dsaEncoding: 'ieee-p1363',
       }).toString('base64'),
       salt: randomBytes(16).toString('base64'),
-    };
-    return this.#submit(sender.transfer, 'Send', [recordId, receiver.userId, contentHash], {
-      envelope: JSON.stringify(envelope),
+    });
+    // As the app does: the envelope first, to the two organisations' collection, then the public record naming it.
+    await this.#submit(sender.transfer, 'DepositEnvelope', [recordId, receiver.userId], { envelope });
+    const envelopeHash = createHash('sha256').update(envelope).digest('hex');
+    return this.#submit(sender.transfer, 'Send', [recordId, receiver.userId, contentHash, envelopeHash], {
       attestation: sender.gateway.attest(sender.userId, 'send'),
     });
   }
