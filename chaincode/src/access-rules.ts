@@ -1,11 +1,11 @@
 import type { Context } from 'fabric-contract-api';
 import type { AccessOutcome, GrantRecord } from './access';
 import type { BreakGlassRecord } from './emergency';
-import type { CertificateIdentity } from './identity';
+import { creatorCertificate, type CertificateIdentity } from './identity';
 import { PERMISSIONS } from './roles';
 import { keyOf, readRecord } from './state';
 import type { TransferRecord } from './transfer';
-import type { UserRecord } from './user';
+import { signingKeyOfCertificate, type UserRecord } from './user';
 
 /** The outcome of the access rules for one caller, record and moment. */
 export interface Decision {
@@ -36,6 +36,9 @@ export async function decide(
   if (user === undefined) return deny('the caller is not registered');
   if (user.status !== 'active') return deny('the caller is suspended');
   if (user.role !== caller.role) return deny('the certificate role differs from the registered role');
+  if (signingKeyOfCertificate(creatorCertificate(ctx)).fingerprint !== user.signingKey.fingerprint) {
+    return deny('the certificate is not the one the user registered with');
+  }
   if (!PERMISSIONS.access.includes(user.role)) return deny(`role ${user.role} may not access records`);
   const granted = (reason: string, via: NonNullable<Decision['via']>): Decision => ({
     outcome: 'granted',

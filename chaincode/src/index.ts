@@ -36,6 +36,7 @@ export type { ChaincodeErrorCode } from './errors';
 export { PERMISSIONS, ROLES } from './roles';
 export type { Action, Role } from './roles';
 export type { EncryptionKey, UserRecord, UserStatus } from './user';
+export { keyBindingText, type KeyBindingStatement } from './key-binding';
 export { ProbeContract } from './probe-contract';
 export type { ProbeRecord } from './probe-contract';
 export { RegistryContract } from './registry-contract';

@@ -1,14 +1,19 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError } from './errors';
-import { callerOf, creatorCertificate, identityOfCertificate, type CertificateIdentity } from './identity';
+import { verify } from 'node:crypto';
+import { callerOf, creatorCertificate, type CertificateIdentity } from './identity';
 import { marshal } from './json';
-import { requirePermission, type Role } from './roles';
+import { spkiPublicKey } from './public-keys';
+import { requirePermission } from './roles';
 import { keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
 import { txTime } from './time';
 import {
+  keyBindingMessage,
   parseEncryptionKey,
   signingKeyOfCertificate,
   validateUserId,
+  type EncryptionKey,
+  type SigningKey,
   type UserRecord,
   type UserStatus,
 } from './user';
@@ -24,50 +29,42 @@ export class RegistryContract extends Contract {
   }
 
   /**
-   * An organisation admin registers a user of its own organisation from the
-   * user's enrolment certificate; the user's role is the certificate's `role`
-   * attribute and must equal `role`.
-   */
-  @Transaction()
-  @Param('certificatePem', 'string', 'the user enrolment certificate (PEM)')
-  @Param('role', 'string', 'the role the admin expects the certificate to carry')
-  @Param('encryptionKey', 'string', 'the user public encryption key, base64 SPKI')
-  public async RegisterUser(
-    ctx: Context,
-    certificatePem: string,
-    role: string,
-    encryptionKey: string,
-  ): Promise<void> {
-    const admin = callerOf(ctx);
-    requirePermission(admin.role, 'registerUser');
-    const user = identityOfCertificate(admin.mspId, certificatePem);
-    if (user.issuer !== admin.issuer) {
-      throw new ChaincodeError(
-        'ACCESS_DENIED',
-        `an admin of ${admin.mspId} registers only users enrolled by its own CA`,
-      );
-    }
-    if (user.role === undefined || user.role !== role) {
-      throw new ChaincodeError(
-        'INVALID_ARGUMENT',
-        `role ${role} does not match the certificate role attribute ${user.role ?? '(none)'}`,
-      );
-    }
-    await addUser(ctx, user, certificatePem, user.role, encryptionKey, admin.userId);
-  }
-
-  /**
    * A user registers themselves, with the role their CA-issued certificate
    * carries: the CA is the trust anchor for roles (the operator registered the
-   * user there with that role). The same entry RegisterUser writes, registered
-   * by the user. Admins and gateways cannot register themselves.
+   * user there with that role). Only the user can: the certificate is the
+   * transaction's creator, which Fabric validated against the organisation's
+   * MSP (so no self-made certificate naming the CA gets in), and `binding` is
+   * their signature over the key binding (key version 1) with that
+   * certificate's key. Admins and gateways cannot register themselves.
    */
   @Transaction()
   @Param('encryptionKey', 'string', 'the caller public encryption key, base64 SPKI')
-  public async RegisterSelf(ctx: Context, encryptionKey: string): Promise<void> {
+  @Param('binding', 'string', "the caller's signature over the key binding, base64 IEEE P1363")
+  public async RegisterSelf(ctx: Context, encryptionKey: string, binding: string): Promise<void> {
     const caller = callerOf(ctx);
     const role = requirePermission(caller.role, 'registerSelf');
-    await addUser(ctx, caller, creatorCertificate(ctx), role, encryptionKey, caller.userId);
+    const certificatePem = creatorCertificate(ctx);
+    const key = keyOf(ctx, 'user', caller.userId);
+    if ((await readRecord<UserRecord>(ctx, key)) !== undefined) {
+      throw new ChaincodeError('ALREADY_EXISTS', `user ${caller.userId} is already registered`);
+    }
+    const now = txTime(ctx);
+    const signingKey = signingKeyOfCertificate(certificatePem);
+    const record: UserRecord = {
+      docType: 'user',
+      userId: caller.userId,
+      mspId: caller.mspId,
+      role,
+      status: 'active',
+      encryptionKey: boundKey(caller, signingKey, encryptionKey, binding, 1, now),
+      keyHistory: [],
+      signingKey,
+      registeredAt: now,
+      registeredBy: caller.userId,
+      updatedAt: now,
+    };
+    await writeRecord(ctx, key, record);
+    ctx.stub.setEvent('UserRegistered', marshal({ userId: caller.userId, mspId: caller.mspId, role }));
   }
 
   /** An admin suspends a user of its own organisation; a suspended user can do nothing. */
@@ -82,13 +79,21 @@ export class RegistryContract extends Contract {
     await this.setStatus(ctx, userId, 'active');
   }
 
-  /** A user replaces their own encryption key; the old one is kept in the key history. */
+  /**
+   * A user replaces their own encryption key, with `binding`, their signature
+   * over the next key version's binding; the old key is kept in the key
+   * history. Only with the certificate they registered with (activeUser):
+   * another certificate for the same identity, which the organisation's
+   * registrar could have issued, sets no key.
+   */
   @Transaction()
-  public async RotateEncryptionKey(ctx: Context, encryptionKey: string): Promise<void> {
-    const { record, key } = await activeUser(ctx);
+  @Param('binding', 'string', "the caller's signature over the key binding, base64 IEEE P1363")
+  public async RotateEncryptionKey(ctx: Context, encryptionKey: string, binding: string): Promise<void> {
+    const { caller, record, key } = await activeUser(ctx);
     requirePermission(record.role, 'rotateOwnKey');
     const now = txTime(ctx);
-    const next = parseEncryptionKey(encryptionKey, now);
+    const version = (record.encryptionKey.version ?? 1) + 1;
+    const next = boundKey(caller, record.signingKey, encryptionKey, binding, version, now);
     if (next.fingerprint === record.encryptionKey.fingerprint) {
       throw new ChaincodeError('INVALID_ARGUMENT', 'the new encryption key is the current one');
     }
@@ -154,35 +159,43 @@ export class RegistryContract extends Contract {
   }
 }
 
-/** Writes a new registry entry for `user`; ALREADY_EXISTS if there is one. */
-async function addUser(
-  ctx: Context,
+/** The encryption key `spki` at `version`, if `binding` is the user's signature over its binding. */
+function boundKey(
   user: CertificateIdentity,
-  certificatePem: string,
-  role: Role,
-  encryptionKey: string,
-  registeredBy: string,
-): Promise<void> {
-  const key = keyOf(ctx, 'user', user.userId);
-  if ((await readRecord<UserRecord>(ctx, key)) !== undefined) {
-    throw new ChaincodeError('ALREADY_EXISTS', `user ${user.userId} is already registered`);
-  }
-  const now = txTime(ctx);
-  const record: UserRecord = {
-    docType: 'user',
+  signingKey: SigningKey,
+  spki: string,
+  binding: string,
+  version: number,
+  now: string,
+): EncryptionKey {
+  const key = parseEncryptionKey(spki, now);
+  const message = keyBindingMessage({
     userId: user.userId,
     mspId: user.mspId,
-    role,
-    status: 'active',
-    encryptionKey: parseEncryptionKey(encryptionKey, now),
-    keyHistory: [],
-    signingKey: signingKeyOfCertificate(certificatePem),
-    registeredAt: now,
-    registeredBy,
-    updatedAt: now,
-  };
-  await writeRecord(ctx, key, record);
-  ctx.stub.setEvent('UserRegistered', marshal({ userId: user.userId, mspId: user.mspId, role }));
+    spki: key.spki,
+    fingerprint: key.fingerprint,
+    version,
+  });
+  let valid = false;
+  try {
+    valid =
+      binding.length <= 256 &&
+      verify(
+        'sha256',
+        message,
+        { key: spkiPublicKey(signingKey.spki), dsaEncoding: 'ieee-p1363' },
+        Buffer.from(binding, 'base64'),
+      );
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      "the key binding is not the user's signature over (userId, mspId, key, fingerprint, version)",
+    );
+  }
+  return { ...key, version, binding };
 }
 
 /** The caller's registry entry, which must exist and be active. */
@@ -200,6 +213,13 @@ export async function activeUser(
   }
   if (record.role !== caller.role) {
     throw new ChaincodeError('ACCESS_DENIED', 'the caller certificate role differs from the registered role');
+  }
+  // Another certificate for the same identity (one the organisation's registrar could issue) is not the user.
+  if (signingKeyOfCertificate(creatorCertificate(ctx)).fingerprint !== record.signingKey.fingerprint) {
+    throw new ChaincodeError(
+      'ACCESS_DENIED',
+      'the caller certificate is not the one the user registered with',
+    );
   }
   return { caller, record, key };
 }

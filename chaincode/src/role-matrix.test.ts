@@ -10,7 +10,7 @@ import { EmergencyContract } from './emergency-contract';
 import { RegistryContract } from './registry-contract';
 import { StorageContract } from './storage-contract';
 import { PERMISSIONS, ROLES, type Action, type Role } from './roles';
-import { encryptionKey, TestConsortium } from './testing/consortium';
+import { encryptionKey, keyBinding, TestConsortium } from './testing/consortium';
 import { MapStub } from './testing/stub';
 import { TransferContract } from './transfer-contract';
 
@@ -42,10 +42,11 @@ type Call = (
 ) => Promise<unknown>;
 
 const CALLS: Record<Action, Call | Call[]> = {
-  registerUser: (as, t, role) =>
-    registry.RegisterUser(as(role), t.person('spare').identity.pem, 'doctor', encryptionKey()),
   setUserStatus: (as, t, role) => registry.SuspendUser(as(role), t.person('spare').id),
-  rotateOwnKey: (as, _t, role) => registry.RotateEncryptionKey(as(role), encryptionKey()),
+  rotateOwnKey: (as, t, role) => {
+    const key = encryptionKey();
+    return registry.RotateEncryptionKey(as(role), key, keyBinding(t.person(role), key, 2));
+  },
   readRegistry: (as, t, role) => registry.GetUser(as(role), t.person('patient').id),
   send: [
     (_as, t, role, stub) => t.deposit(stub, role, 'doctor', `rec-matrix-${role}-00001`, HASH),
@@ -80,7 +81,10 @@ const CALLS: Record<Action, Call | Call[]> = {
     audit.MyActivity(as(role), 'transfer', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', 10, ''),
   reconcileStorage: (as, _t, role) => storage.StoredContent(as(role), B, 10, ''),
   // Everyone in the matrix is registered already, so a permitted role gets ALREADY_EXISTS.
-  registerSelf: (as, _t, role) => registry.RegisterSelf(as(role), encryptionKey()),
+  registerSelf: (as, t, role) => {
+    const key = encryptionKey();
+    return registry.RegisterSelf(as(role), key, keyBinding(t.person(role), key));
+  },
   announceGateway: (as, _t, role) => attestation.AnnounceGateway(as(role)),
   recordRefusal: (as, t, role) =>
     attestation.RecordRefusal(
@@ -101,9 +105,16 @@ describe('the gateway role', () => {
     assert.deepEqual(PERMISSIONS.announceGateway, ['gateway']);
     assert.deepEqual(PERMISSIONS.recordRefusal, ['gateway']);
   });
+});
 
-  it('lets every role but admin and gateway register itself', () => {
+describe('registration', () => {
+  it('lets every role but admin and gateway register itself, and no role register anyone else', () => {
     assert.deepEqual(PERMISSIONS.registerSelf, ['technologist', 'doctor', 'patient', 'auditor']);
+    assert.ok(!Object.keys(PERMISSIONS).includes('registerUser'));
+  });
+
+  it('lets the roles that register themselves, and only those, set their own key', () => {
+    assert.deepEqual(PERMISSIONS.rotateOwnKey, PERMISSIONS.registerSelf);
   });
 });
 
@@ -117,7 +128,7 @@ describe('role-to-action table, enforced for every action and every role', () =>
       doctor: [B, 'doctor'],
       patient: [B, 'patient'],
       auditor: [B, 'auditor'],
-      // A gateway is no registered user in practice; registered here so every call reaches the role gate.
+      // Admins and gateways cannot register; their entries are planted so every call reaches the role gate.
       gateway: [B, 'gateway'],
       spare: [B, 'doctor'],
     });
@@ -128,7 +139,9 @@ describe('role-to-action table, enforced for every action and every role', () =>
       const allowed = PERMISSIONS[action].includes(role);
       it(`${action} by ${role}: ${allowed ? 'allowed' : 'denied'}`, async () => {
         const stub = new MapStub();
-        await t.registerAll(stub, ['spare']);
+        await t.registerAll(stub, ['spare', 'admin', 'gateway']);
+        t.plantRegistration(stub, 'admin');
+        t.plantRegistration(stub, 'gateway');
         await t.send(stub, 'technologist', 'patient', RECORD, HASH);
         const as = (name: string, attest?: AttestedAction): Context =>
           attest === undefined ? t.as(stub, name) : t.as(stub, name, { attest });

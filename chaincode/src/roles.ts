@@ -11,7 +11,6 @@ export type Role = (typeof ROLES)[number];
 
 /** Everything a caller can ask the chaincode to do. */
 export type Action =
-  | 'registerUser'
   | 'setUserStatus'
   | 'rotateOwnKey'
   | 'readRegistry'
@@ -35,7 +34,6 @@ export type Action =
  * role absent from an action's list is refused: deny by default.
  */
 export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
-  registerUser: ['admin'],
   setUserStatus: ['admin'],
   rotateOwnKey: ['technologist', 'doctor', 'patient', 'auditor'],
   readRegistry: ['admin', 'technologist', 'doctor', 'patient', 'auditor'],

@@ -1,5 +1,6 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { ChaincodeError } from './errors';
+import { keyBindingText, type KeyBindingStatement } from './key-binding';
 import type { Role } from './roles';
 
 /** Key agreement algorithms accepted for users' encryption keys. */
@@ -13,6 +14,15 @@ export interface EncryptionKey {
   fingerprint: string;
   since: string;
   retiredAt?: string;
+  /** 1 for the key registered first, one more at each rotation; absent only on keys registered before bindings. */
+  version?: number;
+  /**
+   * The owner's ECDSA P-256 signature (IEEE P1363, base64) over
+   * {@link keyBindingMessage}: made with the signing key of the certificate
+   * the user registered with, so no admin, gateway or operator can bind a key
+   * of theirs to the user.
+   */
+  binding?: string;
 }
 
 /** A user's public signing key (their certificate's, SubjectPublicKeyInfo DER, base64). */
@@ -106,4 +116,9 @@ export function signingKeyOfCertificate(certificatePem: string): SigningKey {
     throw new ChaincodeError('INVALID_ARGUMENT', 'the certificate must carry an EC P-256 public key');
   }
   return { spki: der.toString('base64'), fingerprint: createHash('sha256').update(der).digest('hex') };
+}
+
+/** The bytes of {@link keyBindingText}: what the chaincode verifies a key binding over. */
+export function keyBindingMessage(s: KeyBindingStatement): Buffer {
+  return Buffer.from(keyBindingText(s), 'utf8');
 }

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash, randomBytes, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   StatusCode,
@@ -17,6 +15,7 @@ import { closeGateways, orgGateway, type OrgGateway } from '../support/attestati
 import { connectGateway, type GatewayConnection } from '../support/gateway';
 import { REPO_DIR, startTestNetwork, type TestNetwork } from '../support/network';
 import { chaincodeMessage, encryptionKey, whenEndorsersAgree } from '../support/chaincode';
+import { keyOwner, registerSelf, signingKeyOf } from './self-registration';
 
 const decoder = new TextDecoder();
 const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
@@ -167,18 +166,10 @@ describe('transfers, grants and access on a real network', () => {
   const contractAs = async (org: OrgPlan, user: IdentityFiles, name: 'transfer' | 'access' | 'emergency') =>
     (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, name);
 
-  const register = async (org: OrgPlan, user: IdentityFiles, role: string): Promise<string> => {
-    const registry = (await gatewayFor(org, orgAdmin(org))).getContract(net.plan.chaincode.name, 'registry');
-    await registry.submitTransaction(
-      'RegisterUser',
-      await readFile(user.signCert, 'utf8'),
-      role,
-      encryptionKey(),
-    );
-    const me = (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, 'registry');
-    const { userId } = JSON.parse(decoder.decode(await me.evaluateTransaction('WhoAmI'))) as {
-      userId: string;
-    };
+  /** `user` of `org` registers themselves, with their own key binding. */
+  const register = async (org: OrgPlan, user: IdentityFiles): Promise<string> => {
+    const registry = (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, 'registry');
+    const userId = await registerSelf(registry, await keyOwner(org.mspId, user));
     ids.set(user, userId);
     return userId;
   };
@@ -190,7 +181,7 @@ describe('transfers, grants and access on a real network', () => {
     recipientId: string,
     contentHash: string,
   ): Promise<EnvelopeRecord> => {
-    const key = createPrivateKey(await readFile(join(sender.msp, 'keystore', 'key.pem')));
+    const key = await signingKeyOf(sender);
     const message = Buffer.from(`medshare/transfer/v1\n${recordId}\n${CID}\n${contentHash}\n${recipientId}`);
     const senderId = idOf(sender);
     return {
@@ -248,13 +239,13 @@ describe('transfers, grants and access on a real network', () => {
     doctorC = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-doctor-c', 'doctor');
     patientA = await enrollUser(REPO_DIR, net.plan, net.bin, orgA.key, 'u-patient-a', 'patient');
     doctorA = await enrollUser(REPO_DIR, net.plan, net.bin, orgA.key, 'u-doctor-a', 'doctor');
-    techId = await register(orgA, tech, 'technologist');
-    patientId = await register(orgB, patient, 'patient');
-    doctorCId = await register(orgC, doctorC, 'doctor');
-    patientAId = await register(orgA, patientA, 'patient');
-    doctorAId = await register(orgA, doctorA, 'doctor');
+    techId = await register(orgA, tech);
+    patientId = await register(orgB, patient);
+    doctorCId = await register(orgC, doctorC);
+    patientAId = await register(orgA, patientA);
+    doctorAId = await register(orgA, doctorA);
     auditor = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-auditor-c', 'auditor');
-    await register(orgC, auditor, 'auditor');
+    await register(orgC, auditor);
     for (const org of [orgA, orgB, orgC]) {
       gateways.set(org.key, await orgGateway(net.plan, org.key));
     }

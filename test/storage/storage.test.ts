@@ -18,8 +18,9 @@ import {
   type EncryptionKeyPair,
 } from 'medshare-gateway-app';
 import { canonicalJson } from 'medshare-chaincode/dist/json';
-import { enrollUser, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
+import { enrollUser, type IdentityFiles, type OrgPlan } from 'medshare-network';
 import { closeGateways, orgGateway } from '../support/attestation';
+import { selfRegistration } from '../support/chaincode';
 import { connectGateway, type GatewayConnection } from '../support/gateway';
 import { networkCli, REPO_DIR, runNodeScript, startTestNetwork, type TestNetwork } from '../support/network';
 
@@ -234,15 +235,17 @@ describe('encrypted storage on the private IPFS Cluster', () => {
       patient = await enrollUser(REPO_DIR, net.plan, net.bin, orgB.key, 'u-storage-patient', 'patient');
       const keys = await generateEncryptionKeyPair();
       patientKeys = keys;
-      for (const [org, user, role, spki] of [
-        [orgA, tech, 'technologist', (await generateEncryptionKeyPair()).publicKeySpki],
-        [orgB, patient, 'patient', keys.publicKeySpki],
+      for (const [org, user, spki] of [
+        [orgA, tech, (await generateEncryptionKeyPair()).publicKeySpki],
+        [orgB, patient, keys.publicKeySpki],
       ] as const) {
-        const registry = (await gatewayFor(org, orgAdmin(org))).getContract(
-          net.plan.chaincode.name,
-          'registry',
+        // Each user registers themself, binding their key with their own signature.
+        const registry = (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, 'registry');
+        const key = createPrivateKey(await readFile(join(user.msp, 'keystore', 'key.pem')));
+        await registry.submitTransaction(
+          'RegisterSelf',
+          ...selfRegistration(org.mspId, await readFile(user.signCert, 'utf8'), key, spki),
         );
-        await registry.submitTransaction('RegisterUser', await readFile(user.signCert, 'utf8'), role, spki);
       }
       const whoAmI = async (org: OrgPlan, user: IdentityFiles) =>
         (

@@ -1,4 +1,6 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { identityOfCertificate } from 'medshare-chaincode/dist/identity';
+import { keyBindingText } from 'medshare-chaincode/dist/key-binding';
 
 /** A fresh public encryption key (P-256, base64 SPKI), as a user's device would register. */
 export function encryptionKey(): string {
@@ -31,4 +33,27 @@ export async function whenEndorsersAgree<T>(
       await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
     }
   }
+}
+
+/**
+ * The arguments of registry:RegisterSelf for the user of `certificatePem`
+ * (whose private key is `privateKey`): the encryption key `spki` and the
+ * user's own signature binding it to them (key version `version`).
+ */
+export function selfRegistration(
+  mspId: string,
+  certificatePem: string,
+  privateKey: KeyObject,
+  spki: string,
+  version = 1,
+): [string, string] {
+  const fingerprint = createHash('sha256').update(Buffer.from(spki, 'base64')).digest('hex');
+  const { userId } = identityOfCertificate(mspId, certificatePem);
+  const text = keyBindingText({ userId, mspId, spki, fingerprint, version });
+  return [
+    spki,
+    sign('sha256', Buffer.from(text, 'utf8'), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString(
+      'base64',
+    ),
+  ];
 }

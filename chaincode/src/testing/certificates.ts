@@ -28,6 +28,25 @@ export async function createCa(name: string): Promise<TestCa> {
   return { name, cert, keys };
 }
 
+/**
+ * A self-made CA with the same subject as the real CA certificate `caPem`,
+ * and a key of its own: what a forger can make, naming the organisation's CA.
+ */
+export async function impersonateCa(caPem: string, name = 'forged'): Promise<TestCa> {
+  const real = new x509.X509Certificate(caPem);
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: real.serialNumber,
+    name: real.subjectName,
+    notBefore: new Date(Date.now() - 3_600_000),
+    notAfter: new Date(Date.now() + 365 * 86_400_000),
+    keys,
+    signingAlgorithm: algorithm,
+    extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
+  });
+  return { name, cert, keys };
+}
+
 /** A certificate and its private key, as a user's device would hold them. */
 export interface TestIdentity {
   pem: string;
@@ -76,7 +95,7 @@ async function issueWithKeys(
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: Buffer.from(cn).toString('hex').slice(0, 16).padStart(2, '0'),
     subject: `C=US, O=${ca.name}, OU=${options.ou ?? 'client'}, CN=${cn}`,
-    issuer: ca.cert.subject,
+    issuer: ca.cert.subjectName,
     notBefore: new Date('2026-01-01T00:00:00Z'),
     notAfter: new Date('2030-01-01T00:00:00Z'),
     signingKey: ca.keys.privateKey,

@@ -10,6 +10,8 @@ import { TransferContract } from '../transfer-contract';
 import { emergencyServiceOf, envelopeHashOf } from '../envelopes';
 import { marshal } from '../json';
 import { signedMessage, type EnvelopeInput, type EnvelopeParties, type EnvelopeRecord } from '../transfer';
+import { keyBindingMessage, parseEncryptionKey, signingKeyOfCertificate, type UserRecord } from '../user';
+import { isRole } from '../roles';
 import { createCa, issueIdentity, type TestCa, type TestIdentity } from './certificates';
 import { MapStub } from './stub';
 
@@ -87,6 +89,29 @@ export function encryptionKey(): string {
     .toString('base64');
 }
 
+/** Who owns an encryption key: a person's ledger id, organisation and signing key. */
+export type KeyOwner = Pick<Person, 'id' | 'msp' | 'identity'>;
+
+/**
+ * The key binding of `spki` at `version` for `owner`, as their device makes
+ * it: an ECDSA P-256 signature (IEEE P1363, base64) over
+ * {@link keyBindingMessage}, by `signWith` (default the owner's certificate key).
+ */
+export function keyBinding(owner: KeyOwner, spki: string, version = 1, signWith?: KeyObject): string {
+  const key = parseEncryptionKey(spki, '');
+  const message = keyBindingMessage({
+    userId: owner.id,
+    mspId: owner.msp,
+    spki: key.spki,
+    fingerprint: key.fingerprint,
+    version,
+  });
+  return sign('sha256', message, {
+    key: signWith ?? owner.identity.privateKey,
+    dsaEncoding: 'ieee-p1363',
+  }).toString('base64');
+}
+
 /**
  * Organisations with their own test CAs, admins, gateways and users, for unit
  * tests over {@link MapStub}. `people` maps a name to `[mspId, role]`.
@@ -152,20 +177,47 @@ export class TestConsortium {
     await new AttestationContract().AnnounceGateway(stub.begin(msp, g.identity.pem));
   }
 
+  /** `name` registers themselves (registry:RegisterSelf) with `spki` and a valid key binding. */
+  async registerSelf(stub: MapStub, name: string, spki = encryptionKey()): Promise<void> {
+    const p = this.person(name);
+    await new RegistryContract().RegisterSelf(this.as(stub, name), spki, keyBinding(p, spki));
+  }
+
   /**
-   * Registers everyone but `except` through the registry contract, and
-   * announces every organisation's gateway unless `gateways` is false.
+   * Writes the registry entry of `name` straight into the stub's world state:
+   * for people whose role cannot register (admins, gateways), so that tests
+   * reach the role checks behind registration. No transaction writes this.
+   */
+  plantRegistration(stub: MapStub, name: string): void {
+    const p = this.person(name);
+    if (!isRole(p.role)) throw new Error(`test person ${name} has no role`);
+    const now = new Date(stub.seconds * 1000).toISOString();
+    const spki = encryptionKey();
+    const record: UserRecord = {
+      docType: 'user',
+      userId: p.id,
+      mspId: p.msp,
+      role: p.role,
+      status: 'active',
+      encryptionKey: { ...parseEncryptionKey(spki, now), version: 1, binding: keyBinding(p, spki) },
+      keyHistory: [],
+      signingKey: signingKeyOfCertificate(p.identity.pem),
+      registeredAt: now,
+      registeredBy: p.id,
+      updatedAt: now,
+    };
+    stub.state.set(stub.createCompositeKey('user', [p.id]), marshal(record));
+  }
+
+  /**
+   * Registers everyone but `except`, each by themselves (registry:RegisterSelf
+   * with their own key binding), and announces every organisation's gateway
+   * unless `gateways` is false.
    */
   async registerAll(stub: MapStub, except: string[] = [], gateways = true): Promise<void> {
-    const registry = new RegistryContract();
     for (const p of this.people.values()) {
       if (except.includes(p.name)) continue;
-      await registry.RegisterUser(
-        stub.begin(p.msp, this.admin(p.msp).pem),
-        p.identity.pem,
-        p.role,
-        encryptionKey(),
-      );
+      await this.registerSelf(stub, p.name);
     }
     if (gateways) {
       for (const msp of this.gateways.keys()) {

@@ -9,7 +9,8 @@ export interface UserView {
   mspId: string;
   role: string;
   status: string;
-  encryptionKey: { spki: string; fingerprint: string };
+  /** With its owner's key binding (see client/key-binding.ts); absent on entries registered before bindings. */
+  encryptionKey: { spki: string; fingerprint: string; version?: number; binding?: string };
   signingKey: { spki: string; fingerprint: string };
 }
 

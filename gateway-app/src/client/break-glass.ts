@@ -1,7 +1,14 @@
 import { unwrapDataKey, wrapDataKey, type EncryptionKeyPair } from '../envelope';
 import { toBase64 } from '../envelope/bytes';
 import { ApiError, type GatewayClient } from './api-client';
-import { checkDevice, emergencyKeyId, getUser, textHash, type DeviceAgent, type DeviceKeys } from './flows';
+import {
+  checkDevice,
+  emergencyKeyId,
+  getKeyHolder,
+  textHash,
+  type DeviceAgent,
+  type DeviceKeys,
+} from './flows';
 import { depositThenRecord, envelopeDeposit } from './deposit';
 import { callLedger, parseResult, type LedgerIdentity } from './ledger-call';
 
@@ -88,7 +95,7 @@ export async function releaseBreakGlassKey(
   const sealed = parseResult(
     await callLedger(client, operator, 'emergency:ReadEmergencyEnvelope', [recordId, doctorId]),
   ) as EmergencyEnvelope;
-  const doctor = await getUser(client, operator, doctorId);
+  const doctor = await getKeyHolder(client, operator, doctorId);
   if (doctor.status !== 'active') {
     throw new ApiError(409, 'RECIPIENT_INACTIVE', 'the doctor is not an active user');
   }

@@ -5,7 +5,7 @@ import { verifyEnrolledCertificate } from './certificate-check';
 import { createCsr } from './csr';
 import type { DeviceKeys } from './flows';
 import { createKeyBackup } from './key-backup';
-import { callLedger } from './ledger-call';
+import { registerOwnKey } from './key-binding';
 import { generateSigningKeyPair, webCryptoSigner } from './signer';
 
 /** What the operator gave a new user, and the password they chose. */
@@ -109,7 +109,7 @@ export async function finishEnrolment(
     'keys' | 'signingKeyPkcs8' | 'encryptionKeyPkcs8' | 'certificatePem' | 'trustBundle'
   >,
   options: FinishOptions,
-): Promise<{ userId: string; registrationTxId: string }> {
+): Promise<{ userId: string; registrationTxId: string | undefined }> {
   await client.confirmTotp(options.code);
   const backup = await createKeyBackup(
     {
@@ -123,8 +123,6 @@ export async function finishEnrolment(
     options.backupCost ? { cost: options.backupCost } : {},
   );
   await client.request('PUT', '/api/me/key-backup', { keyBackup: backup });
-  const { txId } = await callLedger(client, pending.keys, 'registry:RegisterSelf', [
-    pending.keys.encryption.publicKeySpki,
-  ]);
+  const txId = await registerOwnKey(client, pending.keys);
   return { userId: pending.keys.userId, registrationTxId: txId };
 }

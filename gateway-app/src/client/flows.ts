@@ -14,6 +14,7 @@ import {
 import { toBase64, toHex } from '../envelope/bytes';
 import { ApiError, type GatewayClient } from './api-client';
 import { depositThenRecord, envelopeDeposit } from './deposit';
+import { verifyKeyBinding } from './key-binding';
 import { callLedger, parseResult, type LedgerIdentity } from './ledger-call';
 
 /** Everything a user's device holds: the signing identity and the encryption key pair. */
@@ -75,6 +76,21 @@ export async function getUser(
   return parseResult(await callLedger(client, keys, 'registry:GetUser', [userId])) as UserView;
 }
 
+/**
+ * A user's registry entry whose encryption key this device may wrap a data
+ * key for: verified from peers, and bound to its owner by the owner's own
+ * signature (`KEY_BINDING_INVALID` otherwise, before anything is wrapped).
+ */
+export async function getKeyHolder(
+  client: GatewayClient,
+  keys: LedgerIdentity,
+  userId: string,
+): Promise<UserView> {
+  const entry = await getUser(client, keys, userId);
+  await verifyKeyBinding(entry, keys.trust);
+  return entry;
+}
+
 /** The binding id of an organisation's emergency key in key wraps. */
 export const emergencyKeyId = (mspId: string): string => `emergency:${mspId}`;
 
@@ -119,7 +135,7 @@ export async function sendRecord(
 ): Promise<Sent> {
   const recordId = outgoing.recordId ?? newRecordId();
   await checkDevice(client, agent, 'send', recordId);
-  const recipient = await getUser(client, keys, outgoing.recipientId);
+  const recipient = await getKeyHolder(client, keys, outgoing.recipientId);
   if (recipient.status !== 'active') {
     throw new ApiError(409, 'RECIPIENT_INACTIVE', 'the recipient is not an active user');
   }
@@ -271,7 +287,7 @@ export async function grantAccess(
   const own = parseResult(
     await callLedger(client, keys, 'access:ReadEnvelope', [grant.recordId, access.txId]),
   ) as ReleasedEnvelope;
-  const grantee = await getUser(client, keys, grant.granteeId);
+  const grantee = await getKeyHolder(client, keys, grant.granteeId);
   const dataKey = await unwrapDataKey(own.wrappedKey, keys.encryption, keys.userId);
   const deposit = await envelopeDeposit(
     {

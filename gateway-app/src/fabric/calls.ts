@@ -31,11 +31,10 @@ const evaluate = (...args: string[]): CallSpec => ({ kind: 'evaluate', args });
  * checks the caller of each.
  */
 export const CALLS = {
-  'registry:RegisterSelf': { ...submit('encryptionKey'), beforeRegistration: true },
-  'registry:RegisterUser': submit('certificatePem', 'role', 'encryptionKey'),
+  'registry:RegisterSelf': { ...submit('encryptionKey', 'binding'), beforeRegistration: true },
   'registry:SuspendUser': submit('userId'),
   'registry:ReactivateUser': submit('userId'),
-  'registry:RotateEncryptionKey': submit('encryptionKey'),
+  'registry:RotateEncryptionKey': submit('encryptionKey', 'binding'),
   'registry:GetUser': evaluate('userId'),
   'registry:WhoAmI': { ...evaluate(), beforeRegistration: true },
   'registry:ListUsers': evaluate('pageSize', 'bookmark'),

@@ -57,8 +57,8 @@ export interface ChainSystem {
   processes(): Promise<NetworkProcess[]>;
   /**
    * Registers `senders` senders (technologists) and `receivers` receivers
-   * (patients) the way the system does it (Fabric: RegisterUser by each
-   * organisation's admin; Ethereum: AddUser by the contract admin), and waits
+   * (patients) the way the system does it (Fabric: RegisterSelf by each user,
+   * with their key binding; Ethereum: AddUser by the contract admin), and waits
    * until every registration is committed.
    */
   registerUsers(senders: number, receivers: number): Promise<void>;

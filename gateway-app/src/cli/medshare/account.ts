@@ -172,7 +172,7 @@ async function activate(options: ActivateOptions, runtime: Runtime): Promise<voi
       { code: options.code, backupPassphrase: passphrase },
     );
     emit(runtime.out, options.json === true, { ...done, state: 'signed-in' }, [
-      `activated: registered on the ledger as ${done.userId} (tx ${done.registrationTxId})`,
+      `activated: registered on the ledger as ${done.userId} (${done.registrationTxId ? `tx ${done.registrationTxId}` : 'with this key already'})`,
       'key backup stored with the gateway (it cannot open it); you are signed in',
     ]);
   });

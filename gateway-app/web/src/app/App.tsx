@@ -9,6 +9,7 @@ import { RecoverPage } from '../pages/RecoverPage';
 import { SendPage } from '../pages/SendPage';
 import { SettingsPage } from '../pages/SettingsPage';
 import { SignInPage } from '../pages/SignInPage';
+import { KeyAlarm } from './KeyAlarm';
 import { SessionEndedNotice } from './refusal';
 import { href, useRoute, type Route } from './router';
 import { useSession } from './session';
@@ -110,6 +111,7 @@ export function App() {
         )}
       </header>
       <main id="main" tabIndex={-1}>
+        {account && keys && account.role !== 'admin' && <KeyAlarm client={session.client} keys={keys} />}
         {main}
       </main>
     </>

@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { ApiError } from '../../../src/client/api-client';
 import { CertificateMismatchError } from '../../../src/client/certificate-check';
 import { UnverifiedAnswerError } from '../../../src/client/endorsement-check';
+import { KeyBindingError, KeyMismatchError } from '../../../src/client/key-binding';
 import { KeyBackupError } from '../../../src/client/key-backup';
 import { SigningRequestError } from '../../../src/client/signing-request';
 import { TrustBundleError } from '../../../src/trust/bundle';
@@ -112,6 +113,14 @@ const ADVICE: Record<string, [title: string, next: string]> = {
     'This device pinned no trust anchors',
     'Restore your keys from a backup or key file made after enrolment with a trust code, or enrol again.',
   ],
+  KEY_BINDING_INVALID: [
+    'Recipient\u2019s key refused by this device',
+    'The encryption key the ledger holds for this person is not signed by their own key, so someone else may hold it; nothing was encrypted for it or sent. Tell your organisation\u2019s operator.',
+  ],
+  REGISTERED_KEY_MISMATCH: [
+    'Your key on the ledger is not this device\u2019s',
+    'Records sent to you would be wrapped for a key you do not hold. Tell your organisation\u2019s security officer before using this account.',
+  ],
   CERT_MISMATCH: [
     'Certificate refused by this device',
     'The certificate the gateway returned is not for the keys this browser made; nothing was saved. Tell your organisation\u2019s operator before enrolling again.',
@@ -128,7 +137,9 @@ export function explain(error: unknown): Explained {
     error instanceof SigningRequestError ||
     error instanceof CertificateMismatchError ||
     error instanceof TrustBundleError ||
-    error instanceof UnverifiedAnswerError
+    error instanceof UnverifiedAnswerError ||
+    error instanceof KeyBindingError ||
+    error instanceof KeyMismatchError
   ) {
     const [title, next] = ADVICE[error.code] ?? ['', ''];
     return { code: error.code, title, reason: error.message, next };

@@ -171,7 +171,7 @@ export function EnrolPage({ route }: { route: Route }) {
     setStatus(
       'Confirming your code, encrypting the backup of your keys (this takes a few seconds) and registering your encryption key on the ledger\u2026',
     );
-    let result: { registrationTxId: string };
+    let result: { registrationTxId: string | undefined };
     try {
       result = await finishEnrolment(client, pending, {
         code: code.replace(/\s+/g, ''),

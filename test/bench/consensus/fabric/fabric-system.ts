@@ -1,10 +1,9 @@
-import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { peer as peerProto } from '@hyperledger/fabric-protos';
-import { identityOfCertificate } from 'medshare-chaincode/dist/identity';
 import { canonicalJson } from 'medshare-chaincode/dist/json';
 import {
   enrollUser,
@@ -19,7 +18,7 @@ import {
 } from 'medshare-network';
 import { parse, stringify } from 'yaml';
 import { closeGateways, orgGateway, type OrgGateway } from '../../../support/attestation';
-import { encryptionKey } from '../../../support/chaincode';
+import { keyOwner, registerSelf } from '../../../chaincode/self-registration';
 import { connectGateway, type GatewayConnection } from '../../../support/gateway';
 import { freeBasePort, networkCli, REPO_DIR } from '../../../support/network';
 import { now, type ChainSystem, type Committed, type NetworkProcess } from '../system';
@@ -182,20 +181,12 @@ export class FabricSystem implements ChainSystem {
     const bin = this.#bin;
     if (!bin) throw new Error('the network is not started');
     const orgs = plan.peerOrgs;
-    const registries = new Map<string, Contract>();
-    for (const org of orgs) {
-      registries.set(
-        org.key,
-        (await this.#connect(org, orgAdmin(org))).getContract(plan.chaincode.name, 'registry'),
-      );
-    }
     const enrol = async (org: OrgPlan, name: string, role: 'technologist' | 'patient') => {
       const files = await enrollUser(REPO_DIR, plan, bin, org.key, name, role);
-      const certificate = await readFile(files.signCert, 'utf8');
-      await registries.get(org.key)?.submitTransaction('RegisterUser', certificate, role, encryptionKey());
-      const key = createPrivateKey(await readFile(join(files.msp, 'keystore', 'key.pem')));
+      const owner = await keyOwner(org.mspId, files);
       const network = await this.#connect(org, files);
-      return { userId: identityOfCertificate(org.mspId, certificate).userId, key, network };
+      await registerSelf(network.getContract(plan.chaincode.name, 'registry'), owner);
+      return { userId: owner.userId, key: owner.key, network };
     };
     const lanes: Lane[] = [];
     for (let k = 0; k < senders; k++) {

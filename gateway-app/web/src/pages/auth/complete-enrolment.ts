@@ -1,7 +1,7 @@
-import { ApiError, type GatewayClient } from '../../../../src/client/api-client';
+import type { GatewayClient } from '../../../../src/client/api-client';
 import type { PendingEnrolment } from '../../../../src/client/enrolment';
 import { createKeyBackup } from '../../../../src/client/key-backup';
-import { callLedger } from '../../../../src/client/ledger-call';
+import { registerOwnKey } from '../../../../src/client/key-binding';
 
 /** What {@link completeEnrolment} did. */
 export interface Completed {
@@ -34,13 +34,6 @@ export async function completeEnrolment(
     );
     await client.request('PUT', '/api/me/key-backup', { keyBackup: backup });
   }
-  try {
-    const { txId } = await callLedger(client, pending.keys, 'registry:RegisterSelf', [
-      pending.keys.encryption.publicKeySpki,
-    ]);
-    return { registrationTxId: txId };
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 'ALREADY_EXISTS') return { registrationTxId: undefined };
-    throw error;
-  }
+  // Already registered: only with this very key (REGISTERED_KEY_MISMATCH otherwise).
+  return { registrationTxId: await registerOwnKey(client, pending.keys) };
 }
