@@ -94,11 +94,13 @@ export async function getKeyHolder(
 /** The binding id of an organisation's emergency key in key wraps. */
 export const emergencyKeyId = (mspId: string): string => `emergency:${mspId}`;
 
-/** A record id: 128 random bits, URL-safe. */
+/** A record id: 138 random bits, URL-safe, starting with a letter. */
 export function newRecordId(): string {
-  return toBase64(crypto.getRandomValues(new Uint8Array(18)))
+  const id = toBase64(crypto.getRandomValues(new Uint8Array(18)))
     .replace(/\+/g, '-')
     .replace(/\//g, '_');
+  // Starting with a letter: an id beginning with "-" reads as an option on a command line.
+  return `r${id.slice(1)}`;
 }
 
 /** What to send. */
