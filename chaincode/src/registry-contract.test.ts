@@ -22,8 +22,7 @@ const spki = (type: 'ec' | 'x25519' | 'rsa' = 'ec'): string => {
 const HOSPITAL_A = 'HospitalAMSP';
 const HOSPITAL_B = 'HospitalBMSP';
 const BAD_BINDING = /^ChaincodeError: INVALID_ARGUMENT: the key binding is not the user's signature/;
-const OTHER_CERTIFICATE =
-  /ACCESS_DENIED: the caller certificate is not the one the user registered with/;
+const OTHER_CERTIFICATE = /ACCESS_DENIED: the caller certificate is not the one the user registered with/;
 
 describe('RegistryContract', () => {
   const contract = new RegistryContract();
