@@ -157,7 +157,7 @@ for (const { consensus, peersPerOrg } of layouts) {
       }
     });
 
-    it('commits the chaincode definition with a private data collection per pair of organisations', async () => {
+    it('commits the chaincode definition with a private data collection per organisation and per pair of them', async () => {
       const org = plan.peerOrgs[0];
       const peer = org?.nodes[0];
       assert.ok(org && peer);
@@ -187,7 +187,8 @@ for (const { consensus, peersPerOrg } of layouts) {
         collections.map((c) => c.name),
         collectionsConfig(plan).map((c) => c.name),
       );
-      assert.equal(collections.length, 3);
+      // Three organisations: one collection each, and one per pair; each with its own endorsement policy.
+      assert.equal(collections.length, 6);
       assert.ok(collections.every((c) => c.endorsement_policy !== undefined));
     });
 
