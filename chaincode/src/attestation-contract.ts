@@ -1,6 +1,12 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import type { AccessEvent } from './access';
-import { gatewayPublicKey, validateRefusal, type GatewayRecord, type RefusalRecord } from './attestation';
+import {
+  activeGateway,
+  gatewayPublicKey,
+  validateRefusal,
+  type GatewayRecord,
+  type RefusalRecord,
+} from './attestation';
 import { ChaincodeError } from './errors';
 import { callerOf } from './identity';
 import { marshal } from './json';
@@ -27,7 +33,8 @@ export class AttestationContract extends Contract {
   /**
    * A gateway (certificate role `gateway`) publishes its certificate's P-256
    * public key, against which attestations it signs are verified. Idempotent;
-   * a re-enrolled gateway replaces its key and the old one is kept.
+   * a re-enrolled gateway replaces its key and the old one is kept. A
+   * suspended gateway cannot announce itself back into service.
    */
   @Transaction()
   public async AnnounceGateway(ctx: Context): Promise<void> {
@@ -36,6 +43,9 @@ export class AttestationContract extends Contract {
     const publicKey = gatewayPublicKey(ctx);
     const key = keyOf(ctx, 'gateway', gateway.userId);
     const current = await readRecord<GatewayRecord>(ctx, key);
+    if (current?.status === 'suspended') {
+      throw new ChaincodeError('ACCESS_DENIED', 'the calling gateway is suspended');
+    }
     if (current?.publicKey === publicKey) {
       return;
     }
@@ -62,15 +72,17 @@ export class AttestationContract extends Contract {
     );
   }
 
-  /** A gateway's record and public key: for admins, gateways and active registered users. */
+  /** A gateway's record and public key: for active gateways and active registered users (admins among them). */
   @Transaction(false)
   @Returns('string')
   public async GetGateway(ctx: Context, gatewayId: string): Promise<string> {
     if (!/^[0-9a-f]{64}$/.test(gatewayId)) {
       throw new ChaincodeError('INVALID_ARGUMENT', 'gatewayId must be 64 lower-case hexadecimal characters');
     }
-    const role = callerOf(ctx).role;
-    if (role !== 'admin' && role !== 'gateway') {
+    const caller = callerOf(ctx);
+    if (caller.role === 'gateway') {
+      await activeGateway(ctx, caller);
+    } else {
       await activeUser(ctx);
     }
     const record = await requireRecord<GatewayRecord>(
@@ -106,6 +118,7 @@ export class AttestationContract extends Contract {
   ): Promise<string> {
     const gateway = callerOf(ctx);
     requirePermission(gateway.role, 'recordRefusal');
+    await activeGateway(ctx, gateway);
     validateUserId(userId);
     if (recordId !== '') validateRecordId(recordId);
     const refused = validateRefusal(action, code, reason, evidenceHash);

@@ -14,7 +14,10 @@ export interface GatewayRecord {
   mspId: string;
   /** The gateway certificate's public key (EC P-256), SubjectPublicKeyInfo DER, base64. */
   publicKey: string;
-  status: 'active';
+  /** A suspended gateway (registry:SuspendUser by an admin of its organisation) can do nothing. */
+  status: 'active' | 'suspended';
+  /** When an admin last suspended or reactivated it. */
+  statusChangedAt?: string;
   announcedAt: string;
   /** Keys of earlier enrolments of the same gateway, oldest first. */
   previousKeys: RetiredGatewayKey[];
@@ -121,6 +124,26 @@ const CLAIM_FIELDS = [
 ] as const;
 
 const invalid = (message: string): ChaincodeError => new ChaincodeError('ATTESTATION_INVALID', message);
+
+/**
+ * The calling gateway's record, which must exist, be active and hold the
+ * caller certificate's key: what every gateway function checks first, so a
+ * suspended gateway, or another certificate with the gateway's name, can do
+ * nothing.
+ */
+export async function activeGateway(ctx: Context, gateway: CertificateIdentity): Promise<GatewayRecord> {
+  const record = await readRecord<GatewayRecord>(ctx, keyOf(ctx, 'gateway', gateway.userId));
+  if (record === undefined) {
+    throw new ChaincodeError('ACCESS_DENIED', 'the calling gateway has not announced itself');
+  }
+  if (record.status !== 'active') {
+    throw new ChaincodeError('ACCESS_DENIED', 'the calling gateway is suspended');
+  }
+  if (record.publicKey !== gatewayPublicKey(ctx)) {
+    throw new ChaincodeError('ACCESS_DENIED', "the caller certificate is not the gateway's announced one");
+  }
+  return record;
+}
 
 /**
  * The caller certificate's public key as base64 SPKI DER; only EC P-256, the

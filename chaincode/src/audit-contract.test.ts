@@ -118,7 +118,7 @@ describe('EraseRecord and the audit queries', () => {
       );
       await assert.rejects(
         audit.RecordHistory(asAdmin(B), RECORD, 10, ''),
-        /ACCESS_DENIED: the caller is not registered/,
+        /ACCESS_DENIED: role admin may not audit/,
       );
     });
   });

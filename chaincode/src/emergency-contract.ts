@@ -11,7 +11,6 @@ import {
   type ReviewRecord,
 } from './emergency';
 import { requireTransfer } from './guards';
-import { callerOf } from './identity';
 import { marshal, unmarshal } from './json';
 import { activeUser } from './registry-contract';
 import { requirePermission } from './roles';
@@ -45,19 +44,19 @@ export class EmergencyContract extends Contract {
   /** An admin registers (or replaces) its organisation's emergency public key. */
   @Transaction()
   public async RegisterEmergencyKey(ctx: Context, encryptionKey: string): Promise<void> {
-    const admin = callerOf(ctx);
-    requirePermission(admin.role, 'manageEmergencyKey');
+    const { caller: admin, record } = await activeUser(ctx);
+    requirePermission(record.role, 'manageEmergencyKey');
     const now = txTime(ctx);
-    const record: EmergencyKeyRecord = {
+    const emergencyKey: EmergencyKeyRecord = {
       docType: 'emergency-key',
       mspId: admin.mspId,
       registeredBy: admin.userId,
       ...parseEncryptionKey(encryptionKey, now),
     };
-    await writeRecord(ctx, keyOf(ctx, 'emergency-key', admin.mspId), record);
+    await writeRecord(ctx, keyOf(ctx, 'emergency-key', admin.mspId), emergencyKey);
     ctx.stub.setEvent(
       'EmergencyKeyRegistered',
-      marshal({ mspId: admin.mspId, fingerprint: record.fingerprint }),
+      marshal({ mspId: admin.mspId, fingerprint: emergencyKey.fingerprint }),
     );
   }
 
@@ -65,9 +64,7 @@ export class EmergencyContract extends Contract {
   @Transaction(false)
   @Returns('string')
   public async GetEmergencyKey(ctx: Context, mspId: string): Promise<string> {
-    if (callerOf(ctx).role !== 'admin') {
-      await activeUser(ctx);
-    }
+    await activeUser(ctx);
     const record = await requireRecord<EmergencyKeyRecord>(
       ctx,
       keyOf(ctx, 'emergency-key', mspId),
@@ -298,8 +295,8 @@ export class EmergencyContract extends Contract {
   ): Promise<{ transfer: TransferRecord; opening: BreakGlassRecord; key: string; now: string }> {
     validateUserId(doctorId);
     const transfer = await requireTransfer(ctx, recordId);
-    const admin = callerOf(ctx);
-    requirePermission(admin.role, 'manageEmergencyKey');
+    const { caller: admin, record: adminRecord } = await activeUser(ctx);
+    requirePermission(adminRecord.role, 'manageEmergencyKey');
     if (admin.mspId !== transfer.recipientMspId) {
       throw new ChaincodeError(
         'ACCESS_DENIED',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { ClientIdentity } from 'fabric-shim';
 import { ChaincodeError } from './errors';
-import { isRole, type Role } from './roles';
+import { isPrivilegedRole, isRole, POWERS_ATTRIBUTE, type Role } from './roles';
 
 /** Who a certificate names, as Fabric sees it. */
 export interface CertificateIdentity {
@@ -26,8 +26,14 @@ function fromClientIdentity(
   const mspId = identity.getMSPID();
   const x509Id = identity.getID();
   const issuer = x509Id.split('::')[2] ?? '';
-  const role = identity.getAttributeValue('role');
-  return { mspId, x509Id, issuer, userId: userIdOf(mspId, x509Id), role: isRole(role) ? role : undefined };
+  const claimed = identity.getAttributeValue('role');
+  let role: Role | undefined = isRole(claimed) ? claimed : undefined;
+  // An organisation's registrar can write any `role` value; only the CA's bootstrap registrar
+  // can issue the powers attribute, so an admin or gateway role counts only when both agree.
+  if (role !== undefined && isPrivilegedRole(role) && identity.getAttributeValue(POWERS_ATTRIBUTE) !== role) {
+    role = undefined;
+  }
+  return { mspId, x509Id, issuer, userId: userIdOf(mspId, x509Id), role };
 }
 
 /** The identity of the transaction's creator, from its certificate. */

@@ -39,11 +39,19 @@ describe('RegistryContract', () => {
   before(async () => {
     caA = await createCa('hospital-a');
     caB = await createCa('hospital-b');
-    identities.adminA = await issueIdentity(caA, 'admin.hospital-a', { role: 'admin', ou: 'admin' });
-    identities.adminB = await issueIdentity(caB, 'admin.hospital-b', { role: 'admin', ou: 'admin' });
+    const admin = { role: 'admin', powers: 'admin', ou: 'admin' };
+    identities.adminA = await issueIdentity(caA, 'admin.hospital-a', admin);
+    identities.adminA2 = await issueIdentity(caA, 'admin2.hospital-a', admin);
+    identities.adminB = await issueIdentity(caB, 'admin.hospital-b', admin);
     for (const role of ROLES) {
-      identities[role] = await issueIdentity(caA, `u-${role}`, { role });
+      const privileged = role === 'admin' || role === 'gateway';
+      identities[role] = await issueIdentity(caA, `u-${role}`, {
+        role,
+        ...(privileged ? { powers: role } : {}),
+      });
     }
+    // What an organisation's registrar, which may write only `role`, could issue.
+    identities.unpoweredAdmin = await issueIdentity(caA, 'u-unpowered', { role: 'admin', ou: 'admin' });
     identities.doctorB = await issueIdentity(caB, 'u-doctor-b', { role: 'doctor' });
     identities.noRole = await issueIdentity(caA, 'u-norole');
   });
@@ -59,6 +67,7 @@ describe('RegistryContract', () => {
   };
   const cert = (name: string): string => identity(name).pem;
   const mspOf = (name: string): string => (name.endsWith('B') ? HOSPITAL_B : HOSPITAL_A);
+
   const owner = (name: string): KeyOwner => ({
     id: idOf(mspOf(name), cert(name)),
     msp: mspOf(name),
@@ -88,8 +97,12 @@ describe('RegistryContract', () => {
       keyBinding(owner(name), key, version, options.signWith),
     );
 
-  const getRecord = async (userId: string, as = 'adminA', msp = HOSPITAL_A): Promise<UserRecord> =>
-    JSON.parse(await contract.GetUser(stub.begin(msp, cert(as)), userId)) as UserRecord;
+  /** The registry entry of `userId`, straight from the world state. */
+  const getRecord = (userId: string): Promise<UserRecord> => {
+    const bytes = stub.state.get(stub.createCompositeKey('user', [userId]));
+    assert.ok(bytes, `no entry for ${userId}`);
+    return Promise.resolve(JSON.parse(Buffer.from(bytes).toString('utf8')) as UserRecord);
+  };
 
   /** Whether `key`'s binding is the signature of the registered signing key in `record`, as any reader can check. */
   const bindingHolds = (record: UserRecord, key: EncryptionKey): boolean => {
@@ -148,23 +161,28 @@ describe('RegistryContract', () => {
       assert.ok(bindingHolds(record, record.encryptionKey));
     });
 
-    it('has no way for an admin to register anyone: no RegisterUser, and RegisterSelf refuses admins', async () => {
+    it('has no way for an admin to register anyone but itself: no RegisterUser, and no binding but its own', async () => {
       assert.equal((contract as unknown as Record<string, unknown>).RegisterUser, undefined);
-      // The admin's own valid binding, or the doctor's binding replayed under the admin's certificate.
-      await assert.rejects(self('adminA'), /ACCESS_DENIED: role admin may not registerSelf/);
+      // The doctor's binding replayed under the admin's certificate sets no key for the doctor, nor for the admin.
       const key = spki();
       await assert.rejects(
         contract.RegisterSelf(as('adminA'), key, keyBinding(owner('doctor'), key)),
-        /ACCESS_DENIED: role admin may not registerSelf/,
+        BAD_BINDING,
       );
       assert.deepEqual(stub.writes, []);
       assert.equal(stub.state.size, 0);
+      // The admin's own entry, which can be suspended: role admin, and no one else's id.
+      const adminId = await register('adminA', key);
+      const record = await getRecord(adminId);
+      assert.equal(record.role, 'admin');
+      assert.equal(record.status, 'active');
+      assert.equal(stub.state.size, 1);
     });
 
-    it('refuses admins, gateways and certificates without a role', async () => {
-      await assert.rejects(self('admin'), /ACCESS_DENIED: role admin may not registerSelf/);
+    it('refuses gateways, certificates without a role, and an admin role without the powers attribute', async () => {
       await assert.rejects(self('gateway'), /ACCESS_DENIED: role gateway may not registerSelf/);
       await assert.rejects(self('noRole'), /ACCESS_DENIED: role \(none\) may not registerSelf/);
+      await assert.rejects(self('unpoweredAdmin'), /ACCESS_DENIED: role \(none\) may not registerSelf/);
       assert.equal(stub.state.size, 0);
     });
 
@@ -236,6 +254,7 @@ describe('RegistryContract', () => {
 
   describe('SuspendUser and ReactivateUser', () => {
     it('lets the own organisation admin suspend and reactivate; a suspended user can do nothing', async () => {
+      await register('adminA');
       const userId = await register('doctor');
       await contract.SuspendUser(stub.begin(HOSPITAL_A, cert('adminA')), userId);
       assert.equal((await getRecord(userId)).status, 'suspended');
@@ -252,8 +271,13 @@ describe('RegistryContract', () => {
       assert.equal((await getRecord(userId)).status, 'active');
     });
 
-    it('refuses an admin of another organisation and non-admins', async () => {
+    it('refuses an admin of another organisation, an unregistered admin and non-admins', async () => {
+      await register('adminB');
       const userId = await register('doctor');
+      await assert.rejects(
+        contract.SuspendUser(stub.begin(HOSPITAL_A, cert('adminA')), userId),
+        /ACCESS_DENIED: the caller is not registered/,
+      );
       await register('patient');
       await assert.rejects(
         contract.SuspendUser(stub.begin(HOSPITAL_B, cert('adminB')), userId),
@@ -267,6 +291,7 @@ describe('RegistryContract', () => {
     });
 
     it('rejects malformed and unknown user ids', async () => {
+      await register('adminA');
       await assert.rejects(
         contract.SuspendUser(stub.begin(HOSPITAL_A, cert('adminA')), 'abc'),
         /INVALID_ARGUMENT: userId must be/,
@@ -349,12 +374,16 @@ describe('RegistryContract', () => {
       assert.deepEqual(snapshot(), before);
     });
 
-    it('refuses unregistered callers, and admins, who cannot be registered', async () => {
+    it('refuses unregistered callers; an admin rotates only its own key', async () => {
       await assert.rejects(rotate('doctor', spki(), 2), /ACCESS_DENIED: the caller is not registered/);
-      await register('patient');
-      // An admin setting a key (which can only ever be its own) is no registered user.
+      const patientId = await register('patient');
+      const patientKey = (await getRecord(patientId)).encryptionKey.spki;
       await assert.rejects(rotate('adminA', spki(), 2), /ACCESS_DENIED: the caller is not registered/);
-      await assert.rejects(rotate('admin', spki(), 1), /ACCESS_DENIED: the caller is not registered/);
+      const adminId = await register('adminA');
+      const key = spki();
+      await rotate('adminA', key, 2);
+      assert.equal((await getRecord(adminId)).encryptionKey.spki, key);
+      assert.equal((await getRecord(patientId)).encryptionKey.spki, patientKey);
     });
   });
 
@@ -378,6 +407,7 @@ describe('RegistryContract', () => {
     });
 
     it('refuses unregistered callers and unbounded pages', async () => {
+      await register('adminA');
       await assert.rejects(
         contract.ListUsers(stub.begin(HOSPITAL_A, cert('doctor')), 10, ''),
         /ACCESS_DENIED: the caller is not registered/,

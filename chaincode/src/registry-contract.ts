@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import type { GatewayRecord } from './attestation';
 import { ChaincodeError } from './errors';
 import { verify } from 'node:crypto';
 import { callerOf, creatorCertificate, type CertificateIdentity } from './identity';
@@ -35,7 +36,11 @@ export class RegistryContract extends Contract {
    * transaction's creator, which Fabric validated against the organisation's
    * MSP (so no self-made certificate naming the CA gets in), and `binding` is
    * their signature over the key binding (key version 1) with that
-   * certificate's key. Admins and gateways cannot register themselves.
+   * certificate's key. An admin registers the same way (it needs an entry,
+   * which can be suspended, before it may act, and a key for its emergency
+   * duties); its certificate holds the admin role only with the powers
+   * attribute, which only the CA's bootstrap registrar issues. Gateways
+   * announce themselves instead (attestation:AnnounceGateway).
    */
   @Transaction()
   @Param('encryptionKey', 'string', 'the caller public encryption key, base64 SPKI')
@@ -67,13 +72,19 @@ export class RegistryContract extends Contract {
     ctx.stub.setEvent('UserRegistered', marshal({ userId: caller.userId, mspId: caller.mspId, role }));
   }
 
-  /** An admin suspends a user of its own organisation; a suspended user can do nothing. */
+  /**
+   * An admin suspends a registry entry of its own organisation: a user,
+   * another admin or a gateway (by the id its certificate gives). A suspended
+   * one can do nothing: every function checks the caller's entry is active,
+   * and a suspended gateway's attestations are refused. No admin changes its
+   * own status, so one admin cannot undo its suspension by another.
+   */
   @Transaction()
   public async SuspendUser(ctx: Context, userId: string): Promise<void> {
     await this.setStatus(ctx, userId, 'suspended');
   }
 
-  /** An admin reactivates a suspended user of its own organisation. */
+  /** An admin reactivates a suspended user, admin or gateway of its own organisation. */
   @Transaction()
   public async ReactivateUser(ctx: Context, userId: string): Promise<void> {
     await this.setStatus(ctx, userId, 'active');
@@ -139,23 +150,39 @@ export class RegistryContract extends Contract {
   }
 
   private async setStatus(ctx: Context, userId: string, status: UserStatus): Promise<void> {
-    const admin = callerOf(ctx);
-    requirePermission(admin.role, 'setUserStatus');
-    const key = keyOf(ctx, 'user', validateUserId(userId));
-    const record = await requireRecord<UserRecord>(ctx, key, `user ${userId}`);
-    if (record.mspId !== admin.mspId) {
+    const { caller: admin, record: adminRecord } = await activeUser(ctx);
+    requirePermission(adminRecord.role, 'setUserStatus');
+    validateUserId(userId);
+    if (userId === admin.userId) {
+      throw new ChaincodeError('ACCESS_DENIED', 'an admin cannot change its own status');
+    }
+    const userKey = keyOf(ctx, 'user', userId);
+    const gatewayKey = keyOf(ctx, 'gateway', userId);
+    const user = await readRecord<UserRecord>(ctx, userKey);
+    const gateway = user ? undefined : await readRecord<GatewayRecord>(ctx, gatewayKey);
+    const entry = user ?? gateway;
+    if (entry === undefined) {
+      throw new ChaincodeError('NOT_FOUND', `user ${userId} does not exist`);
+    }
+    if (entry.mspId !== admin.mspId) {
       throw new ChaincodeError(
         'ACCESS_DENIED',
-        `an admin of ${admin.mspId} manages only its own organisation's users`,
+        `an admin of ${admin.mspId} manages only its own organisation's users and gateways`,
       );
     }
-    if (record.status === status) {
+    if (entry.status === status) {
       throw new ChaincodeError('FAILED_PRECONDITION', `user ${userId} is already ${status}`);
     }
-    record.status = status;
-    record.updatedAt = txTime(ctx);
-    await writeRecord(ctx, key, record);
-    ctx.stub.setEvent('UserStatusChanged', marshal({ userId, status }));
+    const now = txTime(ctx);
+    if (user) {
+      await writeRecord(ctx, userKey, { ...user, status, updatedAt: now });
+    } else if (gateway) {
+      await writeRecord(ctx, gatewayKey, { ...gateway, status, statusChangedAt: now });
+    }
+    ctx.stub.setEvent(
+      'UserStatusChanged',
+      marshal({ userId, kind: user ? user.role : 'gateway', status, by: admin.userId }),
+    );
   }
 }
 
@@ -224,10 +251,8 @@ export async function activeUser(
   return { caller, record, key };
 }
 
-/** Admins (by certificate) and active registered users may read the registry. */
+/** Active registered users, admins among them, may read the registry. */
 async function registryReader(ctx: Context): Promise<void> {
-  const caller = callerOf(ctx);
-  if (caller.role === 'admin') return;
   const { record } = await activeUser(ctx);
   requirePermission(record.role, 'readRegistry');
 }

@@ -9,6 +9,26 @@ export const ROLES = ['admin', 'technologist', 'doctor', 'patient', 'auditor', '
 /** A MedShare role. */
 export type Role = (typeof ROLES)[number];
 
+/** The roles people are invited to; an organisation's registrar issues only these. */
+export const CLINICAL_ROLES = ['technologist', 'doctor', 'patient', 'auditor'] as const;
+
+/** Roles with powers over others, which a certificate holds only with {@link POWERS_ATTRIBUTE}. */
+export const PRIVILEGED_ROLES = ['admin', 'gateway'] as const;
+
+/**
+ * The certificate attribute that confirms an admin or gateway role. An
+ * organisation's admin is a CA registrar whose `hf.Registrar.Attributes` list
+ * only `role`, so the CA refuses to let it issue this one: only the CA's
+ * bootstrap registrar (the operator command `network identity add`) can.
+ * Without it a certificate claiming `role=admin` or `role=gateway` has no role.
+ */
+export const POWERS_ATTRIBUTE = 'powers';
+
+/** Whether `role` is an admin or gateway role. */
+export function isPrivilegedRole(role: Role): role is (typeof PRIVILEGED_ROLES)[number] {
+  return (PRIVILEGED_ROLES as readonly string[]).includes(role);
+}
+
 /** Everything a caller can ask the chaincode to do. */
 export type Action =
   | 'setUserStatus'
@@ -35,7 +55,7 @@ export type Action =
  */
 export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   setUserStatus: ['admin'],
-  rotateOwnKey: ['technologist', 'doctor', 'patient', 'auditor'],
+  rotateOwnKey: ['admin', 'technologist', 'doctor', 'patient', 'auditor'],
   readRegistry: ['admin', 'technologist', 'doctor', 'patient', 'auditor'],
   send: ['technologist', 'doctor', 'patient'],
   grant: ['patient'],
@@ -48,7 +68,7 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   audit: ['auditor'],
   readOwnActivity: ['technologist', 'doctor', 'patient'],
   reconcileStorage: ['admin', 'auditor'],
-  registerSelf: ['technologist', 'doctor', 'patient', 'auditor'],
+  registerSelf: ['admin', 'technologist', 'doctor', 'patient', 'auditor'],
   announceGateway: ['gateway'],
   recordRefusal: ['gateway'],
 };

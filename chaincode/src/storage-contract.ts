@@ -1,6 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError } from './errors';
-import { callerOf } from './identity';
+import { activeUser } from './registry-contract';
 import { unmarshal } from './json';
 import { requirePermission } from './roles';
 import { offsetBookmark, offsetPage, pageSize as validatePageSize } from './state';
@@ -43,8 +43,8 @@ export class StorageContract extends Contract {
     pageSize: number,
     bookmark: string,
   ): Promise<string> {
-    const caller = callerOf(ctx);
-    requirePermission(caller.role, 'reconcileStorage');
+    const { caller, record } = await activeUser(ctx);
+    requirePermission(record.role, 'reconcileStorage');
     if (!MSP_ID.test(counterpartMspId)) {
       throw new ChaincodeError('INVALID_ARGUMENT', 'counterpartMspId must be an MSP ID such as HospitalAMSP');
     }

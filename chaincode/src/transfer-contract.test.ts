@@ -150,11 +150,11 @@ describe('TransferContract.Send', () => {
     const recipientId = person('patientB').id;
     await assert.rejects(
       transfers.DepositEnvelope(stub.begin(A, admin.pem), 'rec-from-admin-000', recipientId),
-      /ACCESS_DENIED: the caller is not registered/,
+      /ACCESS_DENIED: role admin may not send/,
     );
     await assert.rejects(
       transfers.Send(stub.begin(A, admin.pem), 'rec-from-admin-000', recipientId, HASH, HASH),
-      /ACCESS_DENIED: the caller is not registered/,
+      /ACCESS_DENIED: role admin may not send/,
     );
   });
 

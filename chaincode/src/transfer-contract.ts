@@ -165,7 +165,7 @@ export class TransferContract extends Contract {
     if (kind !== 'record' && kind !== 'breakGlass') {
       throw new ChaincodeError('INVALID_ARGUMENT', 'kind must be record or breakGlass');
     }
-    const caller = callerOf(ctx);
+    const { caller, record: withdrawer } = await activeUser(ctx);
     const reader = await readRecord<UserRecord>(ctx, keyOf(ctx, 'user', readerId));
     if (reader === undefined) {
       throw new ChaincodeError('NOT_FOUND', `no registered user ${readerId}`);
@@ -186,8 +186,7 @@ export class TransferContract extends Contract {
     const { depositorId } = unmarshal(bytes) as Partial<EnvelopeRecord>;
     const emergencyService =
       depositorId === emergencyServiceOf(caller.mspId) &&
-      caller.role !== undefined &&
-      PERMISSIONS.manageEmergencyKey.includes(caller.role);
+      PERMISSIONS.manageEmergencyKey.includes(withdrawer.role);
     if (depositorId !== caller.userId && !emergencyService) {
       throw new ChaincodeError('ACCESS_DENIED', 'only its depositor may withdraw an envelope');
     }
@@ -232,8 +231,8 @@ export class TransferContract extends Contract {
   @Transaction()
   public async EraseRecord(ctx: Context, recordId: string): Promise<void> {
     validateRecordId(recordId);
-    const admin = callerOf(ctx);
-    requirePermission(admin.role, 'erase');
+    const { caller: admin, record: adminRecord } = await activeUser(ctx);
+    requirePermission(adminRecord.role, 'erase');
     const key = keyOf(ctx, 'transfer', recordId);
     const transfer = await requireTransfer(ctx, recordId);
     if (transfer.recipientMspId !== admin.mspId) {

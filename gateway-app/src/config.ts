@@ -30,6 +30,12 @@ export interface Config {
   loginRateLimit: { limit: number; windowSeconds: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
+   * How often the gateway reads the CRLs in the channel configuration
+   * (`GATEWAY_REVOCATION_POLL_MS`, default 5 s): a revoked user's session ends,
+   * and a revoked gateway stops, within that time of `network revoke`.
+   */
+  revocationPollMs: number;
+  /**
    * The one organisation (MSP id or key, `GATEWAY_ORGANISATION`, required)
    * whose gateway this is: it loads only that organisation's credentials
    * (gateway identity, peer TLS client pair, CA, storage credentials) and
@@ -103,6 +109,7 @@ const schema = z.object({
   GATEWAY_LOGIN_RATE_LIMIT: int(1, 100_000).default(30),
   GATEWAY_LOGIN_RATE_WINDOW_SECONDS: int(1, 86_400).default(300),
   GATEWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GATEWAY_REVOCATION_POLL_MS: int(200, 3_600_000).default(5000),
 });
 
 /** The settings {@link loadConfig} reads, for documentation and `--help`. */
@@ -156,6 +163,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     sessionAbsoluteSeconds: s.GATEWAY_SESSION_ABSOLUTE_SECONDS,
     loginRateLimit: { limit: s.GATEWAY_LOGIN_RATE_LIMIT, windowSeconds: s.GATEWAY_LOGIN_RATE_WINDOW_SECONDS },
     logLevel: s.GATEWAY_LOG_LEVEL,
+    revocationPollMs: s.GATEWAY_REVOCATION_POLL_MS,
     organisation: s.GATEWAY_ORGANISATION === '*' ? undefined : s.GATEWAY_ORGANISATION,
     peerGateways: byOrganisation(s.GATEWAY_PEER_GATEWAYS),
   };

@@ -29,3 +29,18 @@ export function fabricAttributesOf(
   }
   return out;
 }
+
+/**
+ * The admin or gateway role a certificate holds with its powers: `role` and
+ * the `powers` attribute agree, as only the CA's bootstrap registrar can issue
+ * them (an organisation admin, a registrar for `role` alone, cannot). The
+ * chaincode reads certificates the same way; this is the gateway's and the
+ * device's early check.
+ */
+export function privilegedRoleOf(
+  certificate: string | x509.X509Certificate,
+): 'admin' | 'gateway' | undefined {
+  const attrs = fabricAttributesOf(certificate);
+  const role = attrs?.role;
+  return (role === 'admin' || role === 'gateway') && attrs?.powers === role ? role : undefined;
+}

@@ -11,6 +11,7 @@ import { DeviceRegistry } from './device/device-registry';
 import { NonceBook } from './device/nonces';
 import { parseDevicePolicy } from './device/policy';
 import { Attestor } from './fabric/attestor';
+import { RevocationWatch } from './fabric/revocation-watch';
 import { Ledger, type PeerEndpoint, type ServiceIdentity } from './fabric/ledger';
 import { OfflineSigning } from './fabric/offline-signing';
 import { RefusalRecorder } from './fabric/refusals';
@@ -26,7 +27,11 @@ import { trustBundleOf } from './trust/from-plan';
 /** A running gateway's parts, to serve and to close. */
 export interface Gateway {
   app: Express;
-  /** Announces each organisation's gateway service key on the ledger (idempotent). */
+  /**
+   * Brings the gateway into service: announces each organisation's gateway
+   * service key on the ledger (idempotent), then reads the channel's CRLs and
+   * keeps reading them (see RevocationWatch).
+   */
   announce(): Promise<void>;
   close(): void;
 }
@@ -119,6 +124,12 @@ export async function buildGateway(
           logger,
         })
       : undefined;
+  const revocations = new RevocationWatch({
+    readers: services.map((s) => () => ledger.channelConfig(s.mspId)),
+    ownCertificates: services.map((s) => s.certificate.toString('utf8')),
+    intervalMs: config.revocationPollMs,
+    logger,
+  });
   const storeOf = (mspId: string) => lookup(stores, mspId, 'storage node');
   const databaseAnswers = () => db.prepare('SELECT 1 AS ok').get() !== undefined;
 
@@ -143,6 +154,7 @@ export async function buildGateway(
     nonces: new NonceBook(),
     policy,
     caCertificates,
+    revocations,
     refusals: new RefusalRecorder(ledger, logger),
     signing: new OfflineSigning(ledger),
     attestor: new Attestor(services),
@@ -186,8 +198,10 @@ export async function buildGateway(
       for (const service of services) {
         await ledger.serviceContract(service.mspId).submitTransaction('attestation:AnnounceGateway');
       }
+      await revocations.start();
     },
     close() {
+      revocations.stop();
       ledger.close();
       sessionStore.close();
       db.close();

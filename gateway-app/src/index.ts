@@ -41,8 +41,8 @@ export type {
   SigningStep,
   UploadedContent,
 } from './api/wire';
-export { signRegistration, caAuthToken, REGISTRABLE_ROLES } from './client/ca-token';
-export type { RegistrableRole, RegistrationRequest, SignedCaRequest } from './client/ca-token';
+export { signRegistration, caAuthToken, INVITABLE_ROLES, REGISTRABLE_ROLES } from './client/ca-token';
+export type { InvitableRole, RegistrableRole, RegistrationRequest, SignedCaRequest } from './client/ca-token';
 export { createCsr } from './client/csr';
 export { allPages, closeReview, myRecords, openReviews, recordTrail, userTrail } from './client/audit';
 export type { InboxKind, TimeRange } from './client/audit';
@@ -82,6 +82,13 @@ export type {
 export { createKeyBackup, KeyBackupError, openKeyBackup } from './client/key-backup';
 export type { BackedUpKeys, KeyBackup } from './client/key-backup';
 export { callLedger, parseResult } from './client/ledger-call';
+export {
+  KeyBindingError,
+  KeyMismatchError,
+  registerOwnKey,
+  requireOwnKeyRegistered,
+  verifyKeyBinding,
+} from './client/key-binding';
 export type { LedgerIdentity, LedgerResult } from './client/ledger-call';
 export { generateSigningKeyPair, importSigningKey, toLowSDer, webCryptoSigner } from './client/signer';
 export type { DeviceSigner } from './client/signer';

@@ -1,6 +1,6 @@
 import { identityOfCertificate } from 'medshare-chaincode/dist/identity';
 import { type AccountStore, type TotpService, hashPassword, seal, validatePasswordPolicy } from './auth';
-import { fabricAttributesOf } from './device/certificate';
+import { privilegedRoleOf } from './device/certificate';
 
 /** The first operator of an organisation, from the admin identity enrolled when the network was set up. */
 export interface OperatorBootstrap {
@@ -25,8 +25,8 @@ export async function bootstrapOperator(
   totpKey: Buffer,
   operator: OperatorBootstrap,
 ): Promise<{ accountId: string; totpSecret: string }> {
-  if (fabricAttributesOf(operator.certificatePem)?.role !== 'admin') {
-    throw new Error('the certificate does not carry role=admin');
+  if (privilegedRoleOf(operator.certificatePem) !== 'admin') {
+    throw new Error('the certificate does not carry role=admin with its powers');
   }
   const problems = validatePasswordPolicy(operator.password, { contextWords: [operator.enrollmentId] });
   if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('; '));

@@ -22,7 +22,7 @@ export interface Binaries {
 }
 
 const REQUIRED: [keyof Binaries, string[]][] = [
-  ['fabricBin', ['peer', 'orderer', 'configtxgen', 'osnadmin', 'discover']],
+  ['fabricBin', ['peer', 'orderer', 'configtxgen', 'configtxlator', 'osnadmin', 'discover']],
   ['fabricCaBin', ['fabric-ca-server', 'fabric-ca-client']],
   ['ccaasBuilder', ['bin/detect', 'bin/build', 'bin/release']],
   ['kuboBin', ['ipfs']],

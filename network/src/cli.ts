@@ -1,10 +1,35 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NetworkError } from './errors';
-import { down, startNode, status, stopNode, up, type NetworkOptions } from './network';
+import { locateBinaries } from './binaries';
+import { addPrivilegedIdentity, PRIVILEGED_ROLES, type PrivilegedRole } from './identities';
+import { down, resolveRunningPlan, startNode, status, stopNode, up, type NetworkOptions } from './network';
+import { revoke } from './revocation';
 import { summarise } from './summary';
 
-const USAGE = `usage: network <up|down|status|stop-node NAME|start-node NAME> [--base-port N] [--consensus raft|bft] [--run-dir DIR] [--description FILE] [--clean]`;
+const USAGE = [
+  'usage: network <up|down|status|stop-node NAME|start-node NAME> [--base-port N] [--consensus raft|bft] [--run-dir DIR] [--description FILE] [--clean]',
+  '       network identity add --org ORG --role admin|gateway NAME   (with the CA bootstrap registrar)',
+  '       network revoke --org ORG NAME                              (CA revocation, CRL into the channel MSP)',
+].join('\n');
+
+/** The peer organisation `--org` names, in a network that has been brought up. */
+async function peerOrgOf(options: NetworkOptions, key: string | undefined) {
+  if (key === undefined) throw new NetworkError('USAGE', `--org is required; ${USAGE}`);
+  const plan = await resolveRunningPlan(options);
+  const org = plan.peerOrgs.find((o) => o.key === key);
+  if (!org) {
+    throw new NetworkError(
+      'USAGE',
+      `no peer organisation ${key}; one of ${plan.peerOrgs.map((o) => o.key).join(', ')}`,
+    );
+  }
+  return org;
+}
+
+function isPrivilegedRole(value: string | undefined): value is PrivilegedRole {
+  return (PRIVILEGED_ROLES as readonly (string | undefined)[]).includes(value);
+}
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -21,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       'run-dir': { type: 'string' },
       description: { type: 'string' },
       clean: { type: 'boolean', default: false },
+      org: { type: 'string' },
+      role: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -98,6 +125,53 @@ async function main(argv: string[]): Promise<number> {
       } else {
         await startNode(options, name);
       }
+      return 0;
+    }
+    case 'identity': {
+      const name = positionals[2];
+      if (positionals[1] !== 'add' || !name) throw new NetworkError('USAGE', USAGE);
+      if (!isPrivilegedRole(values.role)) {
+        throw new NetworkError(
+          'USAGE',
+          `--role must be admin or gateway, not ${values.role ?? '(none)'}: operators invite clinical users from their gateway`,
+        );
+      }
+      const org = await peerOrgOf(options, values.org);
+      out(`Registering ${name} as ${values.role} of ${org.mspId} with ${org.ca.name}'s bootstrap registrar,`);
+      out('the only registrar that may issue the powers attribute admins and gateways need.');
+      const files = await addPrivilegedIdentity(
+        repoDir,
+        org,
+        await locateBinaries(repoDir),
+        name,
+        values.role,
+      );
+      out(`Enrolled ${name}: certificate ${files.signCert}; its private key is beside it (keystore/).`);
+      out(
+        values.role === 'admin'
+          ? 'Hand it to the new operator only (medshare-gateway-admin bootstrap-operator --admin-msp-dir ...); it registers itself on the ledger at first sign-in.'
+          : 'Give it to the new gateway only; it announces itself on the ledger when it starts.',
+      );
+      return 0;
+    }
+    case 'revoke': {
+      const name = positionals[1];
+      if (!name) throw new NetworkError('USAGE', `revoke needs an identity name; ${USAGE}`);
+      const org = await peerOrgOf(options, values.org);
+      out(`Revoking ${name} of ${org.mspId}`);
+      const result = await revoke(options, org.key, name);
+      out(`Revoked certificate serial(s) ${result.serials.join(', ') || '(none issued)'} at ${org.ca.name}.`);
+      out(
+        `Peers and orderers refuse ${name} from configuration block ${String(result.configBlock)} (CRL ${result.crlFile}).`,
+      );
+      const ledger = result.ledger;
+      out(
+        ledger.outcome === 'suspended' || ledger.outcome === 'already suspended'
+          ? `Registry entry ${ledger.userId}: ${ledger.outcome}.`
+          : ledger.outcome === 'not registered'
+            ? 'No registry entry to suspend.'
+            : `Registry entry not suspended (${ledger.reason}); suspend it as an operator: medshare operator suspend.`,
+      );
       return 0;
     }
     default:

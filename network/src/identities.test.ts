@@ -14,14 +14,14 @@ const plan = planNetwork(
 );
 
 describe('network identities', () => {
-  it('enrols a gateway service per peer organisation, with role=gateway in its certificate', () => {
+  it('enrols a gateway service per peer organisation, with role=gateway and its powers in its certificate', () => {
     for (const org of plan.peerOrgs) {
       const gateway = networkIdentities(org, 'secret').find((r) => r.name === `gateway.${org.key}`);
       assert.deepEqual(gateway, {
         name: `gateway.${org.key}`,
         type: 'client',
         dir: join(org.dir, 'users', 'gateway'),
-        attrs: 'role=gateway:ecert',
+        attrs: 'role=gateway:ecert,powers=gateway:ecert',
         tlsHosts: 'localhost,127.0.0.1',
       });
       assert.equal(
@@ -32,7 +32,7 @@ describe('network identities', () => {
     assert.ok(!networkIdentities(plan.ordererOrg, 'secret').some((r) => r.name.startsWith('gateway.')));
   });
 
-  it("makes each organisation's admin a CA registrar of clients with a role attribute", () => {
+  it("makes each organisation's admin a CA registrar of clients with a role attribute and no other", () => {
     const admin = networkIdentities(plan.peerOrgs[0] ?? plan.ordererOrg, 'secret').find((r) =>
       r.name.startsWith('admin.'),
     );
@@ -40,6 +40,7 @@ describe('network identities', () => {
     // fabric-ca-client splits --id.attrs on commas outside double quotes.
     assert.deepEqual(ADMIN_ATTRS.split(','), [
       'role=admin:ecert',
+      'powers=admin:ecert',
       'hf.Registrar.Roles=client',
       'hf.Registrar.Attributes=role',
       'hf.Revoker=true',

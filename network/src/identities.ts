@@ -69,14 +69,28 @@ export async function enroll(
 const LOCAL_HOSTS = 'localhost,127.0.0.1';
 
 /**
- * Attributes of an organisation's admin: `role=admin` in its certificate, and
- * CA registrar rights to register client identities (users, devices) carrying
- * a `role` attribute, and to revoke them. fabric-ca-client reads `--id.attrs`
- * as comma-separated `name=value[:ecert]` entries; a value containing a comma
- * would have to be double-quoted (`"hf.Registrar.Roles=client,peer"`).
+ * The attribute that confirms an admin or gateway role (the chaincode's
+ * POWERS_ATTRIBUTE). Only the CA's bootstrap registrar, whose
+ * `hf.Registrar.Attributes` is `*`, can issue it: an organisation's admin may
+ * register only `role`, so the CA itself refuses it any other attribute.
+ */
+export const POWERS_ATTRIBUTE = 'powers';
+
+/** The certificate attributes of an admin or gateway identity: its role and the powers that confirm it. */
+export function privilegedAttrs(role: 'admin' | 'gateway'): string {
+  return `role=${role}:ecert,${POWERS_ATTRIBUTE}=${role}:ecert`;
+}
+
+/**
+ * Attributes of an organisation's admin: `role=admin` with its powers in its
+ * certificate, and CA registrar rights to register client identities (users,
+ * devices) carrying a `role` attribute and no other, and to revoke them.
+ * fabric-ca-client reads `--id.attrs` as comma-separated `name=value[:ecert]`
+ * entries; a value containing a comma would have to be double-quoted
+ * (`"hf.Registrar.Roles=client,peer"`).
  */
 export const ADMIN_ATTRS = [
-  'role=admin:ecert',
+  privilegedAttrs('admin'),
   'hf.Registrar.Roles=client',
   'hf.Registrar.Attributes=role',
   'hf.Revoker=true',
@@ -118,7 +132,7 @@ export function networkIdentities(org: OrgPlan, registrarSecret: string): Identi
         name: `gateway.${org.key}`,
         type: 'client',
         dir: gatewayIdentity(org).dir,
-        attrs: 'role=gateway:ecert',
+        attrs: privilegedAttrs('gateway'),
         tlsHosts: LOCAL_HOSTS,
       },
     );
@@ -145,7 +159,36 @@ export async function enrollUser(
     name,
     type: role === 'admin' ? 'admin' : 'client',
     dir: join(org.dir, 'users', name),
-    attrs: `role=${role}:ecert`,
+    attrs: role === 'admin' ? privilegedAttrs('admin') : `role=${role}:ecert`,
+    tlsHosts: LOCAL_HOSTS,
+  });
+}
+
+/** The roles {@link addPrivilegedIdentity} creates. */
+export const PRIVILEGED_ROLES = ['admin', 'gateway'] as const;
+/** An admin or gateway role. */
+export type PrivilegedRole = (typeof PRIVILEGED_ROLES)[number];
+
+/**
+ * Creates an admin or gateway identity of an organisation, the only way
+ * there is: registered and enrolled by the CA's bootstrap registrar, the one
+ * registrar that may issue the powers attribute. An admin is a Fabric admin
+ * (NodeOU `admin`) and, like the first one, a CA registrar of clinical users;
+ * a gateway is a client. Nothing is registered on the ledger here: an admin
+ * registers itself at its first sign-in, a gateway announces itself at start.
+ */
+export async function addPrivilegedIdentity(
+  repoDir: string,
+  org: OrgPlan,
+  bin: Binaries,
+  name: string,
+  role: PrivilegedRole,
+): Promise<IdentityFiles> {
+  return enroll(repoDir, org, bin, {
+    name,
+    type: role === 'admin' ? 'admin' : 'client',
+    dir: join(org.dir, 'users', name),
+    attrs: role === 'admin' ? ADMIN_ATTRS : privilegedAttrs('gateway'),
     tlsHosts: LOCAL_HOSTS,
   });
 }

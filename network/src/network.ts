@@ -456,12 +456,19 @@ export async function stopNode(options: NetworkOptions, name: string): Promise<b
   return stopProcess(processFiles(plan, name).pid);
 }
 
-/** Starts one stopped process of a network that has been up, from its env file, and waits until it is ready. */
-export async function startNode(options: NetworkOptions, name: string): Promise<void> {
+/** The plan of a network that has been brought up; NOT_RUNNING when none was. */
+export async function resolveRunningPlan(options: NetworkOptions): Promise<NetworkPlan> {
   const plan = await resolvePlanQuietly(options);
-  if ((await readSavedPlan(plan.runDir)) === undefined) {
+  const saved = await readSavedPlan(plan.runDir);
+  if (saved === undefined) {
     throw new NetworkError('NOT_RUNNING', `no network has been brought up in ${plan.runDir}`);
   }
+  return saved;
+}
+
+/** Starts one stopped process of a network that has been up, from its env file, and waits until it is ready. */
+export async function startNode(options: NetworkOptions, name: string): Promise<void> {
+  const plan = await resolveRunningPlan(options);
   const readiness = await findProcess(plan, name);
   const script = SCRIPTS.find(([prefix]) => name.startsWith(prefix))?.[1] ?? '';
   await startAndWait(

@@ -5,7 +5,7 @@ import { enrollUser, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare
 import { connectGateway, type GatewayConnection } from '../support/gateway';
 import { REPO_DIR, startTestNetwork, type TestNetwork } from '../support/network';
 import { chaincodeMessage, encryptionKey } from '../support/chaincode';
-import { forgedIdentities, reenrol } from './rogue-identities';
+import { forgedIdentities, reenrol, registerAsOrgAdmin } from './rogue-identities';
 import { boundKey, keyOwner, registerSelf, signingKeyOf, type KeyOwner } from './self-registration';
 
 const decoder = new TextDecoder();
@@ -42,6 +42,8 @@ describe('user registry on a real network (direct gateway callers, no app in bet
     orgA = a;
     doctor = await enrollUser(REPO_DIR, net.plan, net.bin, orgA.key, 'u-doctor-a', 'doctor');
     technologist = await enrollUser(REPO_DIR, net.plan, net.bin, orgA.key, 'u-tech-a', 'technologist');
+    // An admin acts only through its own registry entry, which it registers as everyone does.
+    await registerSelf(await as(orgA, orgAdmin(orgA)), await keyOwner(orgA.mspId, orgAdmin(orgA)));
   });
 
   after(async () => {
@@ -74,14 +76,55 @@ describe('user registry on a real network (direct gateway callers, no app in bet
     );
   });
 
-  it("refuses an admin setting a key: admins cannot register, so no admin's key is anyone's", async () => {
+  it("refuses an admin setting a user's key: its entry and its key are its own", async () => {
     const admin = await keyOwner(orgA.mspId, orgAdmin(orgA));
-    await assert.rejects(registerSelf(await as(orgA, orgAdmin(orgA)), admin), (e: unknown) =>
-      chaincodeMessage(e).includes('ACCESS_DENIED: role admin may not registerSelf'),
+    const entry = await whoAmI(orgA, orgAdmin(orgA));
+    assert.equal(entry.role, 'admin');
+    assert.equal(entry.userId, admin.userId);
+    const technologistOwner = await keyOwner(orgA.mspId, technologist);
+    // The technologist's binding (made with the technologist's key) submitted under the admin's certificate.
+    await assert.rejects(registerSelf(await as(orgA, orgAdmin(orgA)), technologistOwner), (e: unknown) =>
+      chaincodeMessage(e).includes('ALREADY_EXISTS'),
     );
-    await assert.rejects(rotateAs(orgA, orgAdmin(orgA), admin, 2), (e: unknown) =>
-      chaincodeMessage(e).includes('ACCESS_DENIED: the caller is not registered'),
+    await assert.rejects(rotateAs(orgA, orgAdmin(orgA), technologistOwner, 2), (e: unknown) =>
+      chaincodeMessage(e).includes("INVALID_ARGUMENT: the key binding is not the user's signature"),
     );
+    await assert.rejects(whoAmI(orgA, technologist), (e: unknown) =>
+      chaincodeMessage(e).includes('NOT_FOUND'),
+    );
+    assert.deepEqual(await whoAmI(orgA, orgAdmin(orgA)), entry);
+  });
+
+  it("lets only the CA's bootstrap registrar issue admin powers; what an organisation admin mints has no role", async () => {
+    const admin = orgAdmin(orgA);
+    const powers = await registerAsOrgAdmin(orgA, net.bin, admin, doctor, {
+      name: 'u-minted-powers',
+      attrs: 'role=admin:ecert,powers=admin:ecert',
+    });
+    assert.ok('refused' in powers, 'the CA refuses the powers attribute to the organisation admin');
+    assert.match(powers.refused, /Authorization failure/);
+    const fabricAdmin = await registerAsOrgAdmin(orgA, net.bin, admin, doctor, {
+      name: 'u-minted-type',
+      attrs: 'role=doctor:ecert',
+      type: 'admin',
+    });
+    assert.ok('refused' in fabricAdmin, 'the CA refuses a Fabric admin identity to the organisation admin');
+    const minted = await registerAsOrgAdmin(orgA, net.bin, admin, doctor, {
+      name: 'u-minted-admin',
+      attrs: 'role=admin:ecert',
+    });
+    assert.ok('files' in minted, 'role=admin alone is a value the organisation admin may write');
+    const rogue = minted.files;
+    await assert.rejects(
+      async () => registerSelf(await as(orgA, rogue), await keyOwner(orgA.mspId, rogue)),
+      (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: role (none) may not registerSelf'),
+    );
+    const doctorId = (await whoAmI(orgA, doctor)).userId;
+    await assert.rejects(
+      async () => (await as(orgA, rogue)).submitTransaction('SuspendUser', doctorId),
+      (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED'),
+    );
+    assert.equal((await whoAmI(orgA, doctor)).status, 'active');
   });
 
   it("refuses the user's identity enrolled again with a new key setting their key; their own certificate can", async () => {

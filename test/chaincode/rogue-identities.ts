@@ -97,3 +97,63 @@ export async function forgedIdentities(
     doctor: await writeIdentity(join(dir, 'doctor'), doctor.pem, doctor.privateKey, user.tls),
   };
 }
+
+/** What the CA answered an organisation admin's own registration. */
+export type AdminRegistration = { refused: string } | { files: IdentityFiles };
+
+/**
+ * The organisation's admin, a CA registrar (`hf.Registrar.Attributes=role`,
+ * `hf.Registrar.Roles=client`), registers `name` of identity `type` with
+ * `attrs` (fabric-ca-client's `--id.attrs`) straight at the CA, bypassing the
+ * gateway; when the CA accepts, the identity is enrolled with `user`'s TLS
+ * client files. What a curious admin can mint by itself.
+ */
+export async function registerAsOrgAdmin(
+  org: OrgPlan,
+  bin: Binaries,
+  admin: IdentityFiles,
+  user: IdentityFiles,
+  request: { name: string; attrs: string; type?: 'client' | 'admin' },
+): Promise<AdminRegistration> {
+  const client = join(registrarEnv(org, bin).FABRIC_CA_BIN ?? '', 'fabric-ca-client');
+  const ca = ['-u', org.ca.url, '--caname', org.ca.name, '--tls.certfiles', org.caCertFile];
+  const secret = `minted-${String(Date.now())}`;
+  try {
+    await run(client, [
+      'register',
+      '--home',
+      admin.dir,
+      '--mspdir',
+      admin.msp,
+      ...ca,
+      '--id.name',
+      request.name,
+      '--id.secret',
+      secret,
+      '--id.type',
+      request.type ?? 'client',
+      '--id.attrs',
+      request.attrs,
+    ]);
+  } catch (error) {
+    return { refused: (error as { stderr?: string }).stderr ?? String(error) };
+  }
+  const dir = join(org.dir, 'users', request.name);
+  const msp = join(dir, 'msp');
+  await run(client, [
+    'enroll',
+    '--home',
+    dir,
+    '--mspdir',
+    msp,
+    '--csr.cn',
+    request.name,
+    ...ca.slice(2),
+    '-u',
+    `https://${request.name}:${secret}@${new URL(org.ca.url).host}`,
+  ]);
+  const [key] = await readdir(join(msp, 'keystore'));
+  if (key === undefined) throw new Error(`no key in ${msp}/keystore`);
+  await rename(join(msp, 'keystore', key), join(msp, 'keystore', 'key.pem'));
+  return { files: { dir, msp, signCert: join(msp, 'signcerts', 'cert.pem'), tls: user.tls } };
+}

@@ -247,6 +247,8 @@ describe('transfers, grants and access on a real network', () => {
     auditor = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-auditor-c', 'auditor');
     await register(orgC, auditor);
     for (const org of [orgA, orgB, orgC]) {
+      // Admins act (erase, release emergency keys) only through their own registry entries.
+      await register(org, orgAdmin(org));
       gateways.set(org.key, await orgGateway(net.plan, org.key));
     }
   });

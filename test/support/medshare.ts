@@ -15,6 +15,7 @@ import {
   loadConfig,
   loadDeviceIdentity,
   loadKeyFile,
+  registerOwnKey,
   memoryCookieJar,
   signRegistration,
   startAgentServer,
@@ -194,6 +195,8 @@ export async function operatorOf(gw: RunningGateway, org: OrgPlan, agent: Device
     keyFile,
   };
   await signIn(gw, user, user.client);
+  // As the CLI does at an operator's first sign-in: an admin acts only through its own registry entry.
+  await registerOwnKey(user.client, user.keys);
   return user;
 }
 

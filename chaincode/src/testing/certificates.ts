@@ -47,6 +47,17 @@ export async function impersonateCa(caPem: string, name = 'forged'): Promise<Tes
   return { name, cert, keys };
 }
 
+/**
+ * What a test certificate says: its `role` attribute, its `powers` attribute
+ * (admins' and gateways', which only a CA's bootstrap registrar issues) and
+ * its identity type OU.
+ */
+export interface CertificateOptions {
+  role?: string;
+  powers?: string;
+  ou?: string;
+}
+
 /** A certificate and its private key, as a user's device would hold them. */
 export interface TestIdentity {
   pem: string;
@@ -57,7 +68,7 @@ export interface TestIdentity {
 export async function issueIdentity(
   ca: TestCa,
   cn: string,
-  options: { role?: string; ou?: string } = {},
+  options: CertificateOptions = {},
 ): Promise<TestIdentity> {
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const pem = await issueWithKeys(ca, cn, options, keys);
@@ -71,7 +82,7 @@ export async function issueIdentity(
 export async function issueCertificate(
   ca: TestCa,
   cn: string,
-  options: { role?: string; ou?: string } = {},
+  options: CertificateOptions = {},
 ): Promise<string> {
   return issueWithKeys(
     ca,
@@ -84,12 +95,16 @@ export async function issueCertificate(
 async function issueWithKeys(
   ca: TestCa,
   cn: string,
-  options: { role?: string; ou?: string },
+  options: CertificateOptions,
   keys: webcrypto.CryptoKeyPair,
 ): Promise<string> {
   const extensions: x509.Extension[] = [];
-  if (options.role !== undefined) {
-    const value = new TextEncoder().encode(JSON.stringify({ attrs: { role: options.role } }));
+  if (options.role !== undefined || options.powers !== undefined) {
+    const attrs = {
+      ...(options.role === undefined ? {} : { role: options.role }),
+      ...(options.powers === undefined ? {} : { powers: options.powers }),
+    };
+    const value = new TextEncoder().encode(JSON.stringify({ attrs }));
     extensions.push(new x509.Extension(FABRIC_ATTRS_OID, false, value));
   }
   const cert = await x509.X509CertificateGenerator.create({

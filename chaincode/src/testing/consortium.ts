@@ -10,8 +10,7 @@ import { TransferContract } from '../transfer-contract';
 import { emergencyServiceOf, envelopeHashOf } from '../envelopes';
 import { marshal } from '../json';
 import { signedMessage, type EnvelopeInput, type EnvelopeParties, type EnvelopeRecord } from '../transfer';
-import { keyBindingMessage, parseEncryptionKey, signingKeyOfCertificate, type UserRecord } from '../user';
-import { isRole } from '../roles';
+import { keyBindingMessage, parseEncryptionKey } from '../user';
 import { createCa, issueIdentity, type TestCa, type TestIdentity } from './certificates';
 import { MapStub } from './stub';
 
@@ -130,10 +129,18 @@ export class TestConsortium {
       if (!ca) {
         ca = await createCa(msp.toLowerCase());
         cas.set(msp, ca);
-        consortium.admins.set(msp, await issueIdentity(ca, `admin.${msp}`, { role: 'admin', ou: 'admin' }));
+        consortium.admins.set(
+          msp,
+          await issueIdentity(ca, `admin.${msp}`, { role: 'admin', powers: 'admin', ou: 'admin' }),
+        );
         await consortium.reenrollGateway(msp);
       }
-      const identity = await issueIdentity(ca, `u-${name}`, { role });
+      // As the bootstrap registrar issues them: an admin or gateway role comes with its powers.
+      const privileged = role === 'admin' || role === 'gateway';
+      const identity = await issueIdentity(ca, `u-${name}`, {
+        role,
+        ...(privileged ? { powers: role, ...(role === 'admin' ? { ou: 'admin' } : {}) } : {}),
+      });
       consortium.people.set(name, { name, msp, role, identity, id: ledgerId(msp, identity.pem) });
     }
     return consortium;
@@ -165,7 +172,7 @@ export class TestConsortium {
   async reenrollGateway(msp: string): Promise<TestGateway> {
     const ca = this.cas.get(msp);
     if (!ca) throw new Error(`no test CA for ${msp}`);
-    const identity = await issueIdentity(ca, `gateway.${msp}`, { role: 'gateway' });
+    const identity = await issueIdentity(ca, `gateway.${msp}`, { role: 'gateway', powers: 'gateway' });
     const gateway = { msp, identity, id: ledgerId(msp, identity.pem) };
     this.gateways.set(msp, gateway);
     return gateway;
@@ -177,6 +184,37 @@ export class TestConsortium {
     await new AttestationContract().AnnounceGateway(stub.begin(msp, g.identity.pem));
   }
 
+  /**
+   * A certificate of `msp`'s CA that claims `role` without the powers
+   * attribute: what an organisation's registrar, which may write only `role`,
+   * could issue.
+   */
+  async issueUnpowered(msp: string, cn: string, role: 'admin' | 'gateway'): Promise<TestIdentity> {
+    const ca = this.cas.get(msp);
+    if (!ca) throw new Error(`no test CA for ${msp}`);
+    return issueIdentity(ca, cn, { role, ...(role === 'admin' ? { ou: 'admin' } : {}) });
+  }
+
+  /** The holder of `identity`, a certificate of `msp`, as a key owner. */
+  ownerOf(msp: string, identity: TestIdentity): KeyOwner {
+    return { id: ledgerId(msp, identity.pem), msp, identity };
+  }
+
+  /** The admin of `msp` as a key owner: its ledger id, organisation and certificate. */
+  adminOwner(msp: string): KeyOwner {
+    return this.ownerOf(msp, this.admin(msp));
+  }
+
+  /** The admin of `msp` registers itself (registry:RegisterSelf), as every admin must before it acts. */
+  async registerAdmin(stub: MapStub, msp: string, spki = encryptionKey()): Promise<void> {
+    const owner = this.adminOwner(msp);
+    await new RegistryContract().RegisterSelf(
+      stub.begin(msp, owner.identity.pem),
+      spki,
+      keyBinding(owner, spki),
+    );
+  }
+
   /** `name` registers themselves (registry:RegisterSelf) with `spki` and a valid key binding. */
   async registerSelf(stub: MapStub, name: string, spki = encryptionKey()): Promise<void> {
     const p = this.person(name);
@@ -184,40 +222,22 @@ export class TestConsortium {
   }
 
   /**
-   * Writes the registry entry of `name` straight into the stub's world state:
-   * for people whose role cannot register (admins, gateways), so that tests
-   * reach the role checks behind registration. No transaction writes this.
-   */
-  plantRegistration(stub: MapStub, name: string): void {
-    const p = this.person(name);
-    if (!isRole(p.role)) throw new Error(`test person ${name} has no role`);
-    const now = new Date(stub.seconds * 1000).toISOString();
-    const spki = encryptionKey();
-    const record: UserRecord = {
-      docType: 'user',
-      userId: p.id,
-      mspId: p.msp,
-      role: p.role,
-      status: 'active',
-      encryptionKey: { ...parseEncryptionKey(spki, now), version: 1, binding: keyBinding(p, spki) },
-      keyHistory: [],
-      signingKey: signingKeyOfCertificate(p.identity.pem),
-      registeredAt: now,
-      registeredBy: p.id,
-      updatedAt: now,
-    };
-    stub.state.set(stub.createCompositeKey('user', [p.id]), marshal(record));
-  }
-
-  /**
    * Registers everyone but `except`, each by themselves (registry:RegisterSelf
-   * with their own key binding), and announces every organisation's gateway
-   * unless `gateways` is false.
+   * with their own key binding; people with the gateway role announce
+   * themselves), registers every organisation's admin, and announces every
+   * organisation's gateway unless `gateways` is false.
    */
   async registerAll(stub: MapStub, except: string[] = [], gateways = true): Promise<void> {
     for (const p of this.people.values()) {
       if (except.includes(p.name)) continue;
-      await this.registerSelf(stub, p.name);
+      if (p.role === 'gateway') {
+        await new AttestationContract().AnnounceGateway(this.as(stub, p.name));
+      } else {
+        await this.registerSelf(stub, p.name);
+      }
+    }
+    for (const msp of this.admins.keys()) {
+      await this.registerAdmin(stub, msp);
     }
     if (gateways) {
       for (const msp of this.gateways.keys()) {

@@ -19,6 +19,7 @@ import { TotpService } from '../auth';
 import { GatewayClient, memoryCookieJar } from '../client/api-client';
 import { registerEmergencyKey } from '../client/break-glass';
 import { signRegistration, type RegistrableRole } from '../client/ca-token';
+import { registerOwnKey } from '../client/key-binding';
 import { finishEnrolment, startEnrolment } from '../client/enrolment';
 import { enrolDevice } from '../device';
 import { deviceKeysOf, keyFileOfEnrolment, loadKeyFile, newEncryptionKeyPem, saveKeyFile } from './key-file';
@@ -260,6 +261,8 @@ async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
     const client = await signedIn(gateway.url, operator);
     const operatorFile = await loadKeyFile(operator.keyFile);
     const keys = await deviceKeysOf(operatorFile);
+    // The operator's registry entry, without which an admin can do nothing on the ledger.
+    await registerOwnKey(client, keys);
 
     const emergency = await newEncryptionKeyPem();
     await saveKeyFile(operator.keyFile, {

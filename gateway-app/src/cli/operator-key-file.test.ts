@@ -15,11 +15,12 @@ import { parseTrustBundle, type TrustBundle } from '../trust/bundle';
 const MSP = 'HospitalAMSP';
 const PASSWORD = 'operator correct horse staple';
 
-async function adminMsp(ca: TestCa, role = 'admin', mismatch = false): Promise<string> {
+/** An admin MSP directory; `powers` false makes the admin certificate an organisation registrar could issue. */
+async function adminMsp(ca: TestCa, role = 'admin', mismatch = false, powers = true): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'medshare-admin-msp-'));
   const admin = await issueDeviceCertificate(ca, {
     cn: 'admin',
-    attrs: { role, 'hf.EnrollmentID': 'admin' },
+    attrs: { role, ...(powers ? { powers: role } : {}), 'hf.EnrollmentID': 'admin' },
   });
   const other = mismatch ? await issueDeviceCertificate(ca) : admin;
   await mkdir(join(dir, 'signcerts'));
@@ -146,6 +147,15 @@ describe('bootstrapOperatorKeyFile', () => {
         enrollmentId: 'x3',
         keyFile: join(dir, 'x3.json'),
         adminMspDir: await adminMsp(ca, 'doctor'),
+      }),
+      refused('NOT_ADMIN'),
+    );
+    await assert.rejects(
+      bootstrapOperatorKeyFile({
+        ...base,
+        enrollmentId: 'x3b',
+        keyFile: join(dir, 'x3b.json'),
+        adminMspDir: await adminMsp(ca, 'admin', false, false),
       }),
       refused('NOT_ADMIN'),
     );

@@ -4,7 +4,7 @@ import { open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccountStore, TotpService, validatePasswordPolicy } from '../auth';
 import { openDatabase, type Database } from '../db';
-import { fabricAttributesOf } from '../device/certificate';
+import { privilegedRoleOf } from '../device/certificate';
 import { bootstrapOperator } from '../operator-bootstrap';
 import type { TrustBundle } from '../trust/bundle';
 import { newEncryptionKeyPem, saveKeyFile, type KeyFile } from './key-file';
@@ -15,7 +15,7 @@ import { newEncryptionKeyPem, saveKeyFile, type KeyFile } from './key-file';
  * - `KEY_FILE_EXISTS`: the key file to write exists already; nothing was done.
  * - `ADMIN_MSP_INVALID`: the admin MSP directory has no readable certificate or private key.
  * - `KEY_MISMATCH`: the private key is not the certificate's.
- * - `NOT_ADMIN`: the certificate does not carry `role=admin`.
+ * - `NOT_ADMIN`: the certificate does not carry `role=admin` with `powers=admin`.
  * - `WEAK_PASSWORD`: the password fails the gateway's password policy.
  */
 export type OperatorKeyFileErrorCode =
@@ -114,8 +114,11 @@ export async function readAdminMsp(adminMspDir: string): Promise<{ certificatePe
   if (!spki(keyPem).equals(spki(certificate))) {
     throw new OperatorKeyFileError('KEY_MISMATCH', 'the keystore\u2019s key is not the certificate\u2019s');
   }
-  if (fabricAttributesOf(certificatePem)?.role !== 'admin') {
-    throw new OperatorKeyFileError('NOT_ADMIN', 'the certificate does not carry role=admin');
+  if (privilegedRoleOf(certificatePem) !== 'admin') {
+    throw new OperatorKeyFileError(
+      'NOT_ADMIN',
+      'the certificate does not carry role=admin with the powers only the CA\u2019s bootstrap registrar issues (network identity add)',
+    );
   }
   return { certificatePem, keyPem };
 }

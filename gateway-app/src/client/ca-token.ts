@@ -1,8 +1,17 @@
 import { toBase64, utf8 } from '../envelope/bytes';
 import type { DeviceSigner } from './signer';
 
-/** Roles a registration can give: the users' roles and the device role of device agents. */
-export const REGISTRABLE_ROLES = ['admin', 'technologist', 'doctor', 'patient', 'auditor', 'device'] as const;
+/**
+ * The roles an operator invites people to: clinical roles only. Admins and
+ * gateways are made by the consortium operator with the CA's bootstrap
+ * registrar (`network identity add`), never through an invitation.
+ */
+export const INVITABLE_ROLES = ['technologist', 'doctor', 'patient', 'auditor'] as const;
+/** A role an operator invites. */
+export type InvitableRole = (typeof INVITABLE_ROLES)[number];
+
+/** Roles a registration can give: the invitable roles and the device role of device agents. */
+export const REGISTRABLE_ROLES = [...INVITABLE_ROLES, 'device'] as const;
 /** A role an operator registers at the Fabric CA. */
 export type RegistrableRole = (typeof REGISTRABLE_ROLES)[number];
 

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 
-export { FABRIC_ATTRIBUTES_OID, fabricAttributesOf } from '../fabric-attributes';
+export { FABRIC_ATTRIBUTES_OID, fabricAttributesOf, privilegedRoleOf } from '../fabric-attributes';
 
 /** The value of the `role` attribute that makes an enrolment certificate a device certificate. */
 export const DEVICE_ROLE = 'device';

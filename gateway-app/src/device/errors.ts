@@ -4,6 +4,7 @@
  * - `MALFORMED_REPORT`: the report is not a well-formed, size-bounded device report.
  * - `CERTIFICATE_UNTRUSTED`: the device certificate was not issued by the user's organisation's CA, is
  *   outside its validity period, or does not hold a P-256 key.
+ * - `DEVICE_REVOKED`: the device certificate is on its CA's revocation list (in the channel configuration).
  * - `NOT_A_DEVICE`: the certificate lacks the Fabric attribute `role=device`.
  * - `DEVICE_UNKNOWN`: the device is not in the gateway's device registry for the user's organisation.
  * - `DEVICE_SUSPENDED`: an operator suspended the device.
@@ -16,6 +17,7 @@
 export type DeviceCheckCode =
   | 'MALFORMED_REPORT'
   | 'CERTIFICATE_UNTRUSTED'
+  | 'DEVICE_REVOKED'
   | 'NOT_A_DEVICE'
   | 'DEVICE_UNKNOWN'
   | 'DEVICE_SUSPENDED'

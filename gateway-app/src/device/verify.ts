@@ -26,6 +26,8 @@ export interface DeviceCheckInput {
 export interface DeviceCheckDeps {
   /** PEM root certificates of each organisation's CA, by MSP ID. */
   caCertificates: ReadonlyMap<string, readonly string[]>;
+  /** Whether the device certificate's CA has revoked it (its CRL); none revoked when absent. */
+  revoked?: (certificatePem: string) => boolean;
   registry: DeviceRegistry;
   policy: DevicePolicy;
   now(): Date;
@@ -110,6 +112,13 @@ function check(input: DeviceCheckInput, deps: DeviceCheckDeps): DeviceCheckResul
       'CERTIFICATE_UNTRUSTED',
       `the device certificate was not issued by the certificate authority of ${input.mspId}, or has expired; ` +
         'enrol the device again',
+      known,
+    );
+  }
+  if (deps.revoked?.(report.certificate) === true) {
+    return fail(
+      'DEVICE_REVOKED',
+      'the device certificate has been revoked by your organisation; enrol the device again with a new identity',
       known,
     );
   }

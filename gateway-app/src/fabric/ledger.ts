@@ -111,6 +111,20 @@ export class Ledger {
     return gateway.getNetwork(this.channel).getContract(this.chaincode);
   }
 
+  /**
+   * The channel's current configuration (`common.Config`, protobuf), as the
+   * gateway service of `mspId` reads it from its own peer (cscc
+   * GetChannelConfig): where the organisations' MSPs, with their CRLs, are.
+   */
+  async channelConfig(mspId: string): Promise<Uint8Array> {
+    const gateway = this.#services.get(mspId);
+    if (!gateway) throw new RangeError(`the gateway has no service identity in ${mspId}`);
+    return gateway
+      .getNetwork(this.channel)
+      .getContract('cscc')
+      .evaluateTransaction('GetChannelConfig', this.channel);
+  }
+
   /** Whether each organisation's peer channel is connected or can connect within `timeoutMs`. */
   async readiness(timeoutMs: number): Promise<Record<string, boolean>> {
     const entries = await Promise.all(

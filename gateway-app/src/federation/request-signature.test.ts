@@ -26,7 +26,12 @@ describe('verifyFederationRequest', () => {
 
   before(async () => {
     [caA, rogue] = await Promise.all([createTestCa('HospitalA'), createTestCa('HospitalA')]);
-    const gatewayAttrs = { role: 'gateway', 'hf.EnrollmentID': 'gateway', 'hf.Type': 'client' };
+    const gatewayAttrs = {
+      role: 'gateway',
+      powers: 'gateway',
+      'hf.EnrollmentID': 'gateway',
+      'hf.Type': 'client',
+    };
     gatewayA = await issueDeviceCertificate(caA, { cn: 'gateway', attrs: gatewayAttrs });
     userA = await issueDeviceCertificate(caA, {
       cn: 'alice',

@@ -1,5 +1,5 @@
 import { sign, type KeyObject } from 'node:crypto';
-import { fabricAttributesOf } from '../fabric-attributes';
+import { privilegedRoleOf } from '../fabric-attributes';
 import { rootsOf, type TrustBundle } from '../trust/bundle';
 import { issuedByAny, verificationKeyOf, verifyDerSignature } from '../trust/certificates';
 import * as x509 from '../x509';
@@ -74,7 +74,7 @@ export async function verifyFederationRequest(
   } catch {
     refused('no readable certificate');
   }
-  if (fabricAttributesOf(certificate)?.role !== 'gateway') refused('the certificate is not a gateway’s');
+  if (privilegedRoleOf(certificate) !== 'gateway') refused('the certificate is not a gateway’s');
   const roots = trust.organisations.some((o) => o.mspId === mspId && o.role === 'peer')
     ? rootsOf(trust, mspId)
     : [];

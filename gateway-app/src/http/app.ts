@@ -24,6 +24,7 @@ import type { NetworkProbes } from './routes/operator-health';
 import { sessionRoutes, type SessionDeps } from './routes/session';
 import { transactionRoutes, type TransactionDeps } from './routes/transactions';
 import { serveWebApp, uiConfigRoutes } from './routes/web';
+import { revocationGuard, type Revocations } from './revocation-guard';
 import { csrfGuard, loginRateLimit, securityHeaders } from './security';
 import { sessionLifetime, sessions } from './session';
 
@@ -53,6 +54,8 @@ export interface AppDeps
   readiness: ReadinessChecks;
   /** What operators see of the network's health, component by component. */
   network: NetworkProbes;
+  /** Certificates revoked by their CAs (from the channel configuration), and the gateway's own standing. */
+  revocations: Revocations;
   version: string;
 }
 
@@ -119,6 +122,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(sessionLifetime(deps.sessionAbsoluteSeconds));
+  app.use(revocationGuard(deps.accounts, deps.revocations));
   app.use(csrfGuard(deps.publicOrigin));
   app.use(express.json({ limit: JSON_LIMIT, type: 'application/json' }), users.router);
   app.use('/api', notFound);

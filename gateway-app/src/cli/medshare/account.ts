@@ -4,6 +4,7 @@ import { toString as qrToString } from 'qrcode';
 import { ApiError, GatewayClient } from '../../client/api-client';
 import { finishEnrolment, startEnrolment } from '../../client/enrolment';
 import { getUser, type UserView } from '../../client/flows';
+import { registerOwnKey } from '../../client/key-binding';
 import { validatePasswordPolicy } from '../../auth/password';
 import { keyFileOfEnrolment, pkcs8Der, saveKeyFile } from '../key-file';
 import { nodeUploader } from '../node-uploader';
@@ -194,6 +195,9 @@ async function login(options: LoginOptions, runtime: Runtime): Promise<void> {
     await station.client.login(file.mspId, file.enrollmentId, password);
     const code = await readCode(options.code, runtime.terminal);
     const { account } = await station.client.confirmTotp(code);
+    // An admin acts only through its registry entry, which its own device registers, at its first sign-in.
+    const registered =
+      account.role === 'admin' ? await registerOwnKey(station.client, await station.keys()) : undefined;
     emit(
       runtime.out,
       options.json === true,
@@ -208,7 +212,12 @@ async function login(options: LoginOptions, runtime: Runtime): Promise<void> {
           userId: account.userId,
         },
       },
-      [`signed in to ${file.gatewayUrl} as ${account.enrollmentId} (${account.mspId}, ${account.role})`],
+      [
+        `signed in to ${file.gatewayUrl} as ${account.enrollmentId} (${account.mspId}, ${account.role})`,
+        ...(registered
+          ? [`registered your admin entry and encryption key on the ledger (tx ${registered})`]
+          : []),
+      ],
     );
   });
 }

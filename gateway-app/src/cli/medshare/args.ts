@@ -15,10 +15,8 @@ export type Purpose = (typeof PURPOSES)[number];
 /** Break-glass reason codes. */
 export const REASONS = ['UNCONSCIOUS', 'LIFE_THREATENING', 'URGENT_CARE', 'OTHER'] as const;
 
-/** Roles an operator may invite. */
-export const INVITABLE_ROLES = ['technologist', 'doctor', 'patient', 'auditor'] as const;
-/** A role an operator invites. */
-export type InvitableRole = (typeof INVITABLE_ROLES)[number];
+import { INVITABLE_ROLES } from '../../client/ca-token';
+export { INVITABLE_ROLES, type InvitableRole } from '../../client/ca-token';
 
 /** The kinds `inbox` lists. */
 export const INBOX_KINDS = ['transfer', 'grant', 'breakGlass'] as const satisfies readonly InboxKind[];

@@ -7,6 +7,7 @@ import { verifyDeviceReport } from '../../device/verify';
 import type { RefusalRecorder } from '../../fabric/refusals';
 import { HttpError } from '../errors';
 import type { ApiRoutes } from '../routes';
+import type { Revocations } from '../revocation-guard';
 import { enrolled, signedIn } from '../signed-in';
 
 /** What the device-check routes use. */
@@ -17,6 +18,8 @@ export interface DeviceCheckDeps {
   policy: DevicePolicy;
   /** PEM roots of each organisation's CA, by MSP id. */
   caCertificates: ReadonlyMap<string, readonly string[]>;
+  /** Certificates their CAs revoked (the channel configuration's CRLs). */
+  revocations: Pick<Revocations, 'isRevoked'>;
   refusals: RefusalRecorder;
   publicOrigin: string;
   now?: () => number;
@@ -86,7 +89,13 @@ export function deviceCheckRoutes(api: ApiRoutes, deps: DeviceCheckDeps): void {
           nonces: deps.nonces,
           audience: deps.publicOrigin,
         },
-        { caCertificates: deps.caCertificates, registry: deps.devices, policy: deps.policy, now },
+        {
+          caCertificates: deps.caCertificates,
+          revoked: (pem) => deps.revocations.isRevoked(pem),
+          registry: deps.devices,
+          policy: deps.policy,
+          now,
+        },
       );
       if (!result.ok) {
         const refusalTxId = await deps.refusals.record({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { type AccountStore, ROLES } from '../../auth';
-import type { SignedCaRequest } from '../../client/ca-token';
+import type { AccountStore } from '../../auth';
+import { INVITABLE_ROLES, type SignedCaRequest } from '../../client/ca-token';
 import type { DeviceRegistry } from '../../device/device-registry';
 import type { FabricCaClient } from '../../fabric-ca/ca-client';
 import { HttpError } from '../errors';
@@ -83,7 +83,8 @@ export function operatorRoutes(api: ApiRoutes, deps: OperatorDeps): void {
       },
     },
     async (req, res, body) => {
-      const { account, fields, role } = await relay(req, body.registration, ROLES);
+      // Clinical roles only: admins and gateways come from the CA's bootstrap registrar, never an invitation.
+      const { account, fields, role } = await relay(req, body.registration, INVITABLE_ROLES);
       if (deps.accounts.byLogin(account.mspId, fields.id)) {
         throw new HttpError(409, 'ALREADY_EXISTS', `${fields.id} is already invited or enrolled`);
       }
@@ -91,7 +92,7 @@ export function operatorRoutes(api: ApiRoutes, deps: OperatorDeps): void {
       const invited = deps.accounts.invite({
         mspId: account.mspId,
         enrollmentId: fields.id,
-        role: role as (typeof ROLES)[number],
+        role: role as (typeof INVITABLE_ROLES)[number],
       });
       res.status(201).json({ accountId: invited.accountId, enrollmentId: fields.id, role, secret });
     },

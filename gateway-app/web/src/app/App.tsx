@@ -111,7 +111,9 @@ export function App() {
         )}
       </header>
       <main id="main" tabIndex={-1}>
-        {account && keys && account.role !== 'admin' && <KeyAlarm client={session.client} keys={keys} />}
+        {account && keys && (
+          <KeyAlarm client={session.client} keys={keys} register={account.role === 'admin'} />
+        )}
         {main}
       </main>
     </>

@@ -1,12 +1,9 @@
 import type { GatewayClient } from '../../../src/client/api-client';
-import { signRegistration } from '../../../src/client/ca-token';
+import { signRegistration, type InvitableRole } from '../../../src/client/ca-token';
 import type { DeviceSigner } from '../../../src/client/signer';
 import { caNameOf } from './ca-name';
 
-/** The roles an operator invites (admins are bootstrapped, devices registered apart). */
-export const INVITABLE_ROLES = ['technologist', 'doctor', 'patient', 'auditor'] as const;
-/** A role an operator invites. */
-export type InvitableRole = (typeof INVITABLE_ROLES)[number];
+export { INVITABLE_ROLES, type InvitableRole } from '../../../src/client/ca-token';
 
 /**
  * An enrolment id both the CA and the gateway accept: 1 to 64 letters, digits
