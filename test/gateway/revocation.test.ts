@@ -17,8 +17,9 @@ import {
   parseResult,
   type AgentServer,
 } from 'medshare-gateway-app';
-import { gatewayIdentity, orgAdmin, type OrgPlan } from 'medshare-network';
+import { gatewayIdentity, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
 import { registrarEnv } from 'medshare-network/dist/env';
+import { keyOwner, registerSelf } from '../chaincode/self-registration';
 import { encryptionKey, selfRegistration } from '../support/chaincode';
 import {
   enrolTestUser,
@@ -211,6 +212,88 @@ describe('revoking identities on a live network', { timeout: 900_000 }, () => {
       status: string;
     };
     assert.equal(entry.status, 'suspended');
+  });
+
+  it('makes admins and gateways only with the bootstrap registrar, as registry entries a suspension stops', async () => {
+    const refused = await networkCli([
+      'identity',
+      'add',
+      '--org',
+      org.key,
+      '--role',
+      'doctor',
+      'x',
+      ...network.args,
+    ]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--role must be admin or gateway/);
+    const made = new Map<string, IdentityFiles>();
+    for (const role of ['admin', 'gateway'] as const) {
+      const name = `${role}2.${org.key}`;
+      const added = await networkCli([
+        'identity',
+        'add',
+        '--org',
+        org.key,
+        '--role',
+        role,
+        name,
+        ...network.args,
+      ]);
+      assert.equal(added.code, 0, added.stderr);
+      assert.match(added.stdout, new RegExp(`with ${org.ca.name}'s bootstrap registrar`));
+      const dir = join(org.dir, 'users', name);
+      made.set(role, {
+        dir,
+        msp: join(dir, 'msp'),
+        signCert: join(dir, 'msp', 'signcerts', 'cert.pem'),
+        tls: {
+          cert: join(dir, 'tls', 'cert.pem'),
+          key: join(dir, 'tls', 'key.pem'),
+          ca: join(dir, 'tls', 'ca.pem'),
+        },
+      });
+    }
+    const admin2 = made.get('admin');
+    const gateway2 = made.get('gateway');
+    assert.ok(admin2 && gateway2);
+    const asAdmin2 = await contractAs(admin2);
+    const admin2Owner = await keyOwner(org.mspId, admin2);
+    await registerSelf(asAdmin2, admin2Owner, encryptionKey());
+    const asGateway2 = await contractAs(gateway2);
+    await asGateway2.submitTransaction('attestation:AnnounceGateway');
+    const gateway2Id = (await keyOwner(org.mspId, gateway2)).userId;
+    const doctorId = identityOfCertificate(org.mspId, doctor.keys.signer.certificatePem).userId;
+
+    // The first operator suspends both, through the gateway, signed on their device.
+    for (const id of [admin2Owner.userId, gateway2Id]) {
+      await callLedger(operator.client, operator.keys, 'registry:SuspendUser', [id]);
+    }
+    const denied = (pattern: RegExp) => (e: unknown) => pattern.test(fabricMessage(e));
+    await assert.rejects(
+      asAdmin2.submitTransaction('registry:SuspendUser', doctorId),
+      denied(/ACCESS_DENIED: the caller is suspended/),
+    );
+    await assert.rejects(
+      asAdmin2.submitTransaction('registry:ReactivateUser', admin2Owner.userId),
+      denied(/ACCESS_DENIED: the caller is suspended/),
+    );
+    await assert.rejects(
+      asGateway2.submitTransaction('attestation:AnnounceGateway'),
+      denied(/ACCESS_DENIED: the calling gateway is suspended/),
+    );
+    await assert.rejects(
+      asGateway2.submitTransaction(
+        'attestation:RecordRefusal',
+        doctorId,
+        'access',
+        '',
+        'DEVICE_UNHEALTHY',
+        'device check failed',
+        '',
+      ),
+      denied(/ACCESS_DENIED: the calling gateway is suspended/),
+    );
   });
 
   it('revokes a gateway: the peers refuse its next transaction, its sessions end, and the ledger suspends it', async () => {

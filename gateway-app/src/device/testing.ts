@@ -197,3 +197,21 @@ export function sampleFacts(overrides: Partial<PostureFacts> = {}): PostureFacts
     ...overrides,
   };
 }
+
+/** A CRL of `ca` revoking the certificates with `serials` (hex), as Fabric CA's gencrl writes one (PEM). */
+export async function issueCrl(ca: TestCa, serials: readonly string[]): Promise<string> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: ca.certificate.subject,
+    thisUpdate: new Date(Date.now() - 60_000),
+    nextUpdate: new Date(Date.now() + DAY_MS),
+    entries: serials.map((serialNumber) => ({ serialNumber, revocationDate: new Date(Date.now() - 60_000) })),
+    signingKey: ca.keys.privateKey,
+    signingAlgorithm: ALGORITHM,
+  });
+  return crl.toString('pem');
+}
+
+/** The serial number (hex) of a PEM certificate. */
+export function serialOf(certificatePem: string): string {
+  return new x509.X509Certificate(certificatePem).serialNumber;
+}

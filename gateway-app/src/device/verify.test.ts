@@ -32,7 +32,7 @@ before(async () => {
 });
 
 /** A gateway with one enrolled device, a fixed clock, and helpers to sign and check reports. */
-function gateway(policy: DevicePolicyInput = {}) {
+function gateway(policy: DevicePolicyInput = {}, revoked: readonly string[] = []) {
   let now = new Date();
   const registry = new DeviceRegistry(new Database(':memory:'));
   registry.add({ mspId: MSP, enrollmentId: 'dev1', certificatePem: device.certificatePem });
@@ -42,6 +42,7 @@ function gateway(policy: DevicePolicyInput = {}) {
       [MSP, [ca.certificatePem]],
       ['HospitalBMSP', [otherCa.certificatePem]],
     ]),
+    revoked: (pem: string) => revoked.includes(pem),
     registry,
     policy: parseDevicePolicy(policy),
     now: () => now,
@@ -142,6 +143,13 @@ describe('verifyDeviceReport', () => {
     g.registry.setStatus(device.deviceId, 'suspended');
     const r = await expectFailure(g.check(g.sign()), 'DEVICE_SUSPENDED');
     assert.equal(r.deviceId, device.deviceId);
+  });
+
+  it('refuses a device whose certificate its CA revoked, before the registry is asked', async () => {
+    const g = gateway({}, [device.certificatePem]);
+    const r = await expectFailure(g.check(g.sign()), 'DEVICE_REVOKED');
+    assert.equal(r.deviceId, device.deviceId);
+    assert.match(r.message, /revoked/);
   });
 
   it('refuses a forged or altered signature without using up the nonce', async () => {

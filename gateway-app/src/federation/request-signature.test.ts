@@ -21,6 +21,7 @@ describe('verifyFederationRequest', () => {
   let rogue: TestCa;
   let gatewayA: TestDevice;
   let userA: TestDevice;
+  let unpoweredGateway: TestDevice;
   let rogueGateway: TestDevice;
   let bundle: TrustBundle;
 
@@ -33,6 +34,11 @@ describe('verifyFederationRequest', () => {
       'hf.Type': 'client',
     };
     gatewayA = await issueDeviceCertificate(caA, { cn: 'gateway', attrs: gatewayAttrs });
+    // What an organisation admin, a registrar for `role` alone, could issue: role=gateway without its powers.
+    unpoweredGateway = await issueDeviceCertificate(caA, {
+      cn: 'gateway2',
+      attrs: { role: 'gateway', 'hf.EnrollmentID': 'gateway2', 'hf.Type': 'client' },
+    });
     userA = await issueDeviceCertificate(caA, {
       cn: 'alice',
       attrs: { role: 'doctor', 'hf.EnrollmentID': 'alice' },
@@ -65,6 +71,7 @@ describe('verifyFederationRequest', () => {
   });
 
   it('refuses no signature, a person’s certificate, another CA and another organisation’s name', async () => {
+    await assert.rejects(verify(signed(unpoweredGateway)), refused(/not a gateway’s/));
     await assert.rejects(verify({}), refused(/no organisation named/));
     await assert.rejects(verify(signed(userA)), refused(/not a gateway’s/));
     await assert.rejects(verify(signed(rogueGateway)), refused(/not from HospitalAMSP's CA/));
