@@ -14,7 +14,8 @@ import {
   verifyTrustBundle,
   type AgentServer,
 } from 'medshare-gateway-app';
-import { orgAdmin, type OrgPlan } from 'medshare-network';
+import { identityOfCertificate } from 'medshare-chaincode/dist/identity';
+import { gatewayIdentity, orgAdmin, type OrgPlan } from 'medshare-network';
 import {
   CliUser,
   exists,
@@ -320,6 +321,28 @@ describe('medshare CLI: every flow from workstations against the real network', 
       'patient1',
     ]);
     assert.equal(reactivated.status, 'active');
+  });
+
+  it('operator suspend of a gateway\u2019s ledger id (no account here) suspends its registry entry; reactivate restores it', async () => {
+    const a = org('hospital-a');
+    const gatewayId = identityOfCertificate(
+      a.mspId,
+      await readFile(gatewayIdentity(a).signCert, 'utf8'),
+    ).userId;
+    for (const [command, status] of [
+      ['suspend', 'suspended'],
+      ['reactivate', 'active'],
+    ] as const) {
+      const changed = await op('hospital-a').json<{
+        userId: string;
+        status: string;
+        ledger: { txId?: string };
+      }>(['operator', command, gatewayId]);
+      assert.equal(changed.userId, gatewayId);
+      assert.equal(changed.status, status);
+      assert.match(changed.ledger.txId ?? '', /^[0-9a-f]{64}$/);
+    }
+    refusedWith(await op('hospital-a').run(['operator', 'suspend', 'f'.repeat(64)]), 1, 'NOT_FOUND');
   });
 
   it('the gateway serves the consortium\u2019s trust bundle: each organisation\u2019s CA root, the channel, the chaincode', async () => {

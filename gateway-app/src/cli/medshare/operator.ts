@@ -135,6 +135,12 @@ async function accounts(options: CommonOptions, runtime: Runtime): Promise<void>
   });
 }
 
+const LEDGER_ID = /^[0-9a-f]{64}$/;
+
+function hasAccount(list: readonly AccountView[], idOrName: string): boolean {
+  return list.some((a) => a.accountId === idOrName || a.enrollmentId === idOrName || a.userId === idOrName);
+}
+
 /** The account an operator names: by account id, enrolment id or ledger user id. */
 export function findAccount(list: readonly AccountView[], idOrName: string): AccountView {
   const found =
@@ -153,7 +159,19 @@ async function setStatus(
 ): Promise<void> {
   await withWorkstation(options, runtime, 'signed-in', async (station) => {
     station.requireOperator();
-    const target = findAccount(await station.client.accounts(), idOrName);
+    const list = await station.client.accounts();
+    if (!hasAccount(list, idOrName) && LEDGER_ID.test(idOrName)) {
+      // A registry entry with no account here: a gateway, or an admin or user of another gateway.
+      const ledger = await setLedgerStatus(station, idOrName, status);
+      if ('skipped' in ledger && ledger.skipped === 'not registered') {
+        throw new CliError('NOT_FOUND', `no account and no registry entry ${idOrName} in your organisation`);
+      }
+      emit(runtime.out, options.json === true, { userId: idOrName, status, ledger }, [
+        `ledger entry ${idOrName} (no account at this gateway): ${describeLedger(ledger)}`,
+      ]);
+      return;
+    }
+    const target = findAccount(list, idOrName);
     // The gateway first: it ends the user's sessions at once; then the ledger, in the operator's name.
     const updated = await station.client.setAccountStatus(target.accountId, status);
     const ledger = await setLedgerStatus(station, target.userId, status);
@@ -275,8 +293,16 @@ export function operatorCommands(runtime: Runtime): Command[] {
     ),
   );
   for (const [name, status, what] of [
-    ['suspend', 'suspended', 'suspend an account on the gateway (its sessions end) and on the ledger'],
-    ['reactivate', 'active', 'reactivate a suspended account on the gateway and on the ledger'],
+    [
+      'suspend',
+      'suspended',
+      'suspend an account on the gateway (its sessions end) and on the ledger; a ledger user id with no account here (a gateway, another admin) on the ledger only',
+    ],
+    [
+      'reactivate',
+      'active',
+      'reactivate a suspended account on the gateway and on the ledger, or a ledger entry',
+    ],
   ] as const) {
     operator.addCommand(
       withCommonOptions(
