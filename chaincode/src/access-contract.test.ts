@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { before, beforeEach, describe, it } from 'node:test';
 import type { AccessEvent, GrantRecord } from './access';
+import { READ_WINDOW_MS } from './access';
 import { AccessContract } from './access-contract';
 import type { AttestedAction } from './attestation';
 import { RegistryContract } from './registry-contract';
@@ -115,6 +116,30 @@ describe('AccessContract', () => {
     assert.equal(envelope.readerId, t.person('doctorC').id);
     assert.equal(envelope.recipientId, t.person('patient').id, 'whom the sender signed for');
     assert.equal(envelope.contentHash, HASH);
+  });
+
+  it('checks the grant at the time of the read: an expired grant ends reads of an earlier granted access', async () => {
+    // A grant for three minutes; reads a minute, then four minutes, after the access event.
+    await t.grant(stub, 'patient', 'doctorC', 'tech', RECORD, HASH, 3 / 1440);
+    const result = await recordAccess('doctorC');
+    assert.equal(result.outcome, 'granted');
+    await access.ReadEnvelope(begin('doctorC', 60), RECORD, result.txId);
+    await assert.rejects(
+      access.ReadEnvelope(begin('doctorC', 180), RECORD, result.txId),
+      /ACCESS_DENIED: the grant has expired/,
+    );
+  });
+
+  it('refuses a read that leans on an access event older than the read window: each read has its own event', async () => {
+    await grant('doctorC');
+    const result = await recordAccess('doctorC');
+    await access.ReadEnvelope(begin('doctorC', READ_WINDOW_MS / 1000 - 2), RECORD, result.txId);
+    await assert.rejects(
+      access.ReadEnvelope(begin('doctorC', 5), RECORD, result.txId),
+      /ACCESS_DENIED: the access event .* is not from the last 5 minutes: record the access again/,
+    );
+    const again = await recordAccess('doctorC');
+    await access.ReadEnvelope(begin('doctorC'), RECORD, again.txId);
   });
 
   it('ends access at once on revocation, even for an earlier granted access', async () => {

@@ -1,6 +1,13 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
-import { grantInForce, validateExpiry, validatePurpose, type AccessEvent, type GrantRecord } from './access';
+import {
+  grantInForce,
+  READ_WINDOW_MS,
+  validateExpiry,
+  validatePurpose,
+  type AccessEvent,
+  type GrantRecord,
+} from './access';
 import { decide } from './access-rules';
 import { requireAttestation } from './attestation';
 import { ChaincodeError } from './errors';
@@ -186,7 +193,11 @@ export class AccessContract extends Contract {
   /**
    * Returns the caller's envelope of a record (CID, wrapped key, media type,
    * sender signature, and `recipientId`, whom the sender signed it for) against
-   * the caller's granted access event `accessTxId`.
+   * the caller's granted access event `accessTxId`, which must be at most
+   * {@link READ_WINDOW_MS} old, and only while the grant, opening or receipt
+   * is still in force at the read's own time (the proposal timestamp the
+   * device signed): an expired grant or opening ends reads at once, and each
+   * read is preceded by an access event of its own on the ledger.
    * A query: its answer is never written to the ledger.
    */
   @Transaction(false)
@@ -204,7 +215,16 @@ export class AccessContract extends Contract {
         `no granted access to record ${recordId} by the caller in ${accessTxId}`,
       );
     }
-    const decision = await decide(ctx, caller, recordId, event.at);
+    // The read's own time (the proposal timestamp the device signed), not the access event's.
+    const now = txTime(ctx);
+    const age = Date.parse(now) - Date.parse(event.at);
+    if (age < 0 || age > READ_WINDOW_MS) {
+      throw new ChaincodeError(
+        'ACCESS_DENIED',
+        `the access event ${accessTxId} is not from the last ${String(READ_WINDOW_MS / 60_000)} minutes: record the access again`,
+      );
+    }
+    const decision = await decide(ctx, caller, recordId, now);
     if (decision.outcome !== 'granted' || !decision.transfer || !decision.user) {
       throw new ChaincodeError('ACCESS_DENIED', decision.reason);
     }

@@ -33,6 +33,14 @@ export interface GrantRecord {
   envelopeHash?: string;
 }
 
+/**
+ * How long after its access event a read may use it (access:ReadEnvelope).
+ * Each read must follow an access event of its own on the ledger (so every
+ * envelope read is audited), and the grant or opening is checked again at the
+ * read's own time. The gateway releases ciphertext for as long.
+ */
+export const READ_WINDOW_MS = 5 * 60_000;
+
 /** Whether a grant is in force at `now` (an ISO time): active and not expired. */
 export function grantInForce(grant: GrantRecord, now: string): boolean {
   return grant.status === 'active' && Date.parse(grant.expiresAt) > Date.parse(now);

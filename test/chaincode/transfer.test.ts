@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   StatusCode,
   type Contract,
@@ -442,6 +443,7 @@ describe('transfers, grants and access on a real network', () => {
     );
     assert.equal((await recordAccess(orgC, doctorC)).reason, 'the grant was revoked');
   });
+
   it("lets an auditor of another organisation see every attempt on the record and a user's activity", async () => {
     const audit = (await gatewayFor(orgC, auditor)).getContract(net.plan.chaincode.name, 'audit');
     const accesses = JSON.parse(
@@ -466,6 +468,28 @@ describe('transfers, grants and access on a real network', () => {
     assert.ok(activity.records.some((r) => r.recordId === shared.recordId));
   });
 
+  it('checks the grant at the time of each read: once it expires, an access granted before it reads nothing', async () => {
+    assert.ok(shared.envelope);
+    const expiresAt = new Date(Date.now() + 12_000).toISOString();
+    const envelope = rewrapped(shared.envelope, doctorCId, patientId);
+    await depositAndRecord(await contractAs(orgB, patient, 'access'), 'DepositGrantEnvelope', envelope, [
+      'GrantAccess',
+      shared.recordId,
+      doctorCId,
+      'TREAT',
+      expiresAt,
+    ]);
+    const access = await recordAccess(orgC, doctorC);
+    assert.equal(access.outcome, 'granted', access.reason);
+    const asDoctor = await contractAs(orgC, doctorC, 'access');
+    await asDoctor.evaluateTransaction('ReadEnvelope', shared.recordId, access.txId);
+    await sleep(Math.max(0, Date.parse(expiresAt) - Date.now()) + 1500);
+    await assert.rejects(
+      asDoctor.evaluateTransaction('ReadEnvelope', shared.recordId, access.txId),
+      (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: the grant has expired'),
+    );
+    assert.equal((await recordAccess(orgC, doctorC)).reason, 'the grant has expired');
+  });
   it("records a gateway's refusal in the user's activity and the record's access trail", async () => {
     const gatewayB = gateways.get(orgB.key);
     assert.ok(gatewayB);

@@ -16,8 +16,8 @@ declare module 'express-session' {
     auth?: { accountId: string; at: number; factorHash: string; totpStep: number };
     /** A passed device check, consumed by the next send, access or break-glass. */
     deviceCheck?: { deviceId: string; postureHash: string; at: number };
-    /** Ciphertexts this session may fetch: CID → expected hash and size. */
-    content?: Record<string, { contentHash: string; size: number }>;
+    /** Ciphertexts this session may fetch: CID → expected hash and size, and when the ledger released it (ms). */
+    content?: Record<string, { contentHash: string; size: number; at?: number }>;
     /** This session's uploads and the deposits that point at them (see uploads.ts). */
     uploadBook?: UploadBook;
   }

@@ -1,3 +1,4 @@
+import { READ_WINDOW_MS } from 'medshare-chaincode/dist/access';
 import type { UploadedContent } from '../../api/wire';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +9,13 @@ import { HttpError } from '../errors';
 import type { ApiRoutes } from '../routes';
 import { signedIn } from '../signed-in';
 import { noteRemoved, noteUpload, removalRefusal } from '../uploads';
+
+/**
+ * How long a ciphertext the ledger released to a session (access:ReadEnvelope)
+ * may be fetched: the chaincode's read window, so an expired grant or opening
+ * stops the content as it stops the envelope.
+ */
+export const CONTENT_RELEASE_MS = READ_WINDOW_MS;
 
 /** What the content routes use. */
 export interface ContentDeps {
@@ -120,21 +128,23 @@ export function contentRoutes(api: ApiRoutes, deps: ContentDeps): void {
       audience: 'signed-in',
       responses: {
         200: 'the ciphertext, verified against the ledger hash as it streams',
-        403: 'CONTENT_NOT_GRANTED: read the envelope through the ledger first',
+        403: 'CONTENT_NOT_GRANTED: read the envelope through the ledger first (again, after five minutes)',
         404: 'not stored',
       },
     },
     async (req, res) => {
       const { account } = await signedIn(req, deps.accounts);
       const cid = String(req.params.cid);
-      const expected = CID.test(cid) ? req.session.content?.[cid] : undefined;
-      if (!expected) {
+      const released = CID.test(cid) ? req.session.content?.[cid] : undefined;
+      // As the ledger's read window: a grant or opening that has since expired releases nothing more.
+      if (!released || Date.now() - (released.at ?? 0) > CONTENT_RELEASE_MS) {
         throw new HttpError(
           403,
           'CONTENT_NOT_GRANTED',
-          'open the record through the ledger before fetching it',
+          'open the record through the ledger before fetching it (a release lasts five minutes)',
         );
       }
+      const expected = { contentHash: released.contentHash, size: released.size };
       const body = await deps.storeOf(account.mspId).get(cid, expected);
       res.status(200).set({
         'content-type': 'application/octet-stream',

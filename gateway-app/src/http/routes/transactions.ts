@@ -196,7 +196,7 @@ function afterResult(req: Request, outcome: SignedResult): void {
       typeof envelope.contentHash === 'string'
     ) {
       const content = { ...(req.session.content ?? {}) };
-      content[envelope.cid] = { contentHash: envelope.contentHash, size: envelope.size };
+      content[envelope.cid] = { contentHash: envelope.contentHash, size: envelope.size, at: Date.now() };
       req.session.content = Object.fromEntries(Object.entries(content).slice(-MAX_GRANTED_CONTENT));
     }
   }
