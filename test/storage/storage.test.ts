@@ -18,7 +18,7 @@ import {
   type EncryptionKeyPair,
 } from 'medshare-gateway-app';
 import { canonicalJson } from 'medshare-chaincode/dist/json';
-import { enrollUser, type IdentityFiles, type OrgPlan } from 'medshare-network';
+import { enrollUser, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
 import { closeGateways, orgGateway } from '../support/attestation';
 import { selfRegistration } from '../support/chaincode';
 import { connectGateway, type GatewayConnection } from '../support/gateway';
@@ -238,6 +238,8 @@ describe('encrypted storage on the private IPFS Cluster', () => {
       for (const [org, user, spki] of [
         [orgA, tech, (await generateEncryptionKeyPair()).publicKeySpki],
         [orgB, patient, keys.publicKeySpki],
+        // The reconciler runs as hospital-a's admin, which acts only through its own registry entry.
+        [orgA, orgAdmin(orgA), (await generateEncryptionKeyPair()).publicKeySpki],
       ] as const) {
         // Each user registers themself, binding their key with their own signature.
         const registry = (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, 'registry');

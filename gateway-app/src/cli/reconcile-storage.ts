@@ -21,8 +21,19 @@ async function ledgerEntries(plan: NetworkPlan, org: OrgPlan): Promise<StoredCon
   try {
     const contract = connection.gateway.getNetwork(plan.channel).getContract(plan.chaincode.name);
     const entries: StoredContentEntry[] = [];
-    for (const counterpart of plan.peerOrgs) {
-      for await (const entry of storedContent(contract, counterpart.mspId)) entries.push(entry);
+    try {
+      for (const counterpart of plan.peerOrgs) {
+        for await (const entry of storedContent(contract, counterpart.mspId)) entries.push(entry);
+      }
+    } catch (error) {
+      const details = (error as { details?: { message?: string }[] }).details ?? [];
+      const text = [String(error), ...details.map((d) => d.message ?? '')].join('\n');
+      if (text.includes('the caller is not registered')) {
+        throw new Error(
+          `admin.${org.key} has no registry entry yet, and an admin acts only through its own: sign in once as that operator (medshare login), which registers it`,
+        );
+      }
+      throw error;
     }
     return entries;
   } finally {
