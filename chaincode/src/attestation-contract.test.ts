@@ -9,6 +9,7 @@ import { AttestationContract } from './attestation-contract';
 import { AuditContract } from './audit-contract';
 import type { BreakGlassRecord, ReviewRecord } from './emergency';
 import { EmergencyContract } from './emergency-contract';
+import { RegistryContract } from './registry-contract';
 import { TestConsortium, type AttestationInput, type AttestOptions } from './testing/consortium';
 import { MapStub } from './testing/stub';
 import type { TransferRecord } from './transfer';
@@ -333,6 +334,58 @@ describe('AttestationContract and gateway attestations', () => {
       await assert.rejects(glass(), /ATTESTATION_INVALID: attestation missing/);
       await assert.rejects(glass(t.attest(stub, 'doctorC', 'access')), /ATTESTATION_INVALID: wrong action/);
       assert.equal(stateOf('break-glass', RECORD, t.person('doctorC').id), undefined);
+    });
+  });
+
+  describe('PruneNonces', () => {
+    const nonceKeys = (msp: string): string[] =>
+      [...stub.state.keys()].filter((k) =>
+        k.startsWith(stub.createCompositeKey('attestationNonce', [t.gateway(msp).id])),
+      );
+    const prune = async (msp: string, pageSize = 10) =>
+      JSON.parse(await attestations.PruneNonces(asGateway(msp), pageSize)) as {
+        scanned: number;
+        pruned: number;
+        more: boolean;
+      };
+
+    it("forgets a used nonce only half an hour after its claim expired, and only the caller's own", async () => {
+      assert.equal(nonceKeys(A).length, 1, 'the send in beforeEach used one nonce of hospital A');
+      const [key] = nonceKeys(A);
+      const bytes = key === undefined ? undefined : stub.state.get(key);
+      assert.ok(bytes);
+      const record = JSON.parse(Buffer.from(bytes).toString()) as { usedAt: string; expiresAt?: string };
+      assert.equal(
+        Date.parse(record.expiresAt ?? '') - Date.parse(record.usedAt),
+        120_000,
+        'the claim expiry',
+      );
+      assert.deepEqual(await prune(A), { scanned: 1, pruned: 0, more: false });
+      stub.seconds += 20 * 60;
+      assert.deepEqual(await prune(A), { scanned: 1, pruned: 0, more: false });
+      assert.deepEqual(await prune(B), { scanned: 0, pruned: 0, more: false });
+      stub.seconds += 15 * 60;
+      assert.deepEqual(await prune(A), { scanned: 1, pruned: 1, more: false });
+      assert.equal(nonceKeys(A).length, 0);
+    });
+
+    it('pages through many nonces, and says when there may be more', async () => {
+      for (let i = 0; i < 3; i++) {
+        await t.send(stub, 'tech', 'patient', `rec-prune-nonces-0${String(i)}`, HASH);
+      }
+      assert.equal(nonceKeys(A).length, 4);
+      stub.seconds += 3600;
+      assert.deepEqual(await prune(A, 3), { scanned: 3, pruned: 3, more: true });
+      assert.deepEqual(await prune(A, 3), { scanned: 1, pruned: 1, more: false });
+    });
+
+    it('is for active gateways only', async () => {
+      await assert.rejects(
+        attestations.PruneNonces(t.as(stub, 'tech'), 10),
+        /ACCESS_DENIED: role technologist may not pruneNonces/,
+      );
+      await new RegistryContract().SuspendUser(stub.begin(A, t.admin(A).pem), t.gateway(A).id);
+      await assert.rejects(prune(A), /ACCESS_DENIED: the calling gateway is suspended/);
     });
   });
 

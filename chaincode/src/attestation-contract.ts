@@ -3,16 +3,25 @@ import type { AccessEvent } from './access';
 import {
   activeGateway,
   gatewayPublicKey,
+  nonceForgettableAt,
   validateRefusal,
+  type AttestationNonceRecord,
   type GatewayRecord,
   type RefusalRecord,
 } from './attestation';
 import { ChaincodeError } from './errors';
 import { callerOf } from './identity';
-import { marshal } from './json';
+import { marshal, unmarshal } from './json';
 import { activeUser } from './registry-contract';
 import { requirePermission } from './roles';
-import { activityKey, keyOf, readRecord, requireRecord, writeRecord } from './state';
+import {
+  activityKey,
+  keyOf,
+  pageSize as validatePageSize,
+  readRecord,
+  requireRecord,
+  writeRecord,
+} from './state';
 import { txTime } from './time';
 import { validateRecordId } from './transfer';
 import { validateUserId, type UserRecord } from './user';
@@ -70,6 +79,43 @@ export class AttestationContract extends Contract {
       'GatewayAnnounced',
       marshal({ gatewayId: gateway.userId, mspId: gateway.mspId, announcedAt: now }),
     );
+  }
+
+  /**
+   * A gateway forgets the nonces of its attestations that can no longer be
+   * presented (see NONCE_RETENTION_MS), looking at up to `pageSize` of them in
+   * key order. Only its own, and only while it is active. Returns
+   * `{ scanned, pruned, more }`; `more` says another call may find more.
+   */
+  @Transaction()
+  @Returns('string')
+  public async PruneNonces(ctx: Context, pageSize: number): Promise<string> {
+    const gateway = callerOf(ctx);
+    requirePermission(gateway.role, 'pruneNonces');
+    await activeGateway(ctx, gateway);
+    const limit = validatePageSize(pageSize);
+    const now = Date.parse(txTime(ctx));
+    const iterator = await ctx.stub.getStateByPartialCompositeKey('attestationNonce', [gateway.userId]);
+    let scanned = 0;
+    let pruned = 0;
+    let more = false;
+    try {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        if (scanned === limit) {
+          more = true;
+          break;
+        }
+        scanned++;
+        const record = unmarshal(next.value.value) as AttestationNonceRecord;
+        if (nonceForgettableAt(record) < now) {
+          await ctx.stub.deleteState(next.value.key);
+          pruned++;
+        }
+      }
+    } finally {
+      await iterator.close();
+    }
+    return JSON.stringify({ scanned, pruned, more });
   }
 
   /** A gateway's record and public key: for active gateways and active registered users (admins among them). */

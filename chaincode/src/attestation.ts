@@ -72,6 +72,24 @@ export interface AttestationNonceRecord {
   nonce: string;
   txId: string;
   usedAt: string;
+  /** The claim's expiry: after it no transaction can present the nonce again (absent on older records). */
+  expiresAt?: string;
+}
+
+/**
+ * How long a used nonce is kept after its claim expired. A replay must carry
+ * a proposal time before the claim's expiry, and Fabric 3 peers refuse
+ * proposals more than `peer.authentication.timewindow` (15 minutes by
+ * default) from their clock; twice that leaves a margin for a longer window.
+ */
+export const NONCE_RETENTION_MS = 30 * 60_000;
+
+/** When a used nonce may be forgotten (see {@link NONCE_RETENTION_MS}). */
+export function nonceForgettableAt(record: AttestationNonceRecord): number {
+  const expires = record.expiresAt
+    ? Date.parse(record.expiresAt)
+    : Date.parse(record.usedAt) + MAX_ATTESTATION_MS;
+  return expires + NONCE_RETENTION_MS;
 }
 
 /** What a gateway may report refusing. */
@@ -323,6 +341,7 @@ export async function requireAttestation(
     nonce: claim.nonce,
     txId: ctx.stub.getTxID(),
     usedAt: now,
+    expiresAt: new Date(expires).toISOString(),
   };
   await writeRecord(ctx, nonceKey, used);
   return {

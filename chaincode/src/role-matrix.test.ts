@@ -86,6 +86,7 @@ const CALLS: Record<Action, Call | Call[]> = {
     return registry.RegisterSelf(as(role), key, keyBinding(t.person(role), key));
   },
   announceGateway: (as, _t, role) => attestation.AnnounceGateway(as(role)),
+  pruneNonces: (as, _t, role) => attestation.PruneNonces(as(role), 10),
   recordRefusal: (as, t, role) =>
     attestation.RecordRefusal(
       as(role),
@@ -99,9 +100,9 @@ const CALLS: Record<Action, Call | Call[]> = {
 };
 
 describe('the gateway role', () => {
-  it('may announce itself and record refusals, and nothing else', () => {
+  it('may announce itself, record refusals and prune its used nonces, and nothing else', () => {
     const actions = (Object.keys(PERMISSIONS) as Action[]).filter((a) => PERMISSIONS[a].includes('gateway'));
-    assert.deepEqual(actions.sort(), ['announceGateway', 'recordRefusal']);
+    assert.deepEqual(actions.sort(), ['announceGateway', 'pruneNonces', 'recordRefusal']);
     assert.deepEqual(PERMISSIONS.announceGateway, ['gateway']);
     assert.deepEqual(PERMISSIONS.recordRefusal, ['gateway']);
   });

@@ -47,7 +47,8 @@ export type Action =
   | 'reconcileStorage'
   | 'registerSelf'
   | 'announceGateway'
-  | 'recordRefusal';
+  | 'recordRefusal'
+  | 'pruneNonces';
 
 /**
  * The one role-to-action table. An action absent here cannot be granted, and a
@@ -71,6 +72,7 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   registerSelf: ['admin', 'technologist', 'doctor', 'patient', 'auditor'],
   announceGateway: ['gateway'],
   recordRefusal: ['gateway'],
+  pruneNonces: ['gateway'],
 };
 
 /** Narrows an attribute value to a role. */

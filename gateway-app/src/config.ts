@@ -35,6 +35,8 @@ export interface Config {
    * and a revoked gateway stops, within that time of `network revoke`.
    */
   revocationPollMs: number;
+  /** How often stale login-throttle rows and used attestation nonces are pruned (`GATEWAY_HOUSEKEEPING_SECONDS`, default 10 minutes). */
+  housekeepingSeconds: number;
   /**
    * The one organisation (MSP id or key, `GATEWAY_ORGANISATION`, required)
    * whose gateway this is: it loads only that organisation's credentials
@@ -110,6 +112,7 @@ const schema = z.object({
   GATEWAY_LOGIN_RATE_WINDOW_SECONDS: int(1, 86_400).default(300),
   GATEWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GATEWAY_REVOCATION_POLL_MS: int(200, 3_600_000).default(5000),
+  GATEWAY_HOUSEKEEPING_SECONDS: int(10, 86_400).default(600),
 });
 
 /** The settings {@link loadConfig} reads, for documentation and `--help`. */
@@ -164,6 +167,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     loginRateLimit: { limit: s.GATEWAY_LOGIN_RATE_LIMIT, windowSeconds: s.GATEWAY_LOGIN_RATE_WINDOW_SECONDS },
     logLevel: s.GATEWAY_LOG_LEVEL,
     revocationPollMs: s.GATEWAY_REVOCATION_POLL_MS,
+    housekeepingSeconds: s.GATEWAY_HOUSEKEEPING_SECONDS,
     organisation: s.GATEWAY_ORGANISATION === '*' ? undefined : s.GATEWAY_ORGANISATION,
     peerGateways: byOrganisation(s.GATEWAY_PEER_GATEWAYS),
   };

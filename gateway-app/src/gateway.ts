@@ -12,6 +12,7 @@ import { NonceBook } from './device/nonces';
 import { parseDevicePolicy } from './device/policy';
 import { Attestor } from './fabric/attestor';
 import { RevocationWatch } from './fabric/revocation-watch';
+import { Housekeeping, type HousekeepingRound } from './housekeeping';
 import { Ledger, type PeerEndpoint, type ServiceIdentity } from './fabric/ledger';
 import { OfflineSigning } from './fabric/offline-signing';
 import { RefusalRecorder } from './fabric/refusals';
@@ -33,6 +34,8 @@ export interface Gateway {
    * keeps reading them (see RevocationWatch).
    */
   announce(): Promise<void>;
+  /** One round of housekeeping now (it also runs every `GATEWAY_HOUSEKEEPING_SECONDS` once announced). */
+  housekeep(): Promise<HousekeepingRound>;
   close(): void;
 }
 
@@ -130,6 +133,25 @@ export async function buildGateway(
     intervalMs: config.revocationPollMs,
     logger,
   });
+  const throttle = new LoginThrottle(db);
+  const housekeeping = new Housekeeping({
+    pruneThrottle: () => throttle.prune(),
+    pruneNonces: Object.fromEntries(
+      services.map((s) => [
+        s.mspId,
+        async (pageSize: number) =>
+          JSON.parse(
+            new TextDecoder().decode(
+              await ledger
+                .serviceContract(s.mspId)
+                .submitTransaction('attestation:PruneNonces', String(pageSize)),
+            ),
+          ) as { pruned: number; more: boolean },
+      ]),
+    ),
+    intervalMs: config.housekeepingSeconds * 1000,
+    logger,
+  });
   const storeOf = (mspId: string) => lookup(stores, mspId, 'storage node');
   const databaseAnswers = () => db.prepare('SELECT 1 AS ok').get() !== undefined;
 
@@ -147,7 +169,7 @@ export async function buildGateway(
     deviceAgents: config.deviceAgents,
     webRoot: config.webRoot ?? join(__dirname, '..', 'web', 'dist'),
     accounts,
-    throttle: new LoginThrottle(db),
+    throttle,
     totp: new TotpService(),
     totpKey: config.totpKey,
     devices: new DeviceRegistry(db),
@@ -199,8 +221,11 @@ export async function buildGateway(
         await ledger.serviceContract(service.mspId).submitTransaction('attestation:AnnounceGateway');
       }
       await revocations.start();
+      housekeeping.start();
     },
+    housekeep: () => housekeeping.run(),
     close() {
+      housekeeping.stop();
       revocations.stop();
       ledger.close();
       sessionStore.close();

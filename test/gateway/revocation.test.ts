@@ -296,6 +296,14 @@ describe('revoking identities on a live network', { timeout: 900_000 }, () => {
     );
   });
 
+  it('prunes on the live network: login-throttle rows, and the used nonces of its own attestations', async () => {
+    const round = await gw.gateway.housekeep();
+    assert.deepEqual(round.problems, []);
+    // Every nonce used so far belongs to a claim that is still within its retention: none is forgotten yet.
+    assert.deepEqual(round.nonces, { [org.mspId]: 0 });
+    assert.equal(round.throttleRows, 0);
+  });
+
   it('revokes a gateway: the peers refuse its next transaction, its sessions end, and the ledger suspends it', async () => {
     const files = gatewayIdentity(org);
     const gatewayId = identityOfCertificate(org.mspId, await readFile(files.signCert, 'utf8')).userId;
