@@ -178,7 +178,8 @@ export class AccessContract extends Contract {
       userId: caller.userId,
       mspId: caller.mspId,
       role: caller.role ?? '',
-      purpose: purposeOfUse,
+      // An emergency opening is read for emergency treatment, whatever the caller asked.
+      purpose: decision.via?.kind === 'breakGlass' ? 'ETREAT' : purposeOfUse,
       outcome: decision.outcome,
       reason: decision.reason,
       at: now,

@@ -62,11 +62,14 @@ export async function decide(
     ctx,
     keyOf(ctx, 'break-glass', recordId, user.userId),
   );
-  if (
+  const openingInForce =
     breakGlass !== undefined &&
     Date.parse(breakGlass.openedAt) <= now &&
-    Date.parse(breakGlass.expiresAt) > now
-  ) {
+    Date.parse(breakGlass.expiresAt) > now;
+  if (openingInForce && breakGlass.keyReleasedAt === undefined) {
+    return deny("the emergency key has not been released yet: ask your organisation's emergency service");
+  }
+  if (openingInForce) {
     return granted(`break-glass ${breakGlass.reasonCode} until ${breakGlass.expiresAt}`, {
       kind: 'breakGlass',
       envelopeHash: breakGlass.envelopeHash,

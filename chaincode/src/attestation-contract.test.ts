@@ -405,6 +405,32 @@ describe('AttestationContract and gateway attestations', () => {
         options.evidenceHash ?? EVIDENCE,
       );
 
+    it('names only a record the user could have been refused for: not a write channel into other trails', async () => {
+      const before = [...stub.state.keys()].length;
+      // doctorB has no part in the record; a send or a sign-in names none; an unknown record is no record.
+      await assert.rejects(
+        refuse(B, t.person('doctorB').id),
+        /ACCESS_DENIED: user [0-9a-f]{64} has no part in record/,
+      );
+      await assert.rejects(
+        refuse(B, t.person('patient').id, { action: 'send' }),
+        /INVALID_ARGUMENT: a refused send names no record/,
+      );
+      await assert.rejects(
+        refuse(B, t.person('patient').id, { action: 'login' }),
+        /INVALID_ARGUMENT: a refused login names no record/,
+      );
+      await assert.rejects(
+        refuse(B, t.person('patient').id, { recordId: 'rec-nobody-ever-sent-1' }),
+        /NOT_FOUND/,
+      );
+      assert.equal([...stub.state.keys()].length, before, 'nothing written');
+      // Any doctor may ask to break the glass on any record, so may be refused for it; and without a record, anyone.
+      await refuse(B, t.person('doctorB').id, { action: 'breakGlass' });
+      await refuse(B, t.person('doctorB').id, { action: 'send', recordId: '' });
+      await refuse(A, t.person('tech').id, { action: 'access' });
+    });
+
     it("records a refusal in the user's activity and the record's access trail, with an event", async () => {
       const patient = t.person('patient');
       const { txId } = JSON.parse(await refuse(B, patient.id)) as { txId: string };

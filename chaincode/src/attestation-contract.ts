@@ -7,6 +7,7 @@ import {
   validateRefusal,
   type AttestationNonceRecord,
   type GatewayRecord,
+  type RefusalAction,
   type RefusalRecord,
 } from './attestation';
 import { ChaincodeError } from './errors';
@@ -23,7 +24,7 @@ import {
   writeRecord,
 } from './state';
 import { txTime } from './time';
-import { validateRecordId } from './transfer';
+import { validateRecordId, type TransferRecord } from './transfer';
 import { validateUserId, type UserRecord } from './user';
 
 /**
@@ -175,6 +176,7 @@ export class AttestationContract extends Contract {
         `a gateway of ${gateway.mspId} records refusals only for users of its own organisation`,
       );
     }
+    if (recordId !== '') await requireRefusalSubject(ctx, recordId, user, refused.action);
     const now = txTime(ctx);
     const txId = ctx.stub.getTxID();
     const refusal: RefusalRecord = {
@@ -210,5 +212,38 @@ export class AttestationContract extends Contract {
     }
     ctx.stub.setEvent('RequestRefused', marshal(refusal));
     return JSON.stringify({ txId });
+  }
+}
+
+/**
+ * A refusal names a record only when it is one the user could have been
+ * refused for: an existing record they sent, received, were granted or
+ * opened in an emergency, or any record for a doctor's break-glass (any doctor
+ * may ask to open any record in an emergency). A send or a sign-in names no
+ * record. So a gateway cannot write refusals into the trail of records its
+ * users have nothing to do with.
+ */
+async function requireRefusalSubject(
+  ctx: Context,
+  recordId: string,
+  user: UserRecord,
+  action: RefusalAction,
+): Promise<void> {
+  if (action === 'send' || action === 'login') {
+    throw new ChaincodeError('INVALID_ARGUMENT', `a refused ${action} names no record`);
+  }
+  const transfer = await requireRecord<TransferRecord>(
+    ctx,
+    keyOf(ctx, 'transfer', recordId),
+    `record ${recordId}`,
+  );
+  const party =
+    user.userId === transfer.senderId ||
+    user.userId === transfer.recipientId ||
+    (action === 'breakGlass' && user.role === 'doctor') ||
+    (await readRecord(ctx, keyOf(ctx, 'grant', recordId, user.userId))) !== undefined ||
+    (await readRecord(ctx, keyOf(ctx, 'break-glass', recordId, user.userId))) !== undefined;
+  if (!party) {
+    throw new ChaincodeError('ACCESS_DENIED', `user ${user.userId} has no part in record ${recordId}`);
   }
 }

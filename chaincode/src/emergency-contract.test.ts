@@ -34,6 +34,7 @@ describe('EmergencyContract (break-glass)', () => {
       patient: [B, 'patient'],
       doctorC: [C, 'doctor'],
       auditor: [A, 'auditor'],
+      auditorC: [C, 'auditor'],
       otherDoctor: [B, 'doctor'],
     });
   });
@@ -96,6 +97,13 @@ describe('EmergencyContract (break-glass)', () => {
     assert.ok(event);
     assert.match(event.payload, new RegExp(`"recipientId":"${t.person('patient').id}"`));
     assert.match(event.payload, /"reasonCode":"UNCONSCIOUS"/);
+    // Denied, and said why, until the organisation's emergency service releases the key.
+    const waiting = await outcome('doctorC');
+    assert.deepEqual(
+      [waiting.outcome, waiting.reason],
+      ['denied', "the emergency key has not been released yet: ask your organisation's emergency service"],
+    );
+    await release();
     const opened = await outcome('doctorC');
     assert.equal(opened.outcome, 'granted');
     assert.equal(opened.reason, `break-glass UNCONSCIOUS until ${expiresAt}`);
@@ -140,12 +148,71 @@ describe('EmergencyContract (break-glass)', () => {
     }
   });
 
+  it("lists the openings waiting for a key release to the recipient organisation's emergency service only", async () => {
+    const pending = async (msp: string, secondsLater = 1) =>
+      (
+        JSON.parse(
+          await emergency.PendingReleases(stub.begin(msp, t.admin(msp).pem, secondsLater), 10, ''),
+        ) as {
+          records: { recordId: string; doctorId: string; txId: string }[];
+        }
+      ).records.map((o) => [o.recordId, o.doctorId]);
+    assert.deepEqual(await pending(B), []);
+    const { reviewId } = await breakGlass();
+    assert.deepEqual(await pending(B), [[RECORD, t.person('doctorC').id]]);
+    assert.deepEqual(await pending(C), [], "the doctor's own organisation holds no key to release");
+    await assert.rejects(
+      emergency.PendingReleases(as('auditor'), 10, ''),
+      /ACCESS_DENIED: role auditor may not manageEmergencyKey/,
+    );
+    await release();
+    assert.deepEqual(await pending(B), []);
+    // One that expires unreleased drops out of the list.
+    await emergency.CloseReview(as('auditor'), reviewId, 'justified', JUSTIFICATION);
+    stub.seconds += 4 * 3600 + 1;
+    await breakGlass();
+    assert.equal((await pending(B)).length, 1);
+    assert.deepEqual(await pending(B, 4 * 3600 + 1), []);
+  });
+
+  it('records an emergency read as ETREAT whatever purpose the doctor gave', async () => {
+    await breakGlass();
+    await release();
+    const read = JSON.parse(await access.RecordAccess(as('doctorC', 1, {}, 'access'), RECORD, 'TREAT')) as {
+      outcome: string;
+      txId: string;
+    };
+    assert.equal(read.outcome, 'granted');
+    const bytes = stub.state.get(stub.createCompositeKey('access', [RECORD, read.txId]));
+    assert.ok(bytes);
+    assert.equal((JSON.parse(Buffer.from(bytes).toString()) as { purpose: string }).purpose, 'ETREAT');
+  });
+
+  it('refuses a new opening by the same doctor until the last one is reviewed, by the holders of the record', async () => {
+    const first = await breakGlass();
+    stub.seconds += 4 * 3600 + 1;
+    await assert.rejects(
+      breakGlass(),
+      new RegExp(
+        `FAILED_PRECONDITION: the previous break-glass opening of record ${RECORD} \\(review ${first.reviewId}\\) has not been reviewed yet`,
+      ),
+    );
+    // doctorC's own organisation holds no part of the record: its auditor does not review.
+    await assert.rejects(
+      emergency.CloseReview(as('auditorC'), first.reviewId, 'justified', JUSTIFICATION),
+      /ACCESS_DENIED: only auditors of .* which hold record/,
+    );
+    await emergency.CloseReview(as('auditor'), first.reviewId, 'justified', JUSTIFICATION);
+    await breakGlass();
+  });
+
   it('ends a short opening when its duration is up', async () => {
     const opened = JSON.parse(
       await emergency.BreakGlass(as('doctorC', 1, {}, 'breakGlass'), RECORD, 'URGENT_CARE', JUSTIFICATION, 2),
     ) as { expiresAt: string };
     assert.equal(Date.parse(opened.expiresAt) - stub.seconds * 1000, 2 * 60_000);
-    assert.equal((await outcome('doctorC', 60)).outcome, 'granted');
+    await release();
+    assert.equal((await outcome('doctorC', 58)).outcome, 'granted');
     assert.equal((await outcome('doctorC', 61)).reason, 'no grant for the caller');
     const mine = JSON.parse(
       await new AuditContract().MyActivity(

@@ -113,6 +113,16 @@ export class EmergencyContract extends Contract {
         `a break-glass opening of record ${recordId} is in force until ${current.expiresAt}`,
       );
     }
+    // No chain of openings: the previous one must have been reviewed first.
+    if (
+      current !== undefined &&
+      (await readRecord(ctx, keyOf(ctx, 'review', 'closed', current.txId))) === undefined
+    ) {
+      throw new ChaincodeError(
+        'FAILED_PRECONDITION',
+        `the previous break-glass opening of record ${recordId} (review ${current.txId}) has not been reviewed yet`,
+      );
+    }
     // Checked last, so a request refused for another reason leaves its nonce unused.
     const attestation = await requireAttestation(ctx, caller, 'breakGlass');
     const txId = ctx.stub.getTxID();
@@ -132,6 +142,8 @@ export class EmergencyContract extends Contract {
     };
     await writeRecord(ctx, key, opening);
     await writeRecord(ctx, activityKey('breakGlass', doctor.userId, now, recordId), { recordId });
+    // What the recipient organisation's emergency service has to act on (PendingReleases).
+    await writeRecord(ctx, keyOf(ctx, 'pending-release', transfer.recipientMspId, now, txId), opening);
     const review: ReviewRecord = {
       docType: 'review',
       reviewId: txId,
@@ -244,7 +256,30 @@ export class EmergencyContract extends Contract {
       envelopeHash,
     );
     await writeRecord(ctx, key, { ...opening, keyReleasedAt: now, envelopeHash });
+    await ctx.stub.deleteState(
+      keyOf(ctx, 'pending-release', transfer.recipientMspId, opening.openedAt, opening.txId),
+    );
     ctx.stub.setEvent('BreakGlassKeyReleased', marshal({ recordId, doctorId, releasedAt: now }));
+  }
+
+  /**
+   * For the emergency service (an admin) of the caller's organisation: the
+   * break-glass openings of records it received that wait for their key, still
+   * in force, oldest first, so the record and the doctor need not come from
+   * outside the app. A page of at most `pageSize` entries is looked at;
+   * expired ones are left out, so a page may hold fewer.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async PendingReleases(ctx: Context, pageSize: number, bookmark: string): Promise<string> {
+    const { caller: admin, record } = await activeUser(ctx);
+    requirePermission(record.role, 'manageEmergencyKey');
+    const page = await readPage<BreakGlassRecord>(ctx, 'pending-release', [admin.mspId], pageSize, bookmark);
+    const now = Date.parse(txTime(ctx));
+    return JSON.stringify({
+      records: page.records.filter((o) => Date.parse(o.expiresAt) > now),
+      bookmark: page.bookmark,
+    });
   }
 
   /** An auditor closes the review of a break-glass opening with a finding and the hash of a note kept off the ledger. */
@@ -262,6 +297,17 @@ export class EmergencyContract extends Contract {
     requirePermission(auditor.role, 'closeReview');
     const openKey = keyOf(ctx, 'review', 'open', reviewId);
     const review = await requireRecord<ReviewRecord>(ctx, openKey, `open review ${reviewId}`);
+    // The organisations that hold the record review it, never the opener.
+    const transfer = await requireTransfer(ctx, review.recordId);
+    if (auditor.mspId !== transfer.senderMspId && auditor.mspId !== transfer.recipientMspId) {
+      throw new ChaincodeError(
+        'ACCESS_DENIED',
+        `only auditors of ${transfer.senderMspId} or ${transfer.recipientMspId}, which hold record ${review.recordId}, review its openings`,
+      );
+    }
+    if (auditor.userId === review.doctorId) {
+      throw new ChaincodeError('ACCESS_DENIED', 'no one reviews their own opening');
+    }
     const now = txTime(ctx);
     await ctx.stub.deleteState(openKey);
     const closed: ReviewRecord = {

@@ -73,6 +73,7 @@ const CALLS: Record<Action, Call | Call[]> = {
     (as, _t, role) => emergency.RegisterEmergencyKey(as(role), encryptionKey()),
     (as, t, role) => emergency.DepositBreakGlassEnvelope(as(role), RECORD, t.person('doctor').id),
     (as, t, role) => emergency.ReleaseBreakGlassKey(as(role), RECORD, t.person('doctor').id, HEX),
+    (as, _t, role) => emergency.PendingReleases(as(role), 10, ''),
   ],
   closeReview: (as, _t, role) => emergency.CloseReview(as(role), HEX, 'justified', HEX),
   erase: (as, _t, role) => transfers.EraseRecord(as(role), RECORD),

@@ -13,7 +13,8 @@ export type ObjectType =
   | 'review'
   | 'gateway'
   | 'refusal'
-  | 'attestationNonce';
+  | 'attestationNonce'
+  | 'pending-release';
 
 /** Composite key of a record. */
 export function keyOf(ctx: Context, type: ObjectType, ...attributes: string[]): string {

@@ -132,6 +132,7 @@ describe('transfers, grants and access on a real network', () => {
   let patientId: string;
   let doctorCId: string;
   let auditor: IdentityFiles;
+  let auditorB: IdentityFiles;
   let techId: string;
   /** A patient and a doctor of hospital A, the technologist's organisation. */
   let patientA: IdentityFiles;
@@ -247,6 +248,9 @@ describe('transfers, grants and access on a real network', () => {
     doctorAId = await register(orgA, doctorA);
     auditor = await enrollUser(REPO_DIR, net.plan, net.bin, orgC.key, 'u-auditor-c', 'auditor');
     await register(orgC, auditor);
+    // Reviews of an opening belong to the organisations that hold the record.
+    auditorB = await enrollUser(REPO_DIR, net.plan, net.bin, orgB.key, 'u-auditor-b', 'auditor');
+    await register(orgB, auditorB);
     for (const org of [orgA, orgB, orgC]) {
       // Admins act (erase, release emergency keys) only through their own registry entries.
       await register(org, orgAdmin(org));
@@ -641,7 +645,13 @@ describe('transfers, grants and access on a real network', () => {
     assert.match(result.reason, /^break-glass UNCONSCIOUS until /);
     assert.equal(result.envelope.wrappedKey, released.wrappedKey);
 
-    const reviews = (await gatewayFor(orgC, auditor)).getContract(net.plan.chaincode.name, 'emergency');
+    // The opener's organisation (C) holds no part of the record: its auditor may look, but not review.
+    const asAuditorC = (await gatewayFor(orgC, auditor)).getContract(net.plan.chaincode.name, 'emergency');
+    await assert.rejects(
+      asAuditorC.submitTransaction('CloseReview', reviewId, 'justified', sha256('ok')),
+      (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: only auditors of'),
+    );
+    const reviews = (await gatewayFor(orgB, auditorB)).getContract(net.plan.chaincode.name, 'emergency');
     const open = JSON.parse(decoder.decode(await reviews.evaluateTransaction('OpenReviews', '50', ''))) as {
       records: { reviewId: string }[];
     };

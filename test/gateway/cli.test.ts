@@ -246,6 +246,17 @@ describe('medshare CLI: every flow from workstations against the real network', 
     assert.ok(Date.parse(opening.expiresAt) > Date.now());
     reviewId = opening.reviewId;
 
+    // Before the release the doctor is refused, with the reason; the operator finds the opening in the app.
+    refusedWith(
+      await doctor.run(['open', recordId, '--purpose', 'ETREAT', '--out', join(dir, 'early.dcm')]),
+      1,
+      'ACCESS_DENIED',
+    );
+    const pending = await op('hospital-a').json<{ openings: { recordId: string; doctorId: string }[] }>([
+      'emergency-pending',
+    ]);
+    assert.ok(pending.openings.some((o) => o.recordId === recordId && o.doctorId === doctor.userId));
+
     const released = await op('hospital-a').json<{ txId: string }>([
       'emergency-release',
       recordId,
@@ -265,6 +276,8 @@ describe('medshare CLI: every flow from workstations against the real network', 
     ]);
     assert.equal(opened.sha256, sha256(study));
     assert.equal(sha256(await readFile(out)), sha256(study));
+    const after = await op('hospital-a').json<{ openings: { recordId: string }[] }>(['emergency-pending']);
+    assert.ok(!after.openings.some((o) => o.recordId === recordId));
   });
 
   it('an auditor exports the record\u2019s trail as CSV and FHIR and closes the break-glass review', async () => {

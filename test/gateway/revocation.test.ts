@@ -147,6 +147,32 @@ describe('revoking identities on a live network', { timeout: 900_000 }, () => {
     }
   });
 
+  it('records failed device checks only for records the user has a part in, and only ten per user per window', async () => {
+    const failed = async (recordId?: string): Promise<ApiError> => {
+      try {
+        await doctor.client.verifyDevice({}, 'access', recordId);
+      } catch (error) {
+        assert.ok(error instanceof ApiError);
+        return error;
+      }
+      return assert.fail('an empty report passed');
+    };
+    // A record nobody sent: the ledger refuses to hold a refusal for it, so none is recorded.
+    const stranger = await failed('rNobodyEverSentThis01');
+    assert.deepEqual([stranger.status, stranger.code], [403, 'DEVICE_CHECK_FAILED']);
+    assert.equal(stranger.details.refusalTxId, undefined);
+    const recorded: string[] = [];
+    for (let i = 1; i < 10; i++) {
+      const refusal = await failed();
+      assert.equal(refusal.code, 'DEVICE_CHECK_FAILED');
+      recorded.push(String(refusal.details.refusalTxId));
+    }
+    assert.ok(recorded.every((txId) => /^[0-9a-f]{64}$/.test(txId)));
+    const past = await failed();
+    assert.deepEqual([past.status, past.code], [429, 'TOO_MANY_REFUSALS']);
+    assert.equal(past.details.refusalTxId, undefined);
+  });
+
   it('revokes a doctor: the peers refuse their next transaction, their session ends, and they cannot sign in again', async () => {
     await doctor.client.me();
     const peer = org.nodes[0];

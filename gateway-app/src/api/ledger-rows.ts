@@ -41,10 +41,11 @@ export interface GrantRow {
   revokedAt?: string;
 }
 
-/** A doctor's break-glass opening (MyActivity kind `breakGlass`). */
+/** A doctor's break-glass opening (MyActivity kind `breakGlass`, emergency:PendingReleases). */
 export interface BreakGlassRow {
   recordId: string;
   doctorId: string;
+  doctorMspId?: string;
   recipientId: string;
   reasonCode: string;
   openedAt: string;

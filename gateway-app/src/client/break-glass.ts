@@ -1,6 +1,8 @@
 import { unwrapDataKey, wrapDataKey, type EncryptionKeyPair } from '../envelope';
 import { toBase64 } from '../envelope/bytes';
+import type { BreakGlassRow } from '../api/ledger-rows';
 import { ApiError, type GatewayClient } from './api-client';
+import { allPages } from './audit';
 import {
   checkDevice,
   emergencyKeyId,
@@ -132,4 +134,16 @@ export async function releaseBreakGlassKey(
     deposit,
   );
   return { txId };
+}
+
+/**
+ * The break-glass openings of records the operator's organisation received
+ * that wait for its emergency service to release the key, still in force,
+ * oldest first (emergency:PendingReleases, a verified read).
+ */
+export async function pendingReleases(
+  client: GatewayClient,
+  operator: LedgerIdentity,
+): Promise<BreakGlassRow[]> {
+  return allPages<BreakGlassRow>(client, operator, 'emergency:PendingReleases', []);
 }

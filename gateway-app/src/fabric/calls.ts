@@ -60,6 +60,7 @@ export const CALLS = {
   'emergency:ReleaseBreakGlassKey': submit('recordId', 'doctorId', 'envelopeHash'),
   'emergency:CloseReview': submit('reviewId', 'finding', 'noteHash'),
   'emergency:OpenReviews': evaluate('pageSize', 'bookmark'),
+  'emergency:PendingReleases': evaluate('pageSize', 'bookmark'),
   'audit:RecordHistory': evaluate('recordId', 'pageSize', 'bookmark'),
   'audit:RecordAccesses': evaluate('recordId', 'pageSize', 'bookmark'),
   'audit:UserActivity': evaluate('userId', 'kind', 'from', 'to', 'pageSize', 'bookmark'),

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { X509Certificate } from 'node:crypto';
 import { ApiError, type AccountView } from '../../client/api-client';
-import { releaseBreakGlassKey, registerEmergencyKey } from '../../client/break-glass';
+import { pendingReleases, releaseBreakGlassKey, registerEmergencyKey } from '../../client/break-glass';
 import { signRegistration, type RegistrableRole } from '../../client/ca-token';
 import { callLedger } from '../../client/ledger-call';
 import { importEncryptionKeyPair, newEncryptionKeyPem, publicSpkiOf, saveKeyFile } from '../key-file';
@@ -229,6 +229,34 @@ async function emergencyKeyRegister(options: CommonOptions, runtime: Runtime): P
   });
 }
 
+async function emergencyPending(options: CommonOptions, runtime: Runtime): Promise<void> {
+  await withWorkstation(options, runtime, 'signed-in', async (station) => {
+    station.requireOperator();
+    const openings = await pendingReleases(station.client, await station.keys());
+    emit(
+      runtime.out,
+      options.json === true,
+      { openings },
+      openings.length === 0
+        ? ['no opening waits for a key release']
+        : [
+            ...table([
+              ['RECORD', 'DOCTOR', 'ORGANISATION', 'REASON', 'OPENED', 'EXPIRES'],
+              ...openings.map((o) => [
+                o.recordId,
+                o.doctorId,
+                o.doctorMspId ?? '',
+                o.reasonCode,
+                o.openedAt,
+                o.expiresAt,
+              ]),
+            ]),
+            'release one with: medshare emergency-release RECORD --doctor DOCTOR',
+          ],
+    );
+  });
+}
+
 interface ReleaseOptions extends CommonOptions {
   doctor: string;
 }
@@ -329,5 +357,11 @@ export function operatorCommands(runtime: Runtime): Command[] {
       .requiredOption('--doctor <doctor-id>', 'the doctor\u2019s ledger id', parseUserId),
   ).action((recordId: string, options: ReleaseOptions) => emergencyRelease(recordId, options, runtime));
 
-  return [operator, emergencyKey, release];
+  const pending = withCommonOptions(
+    new Command('emergency-pending').description(
+      'break-glass openings of records your organisation received that wait for you to release the key',
+    ),
+  ).action((options: CommonOptions) => emergencyPending(options, runtime));
+
+  return [operator, emergencyKey, release, pending];
 }

@@ -1,3 +1,5 @@
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AccountStore } from '../../auth';
 import type { DeviceRegistry } from '../../device/device-registry';
@@ -22,6 +24,8 @@ export interface DeviceCheckDeps {
   revocations: Pick<Revocations, 'isRevoked'>;
   refusals: RefusalRecorder;
   publicOrigin: string;
+  /** Failed device checks one user may have recorded per window (default 10 per 10 minutes). */
+  refusalLimit?: { limit: number; windowSeconds: number };
   now?: () => number;
 }
 
@@ -75,8 +79,10 @@ export function deviceCheckRoutes(api: ApiRoutes, deps: DeviceCheckDeps): void {
       responses: {
         200: '{deviceId, postureHash}: the next send or access may go ahead',
         403: 'DEVICE_CHECK_FAILED with the reason and, when recorded, the ledger transaction',
+        429: 'TOO_MANY_REFUSALS: this user had too many failed checks recently; nothing is checked or recorded',
       },
     },
+    refusalBudget(deps.refusalLimit ?? { limit: 10, windowSeconds: 600 }),
     async (req, res, body) => {
       const { account, auth } = await signedIn(req, deps.accounts);
       const user = enrolled(account);
@@ -102,7 +108,8 @@ export function deviceCheckRoutes(api: ApiRoutes, deps: DeviceCheckDeps): void {
           mspId: user.mspId,
           userId: user.userId,
           action: body.action,
-          recordId: body.recordId ?? '',
+          // A send or a sign-in names no record on the ledger (the chaincode refuses one that does).
+          recordId: body.action === 'send' || body.action === 'login' ? '' : (body.recordId ?? ''),
           code: `DEVICE_${result.code}`,
           reason: result.message,
           evidenceHash: result.postureHash ?? '',
@@ -126,4 +133,31 @@ export function deviceCheckRoutes(api: ApiRoutes, deps: DeviceCheckDeps): void {
       res.json({ deviceId: result.deviceId, postureHash: result.postureHash });
     },
   );
+}
+
+/**
+ * Each failed device check writes a refusal to the ledger, so failures are
+ * budgeted per user (per session account): past `limit` failures in the
+ * window the answer is 429 `TOO_MANY_REFUSALS`, before the report is looked
+ * at, and nothing is written. Passed checks do not count.
+ */
+function refusalBudget(options: { limit: number; windowSeconds: number }): RequestHandler {
+  return rateLimit({
+    windowMs: options.windowSeconds * 1000,
+    limit: options.limit,
+    skipSuccessfulRequests: true,
+    keyGenerator: (req) => `account:${req.session.auth?.accountId ?? 'none'}`,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => {
+      next(
+        new HttpError(
+          429,
+          'TOO_MANY_REFUSALS',
+          'too many failed device checks; fix the device and try again later',
+          { details: { retryAfterSeconds: options.windowSeconds } },
+        ),
+      );
+    },
+  });
 }
