@@ -175,6 +175,55 @@ describe('EmergencyContract (break-glass)', () => {
     assert.deepEqual(await pending(B, 4 * 3600 + 1), []);
   });
 
+  it("limits a doctor's openings a day, as their organisation sets it: the excess is refused, kept and announced as an alert", async () => {
+    const open = async (recordId: string) =>
+      JSON.parse(
+        await emergency.BreakGlass(
+          as('doctorC', 60, {}, 'breakGlass'),
+          recordId,
+          'URGENT_CARE',
+          JUSTIFICATION,
+          30,
+        ),
+      ) as { outcome: string; reason?: string; alertId?: string };
+    const records = ['rec-emergency-test-02', 'rec-emergency-test-03', 'rec-emergency-test-04'];
+    for (const recordId of records) await t.send(stub, 'tech', 'patient', recordId, HASH);
+    assert.equal((await open(RECORD)).outcome, 'opened');
+    assert.equal((await open(records[0] ?? '')).outcome, 'opened');
+    assert.equal((await open(records[1] ?? '')).outcome, 'opened');
+    const refused = await open(records[2] ?? '');
+    assert.deepEqual(
+      [refused.outcome, refused.reason],
+      ['refused', '3 openings in the last 24 hours: ImagingMSP allows 3 a day'],
+    );
+    assert.ok(stub.events.some((e) => e.name === 'BreakGlassLimitExceeded'));
+    const alerts = JSON.parse(await emergency.Alerts(as('auditor'), 10, '')) as {
+      records: { doctorId: string; recordId: string; perDay: number }[];
+    };
+    assert.deepEqual(
+      alerts.records.map((a) => [a.doctorId, a.recordId, a.perDay]),
+      [[t.person('doctorC').id, records[2], 3]],
+    );
+    assert.equal(
+      stub.state.get(stub.createCompositeKey('break-glass', [records[2] ?? '', t.person('doctorC').id])),
+      undefined,
+      'no opening',
+    );
+    // The doctor's own organisation raises its limit; another organisation's admin sets only its own.
+    await assert.rejects(
+      emergency.SetOpeningLimit(stub.begin(C, t.admin(C).pem), 0),
+      /INVALID_ARGUMENT: the limit must be a whole number/,
+    );
+    await emergency.SetOpeningLimit(stub.begin(B, t.admin(B).pem), 10);
+    assert.equal((await open(records[2] ?? '')).outcome, 'refused');
+    await emergency.SetOpeningLimit(stub.begin(C, t.admin(C).pem), 4);
+    assert.equal((await open(records[2] ?? '')).outcome, 'opened');
+    // A day later the count starts again.
+    stub.seconds += 86_400;
+    await t.send(stub, 'tech', 'patient', 'rec-emergency-test-05', HASH);
+    assert.equal((await open('rec-emergency-test-05')).outcome, 'opened');
+  });
+
   it('records an emergency read as ETREAT whatever purpose the doctor gave', async () => {
     await breakGlass();
     await release();

@@ -3,18 +3,22 @@ import { requireAttestation } from './attestation';
 import { depositEnvelope, emergencyServiceOf, requireDeposited, type EnvelopeSlot } from './envelopes';
 import { ChaincodeError } from './errors';
 import {
+  DEFAULT_OPENINGS_PER_DAY,
   validateDuration,
+  validateOpeningLimit,
   validateReason,
   validateTextHash,
+  type BreakGlassAlertRecord,
   type BreakGlassRecord,
   type EmergencyKeyRecord,
+  type OpeningLimitRecord,
   type ReviewRecord,
 } from './emergency';
 import { requireTransfer } from './guards';
 import { marshal, unmarshal } from './json';
 import { activeUser } from './registry-contract';
 import { requirePermission } from './roles';
-import { activityKey, keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
+import { activityKey, countRange, keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
 import { txTime } from './time';
 import {
   collectionFor,
@@ -123,9 +127,38 @@ export class EmergencyContract extends Contract {
         `the previous break-glass opening of record ${recordId} (review ${current.txId}) has not been reviewed yet`,
       );
     }
+    const perDay = await openingLimitOf(ctx, doctor.mspId);
+    const dayAgo = new Date(Date.parse(now) - 86_400_000).toISOString();
+    const recent = await countRange(
+      ctx,
+      activityKey('breakGlass', doctor.userId, dayAgo, ''),
+      activityKey('breakGlass', doctor.userId, now, '\uffff'),
+      perDay,
+    );
     // Checked last, so a request refused for another reason leaves its nonce unused.
     const attestation = await requireAttestation(ctx, caller, 'breakGlass');
     const txId = ctx.stub.getTxID();
+    if (recent >= perDay) {
+      // Refused, but committed: the excess is an alert on the ledger, for auditors and the organisation.
+      const alert: BreakGlassAlertRecord = {
+        docType: 'alert',
+        kind: 'breakGlassLimit',
+        txId,
+        recordId,
+        doctorId: doctor.userId,
+        doctorMspId: doctor.mspId,
+        openings: recent,
+        perDay,
+        at: now,
+      };
+      await writeRecord(ctx, keyOf(ctx, 'alert', now, txId), alert);
+      ctx.stub.setEvent('BreakGlassLimitExceeded', marshal(alert));
+      return JSON.stringify({
+        outcome: 'refused',
+        reason: `${String(recent)} openings in the last 24 hours: ${doctor.mspId} allows ${String(perDay)} a day`,
+        alertId: txId,
+      });
+    }
     const opening: BreakGlassRecord = {
       docType: 'break-glass',
       recordId,
@@ -168,7 +201,38 @@ export class EmergencyContract extends Contract {
         reviewId: txId,
       }),
     );
-    return JSON.stringify({ reviewId: txId, expiresAt: opening.expiresAt });
+    return JSON.stringify({ outcome: 'opened', reviewId: txId, expiresAt: opening.expiresAt });
+  }
+
+  /**
+   * An admin sets how many openings each doctor of its own organisation may
+   * make in 24 hours (default {@link DEFAULT_OPENINGS_PER_DAY}); past it an
+   * opening is refused and recorded as an alert.
+   */
+  @Transaction()
+  public async SetOpeningLimit(ctx: Context, perDay: number): Promise<void> {
+    const limit = validateOpeningLimit(perDay);
+    const { caller: admin, record } = await activeUser(ctx);
+    requirePermission(record.role, 'manageEmergencyKey');
+    const now = txTime(ctx);
+    const entry: OpeningLimitRecord = {
+      docType: 'opening-limit',
+      mspId: admin.mspId,
+      perDay: limit,
+      setBy: admin.userId,
+      setAt: now,
+    };
+    await writeRecord(ctx, keyOf(ctx, 'opening-limit', admin.mspId), entry);
+    ctx.stub.setEvent('OpeningLimitSet', marshal(entry));
+  }
+
+  /** Openings refused for a doctor's daily limit, oldest first: for auditors. */
+  @Transaction(false)
+  @Returns('string')
+  public async Alerts(ctx: Context, pageSize: number, bookmark: string): Promise<string> {
+    const { record: auditor } = await activeUser(ctx);
+    requirePermission(auditor.role, 'audit');
+    return JSON.stringify(await readPage<BreakGlassAlertRecord>(ctx, 'alert', [], pageSize, bookmark));
   }
 
   /**
@@ -380,4 +444,10 @@ function breakGlassSlot(transfer: TransferRecord, opening: BreakGlassRecord): En
     readerId: opening.doctorId,
     kind: 'breakGlass',
   };
+}
+
+/** The daily opening limit of `mspId`'s doctors. */
+async function openingLimitOf(ctx: Context, mspId: string): Promise<number> {
+  const set = await readRecord<OpeningLimitRecord>(ctx, keyOf(ctx, 'opening-limit', mspId));
+  return set?.perDay ?? DEFAULT_OPENINGS_PER_DAY;
 }

@@ -52,6 +52,45 @@ export interface BreakGlassRecord {
   attestation?: AttestationSummary;
 }
 
+/** Openings one doctor may make in 24 hours unless the organisation's admins set another limit. */
+export const DEFAULT_OPENINGS_PER_DAY = 3;
+/** The highest limit an organisation may set. */
+export const MAX_OPENINGS_PER_DAY = 50;
+
+/** An organisation's limit on its doctors' openings (emergency:SetOpeningLimit). */
+export interface OpeningLimitRecord {
+  docType: 'opening-limit';
+  mspId: string;
+  perDay: number;
+  setBy: string;
+  setAt: string;
+}
+
+/** An opening refused for the doctor's daily limit: kept on the ledger, and announced as an alert. */
+export interface BreakGlassAlertRecord {
+  docType: 'alert';
+  kind: 'breakGlassLimit';
+  txId: string;
+  recordId: string;
+  doctorId: string;
+  doctorMspId: string;
+  /** Openings the doctor made in the 24 hours before, and the limit. */
+  openings: number;
+  perDay: number;
+  at: string;
+}
+
+/** Validates an opening limit: a whole number from 1 to {@link MAX_OPENINGS_PER_DAY}. */
+export function validateOpeningLimit(perDay: number): number {
+  if (!Number.isInteger(perDay) || perDay < 1 || perDay > MAX_OPENINGS_PER_DAY) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      `the limit must be a whole number of openings from 1 to ${String(MAX_OPENINGS_PER_DAY)} a day`,
+    );
+  }
+  return perDay;
+}
+
 /** An auditor's review of one break-glass opening. */
 export interface ReviewRecord {
   docType: 'review';

@@ -74,10 +74,14 @@ const CALLS: Record<Action, Call | Call[]> = {
     (as, t, role) => emergency.DepositBreakGlassEnvelope(as(role), RECORD, t.person('doctor').id),
     (as, t, role) => emergency.ReleaseBreakGlassKey(as(role), RECORD, t.person('doctor').id, HEX),
     (as, _t, role) => emergency.PendingReleases(as(role), 10, ''),
+    (as, _t, role) => emergency.SetOpeningLimit(as(role), 5),
   ],
   closeReview: (as, _t, role) => emergency.CloseReview(as(role), HEX, 'justified', HEX),
   erase: (as, _t, role) => transfers.EraseRecord(as(role), RECORD),
-  audit: (as, _t, role) => audit.RecordHistory(as(role), RECORD, 10, ''),
+  audit: [
+    (as, _t, role) => audit.RecordHistory(as(role), RECORD, 10, ''),
+    (as, _t, role) => emergency.Alerts(as(role), 10, ''),
+  ],
   readOwnActivity: (as, _t, role) =>
     audit.MyActivity(as(role), 'transfer', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', 10, ''),
   reconcileStorage: (as, _t, role) => storage.StoredContent(as(role), B, 10, ''),

@@ -14,7 +14,9 @@ export type ObjectType =
   | 'gateway'
   | 'refusal'
   | 'attestationNonce'
-  | 'pending-release';
+  | 'pending-release'
+  | 'opening-limit'
+  | 'alert';
 
 /** Composite key of a record. */
 export function keyOf(ctx: Context, type: ObjectType, ...attributes: string[]): string {
@@ -88,6 +90,27 @@ export type ActivityKind = 'transfer' | 'access' | 'refusal' | 'grant' | 'breakG
  */
 export function activityKey(kind: ActivityKind, userId: string, at: string, id: string): string {
   return `activity~${kind}~${userId}~${at}~${id}`;
+}
+
+/**
+ * How many keys fall in [startKey, endKey), counting to `max` at most (the
+ * answer is then `max`). For update transactions, where Fabric allows no
+ * paginated queries.
+ */
+export async function countRange(
+  ctx: Context,
+  startKey: string,
+  endKey: string,
+  max: number,
+): Promise<number> {
+  const iterator = await ctx.stub.getStateByRange(startKey, endKey);
+  let count = 0;
+  try {
+    while (count < max && !(await iterator.next()).done) count++;
+  } finally {
+    await iterator.close();
+  }
+  return count;
 }
 
 /** A page of records whose simple keys fall in [startKey, endKey). Read-only transactions only. */

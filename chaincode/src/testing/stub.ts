@@ -185,6 +185,15 @@ export class MapStub {
       ),
     );
   }
+  getStateByRange(startKey: string, endKey: string): Promise<Iterator> {
+    const keys = [...this.state.keys()].filter((k) => k >= startKey && k < endKey).sort();
+    return Promise.resolve(
+      iterate(
+        keys.map((key) => ({ key, value: this.state.get(key) ?? new Uint8Array() })),
+        { key: '', value: new Uint8Array() },
+      ),
+    );
+  }
   getStateByRangeWithPagination(
     startKey: string,
     endKey: string,

@@ -65,6 +65,11 @@ export async function openReviews(client: GatewayClient, auditor: LedgerIdentity
   return allPages(client, auditor, 'emergency:OpenReviews', []);
 }
 
+/** Break-glass openings refused for a doctor's daily limit (emergency:Alerts), oldest first. */
+export async function breakGlassAlerts(client: GatewayClient, auditor: LedgerIdentity): Promise<unknown[]> {
+  return allPages(client, auditor, 'emergency:Alerts', []);
+}
+
 /** An auditor closes a break-glass review; the note stays off the ledger, its SHA-256 goes on it. */
 export async function closeReview(
   client: GatewayClient,

@@ -55,8 +55,20 @@ export async function breakGlass(
     justificationHash,
     String(request.durationMinutes),
   ]);
-  const { reviewId, expiresAt } = parseResult(committed) as { reviewId: string; expiresAt: string };
-  return { txId: committed.txId, reviewId, expiresAt, justificationHash };
+  const result = parseResult(committed) as {
+    outcome?: string;
+    reason?: string;
+    reviewId: string;
+    expiresAt: string;
+  };
+  if (result.outcome === 'refused') {
+    // Over the doctor's daily limit: refused, and the refusal is an alert on the ledger.
+    throw new ApiError(429, 'BREAK_GLASS_LIMIT', result.reason ?? 'too many openings today', {
+      txId: committed.txId,
+      recordedOnLedger: true,
+    });
+  }
+  return { txId: committed.txId, reviewId: result.reviewId, expiresAt: result.expiresAt, justificationHash };
 }
 
 /** An operator sets their organisation's emergency public key, which senders wrap data keys for. */

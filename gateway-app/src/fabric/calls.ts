@@ -61,6 +61,8 @@ export const CALLS = {
   'emergency:CloseReview': submit('reviewId', 'finding', 'noteHash'),
   'emergency:OpenReviews': evaluate('pageSize', 'bookmark'),
   'emergency:PendingReleases': evaluate('pageSize', 'bookmark'),
+  'emergency:SetOpeningLimit': submit('perDay'),
+  'emergency:Alerts': evaluate('pageSize', 'bookmark'),
   'audit:RecordHistory': evaluate('recordId', 'pageSize', 'bookmark'),
   'audit:RecordAccesses': evaluate('recordId', 'pageSize', 'bookmark'),
   'audit:UserActivity': evaluate('userId', 'kind', 'from', 'to', 'pageSize', 'bookmark'),

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { Readable } from 'node:stream';
-import { closeReview, openReviews, recordTrail, userTrail } from '../../client/audit';
+import { breakGlassAlerts, closeReview, openReviews, recordTrail, userTrail } from '../../client/audit';
 import { exportCsv, exportFhir, exportJson } from '../../client/audit-export';
 import {
   auditRange,
@@ -82,6 +82,30 @@ async function auditUser(userId: string, options: UserExportOptions, runtime: Ru
   });
 }
 
+async function alerts(options: CommonOptions, runtime: Runtime): Promise<void> {
+  await withWorkstation(options, runtime, 'signed-in', async (station) => {
+    const found = await breakGlassAlerts(station.client, await station.keys());
+    emit(
+      runtime.out,
+      options.json === true,
+      { alerts: found },
+      found.length === 0
+        ? ['no break-glass alerts']
+        : table([
+            ['AT', 'DOCTOR', 'ORGANISATION', 'RECORD', 'OPENINGS', 'LIMIT'],
+            ...found.map((a) => [
+              field(a, 'at'),
+              field(a, 'doctorId'),
+              field(a, 'doctorMspId'),
+              field(a, 'recordId'),
+              field(a, 'openings'),
+              field(a, 'perDay'),
+            ]),
+          ]),
+    );
+  });
+}
+
 async function reviews(options: CommonOptions, runtime: Runtime): Promise<void> {
   await withWorkstation(options, runtime, 'signed-in', async (station) => {
     const open = await openReviews(station.client, await station.keys());
@@ -153,6 +177,11 @@ export function auditCommand(runtime: Runtime): Command {
     withCommonOptions(new Command('reviews').description('break-glass openings awaiting a finding')).action(
       (options: CommonOptions) => reviews(options, runtime),
     ),
+  );
+  audit.addCommand(
+    withCommonOptions(
+      new Command('alerts').description('break-glass openings refused for a doctor\u2019s daily limit'),
+    ).action((options: CommonOptions) => alerts(options, runtime)),
   );
   audit.addCommand(
     withCommonOptions(

@@ -229,6 +229,24 @@ async function emergencyKeyRegister(options: CommonOptions, runtime: Runtime): P
   });
 }
 
+function parseOpeningLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 50) throw new InvalidArgumentError('a whole number from 1 to 50');
+  return n;
+}
+
+async function openingLimit(perDay: number, options: CommonOptions, runtime: Runtime): Promise<void> {
+  await withWorkstation(options, runtime, 'signed-in', async (station) => {
+    station.requireOperator();
+    const { txId } = await callLedger(station.client, await station.keys(), 'emergency:SetOpeningLimit', [
+      String(perDay),
+    ]);
+    emit(runtime.out, options.json === true, { mspId: station.keyFile.mspId, perDay, txId }, [
+      `each doctor of ${station.keyFile.mspId} may now open ${String(perDay)} records a day by break-glass (tx ${txId})`,
+    ]);
+  });
+}
+
 async function emergencyPending(options: CommonOptions, runtime: Runtime): Promise<void> {
   await withWorkstation(options, runtime, 'signed-in', async (station) => {
     station.requireOperator();
@@ -340,6 +358,14 @@ export function operatorCommands(runtime: Runtime): Command[] {
       ).action((idOrName: string, options: CommonOptions) => setStatus(idOrName, status, options, runtime)),
     );
   }
+
+  operator.addCommand(
+    withCommonOptions(
+      new Command('opening-limit')
+        .description('how many break-glass openings each of your doctors may make in 24 hours (default 3)')
+        .argument('<per-day>', '1 to 50', parseOpeningLimit),
+    ).action((perDay: number, options: CommonOptions) => openingLimit(perDay, options, runtime)),
+  );
 
   const emergencyKey = new Command('emergency-key').description('your organisation\u2019s emergency key');
   emergencyKey.addCommand(
