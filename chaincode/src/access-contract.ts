@@ -14,6 +14,7 @@ import { ChaincodeError } from './errors';
 import { requireRecipientOrAuditor, requireTransfer } from './guards';
 import { callerOf, type CertificateIdentity } from './identity';
 import { marshal } from './json';
+import { recordEvent } from './record-events';
 import { activeUser } from './registry-contract';
 import { requirePermission } from './roles';
 import { activityKey, keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
@@ -121,6 +122,13 @@ export class AccessContract extends Contract {
     await writeRecord(ctx, key, grant);
     await setPartiesPolicy(ctx, key, caller.mspId, grantee.mspId);
     await writeRecord(ctx, activityKey('grant', granteeId, now, recordId), { recordId });
+    await recordEvent(ctx, recordId, {
+      kind: 'grant',
+      actorId: grant.grantorId,
+      actorMspId: caller.mspId,
+      subjectId: granteeId,
+      detail: `${purposeOfUse} until ${grant.expiresAt}`,
+    });
     ctx.stub.setEvent('AccessGranted', marshal({ recordId, granteeId, purpose, expiresAt: grant.expiresAt }));
   }
 
@@ -151,6 +159,13 @@ export class AccessContract extends Contract {
       },
       'delete',
     );
+    await recordEvent(ctx, recordId, {
+      kind: 'revoke',
+      actorId: grantor.userId,
+      actorMspId: caller.mspId,
+      subjectId: granteeId,
+      detail: '',
+    });
     ctx.stub.setEvent('AccessRevoked', marshal({ recordId, granteeId, revokedAt: now }));
   }
 

@@ -123,6 +123,29 @@ describe('EraseRecord and the audit queries', () => {
     });
   });
 
+  describe('RecordEvents', () => {
+    it('lists grants, revocations, openings, key releases and reviews of a record, oldest first', async () => {
+      await access.RevokeGrant(as('patient'), RECORD, t.person('doctorC').id);
+      const events = async (name: string) =>
+        (
+          JSON.parse(await audit.RecordEvents(as(name), RECORD, 10, '')) as {
+            records: { kind: string; actorId: string; subjectId: string; detail: string }[];
+          }
+        ).records;
+      const trail = await events('auditor');
+      assert.deepEqual(
+        trail.map((e) => [e.kind, e.actorId, e.subjectId]),
+        [
+          ['grant', t.person('patient').id, t.person('doctorC').id],
+          ['revoke', t.person('patient').id, t.person('doctorC').id],
+        ],
+      );
+      assert.match(trail[0]?.detail ?? '', /^TREAT until \d{4}-/);
+      assert.deepEqual(await events('patient'), trail, 'the recipient sees it too');
+      await assert.rejects(events('doctorC'), /ACCESS_DENIED: only auditors and the recipient/);
+    });
+  });
+
   describe('RecordAccesses', () => {
     it('lists granted and denied attempts for auditors and for the recipient, and no one else', async () => {
       await access.RecordAccess(as('doctorC', 1, 'access'), RECORD, 'TREAT');

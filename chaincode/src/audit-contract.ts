@@ -3,6 +3,7 @@ import type { AccessEvent } from './access';
 import { ChaincodeError } from './errors';
 import { requireRecipientOrAuditor } from './guards';
 import { unmarshal } from './json';
+import type { RecordEvent } from './record-events';
 import { activeUser } from './registry-contract';
 import { requirePermission } from './roles';
 import {
@@ -83,6 +84,25 @@ export class AuditContract extends Contract {
       },
     );
     return JSON.stringify(page);
+  }
+
+  /**
+   * Everything else that happened to a record, oldest first: grants and
+   * revocations, break-glass openings, key releases and closed reviews
+   * (its transfer's versions are in RecordHistory, attempts in
+   * RecordAccesses). For auditors and for the record's recipient.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async RecordEvents(
+    ctx: Context,
+    recordId: string,
+    pageSize: number,
+    bookmark: string,
+  ): Promise<string> {
+    validateRecordId(recordId);
+    await requireRecipientOrAuditor(ctx, recordId, 'read the trail of');
+    return JSON.stringify(await readPage<RecordEvent>(ctx, 'record-event', [recordId], pageSize, bookmark));
   }
 
   /**

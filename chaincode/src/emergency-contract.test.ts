@@ -173,6 +173,14 @@ describe('EmergencyContract (break-glass)', () => {
     await breakGlass();
     assert.equal((await pending(B)).length, 1);
     assert.deepEqual(await pending(B, 4 * 3600 + 1), []);
+    // The record's trail holds each step.
+    const trail = JSON.parse(await new AuditContract().RecordEvents(as('auditor'), RECORD, 10, '')) as {
+      records: { kind: string }[];
+    };
+    assert.deepEqual(
+      trail.records.map((e) => e.kind),
+      ['breakGlass', 'keyRelease', 'review', 'breakGlass'],
+    );
   });
 
   it("limits a doctor's openings a day, as their organisation sets it: the excess is refused, kept and announced as an alert", async () => {

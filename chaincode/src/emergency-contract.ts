@@ -16,6 +16,7 @@ import {
 } from './emergency';
 import { requireTransfer } from './guards';
 import { marshal, unmarshal } from './json';
+import { recordEvent } from './record-events';
 import { activeUser } from './registry-contract';
 import { requirePermission } from './roles';
 import { activityKey, countRange, keyOf, readPage, readRecord, requireRecord, writeRecord } from './state';
@@ -177,6 +178,13 @@ export class EmergencyContract extends Contract {
     await writeRecord(ctx, activityKey('breakGlass', doctor.userId, now, recordId), { recordId });
     // What the recipient organisation's emergency service has to act on (PendingReleases).
     await writeRecord(ctx, keyOf(ctx, 'pending-release', transfer.recipientMspId, now, txId), opening);
+    await recordEvent(ctx, recordId, {
+      kind: 'breakGlass',
+      actorId: doctor.userId,
+      actorMspId: doctor.mspId,
+      subjectId: '',
+      detail: `${reason} until ${opening.expiresAt}`,
+    });
     const review: ReviewRecord = {
       docType: 'review',
       reviewId: txId,
@@ -320,6 +328,14 @@ export class EmergencyContract extends Contract {
       envelopeHash,
     );
     await writeRecord(ctx, key, { ...opening, keyReleasedAt: now, envelopeHash });
+    const { caller: admin } = await activeUser(ctx);
+    await recordEvent(ctx, recordId, {
+      kind: 'keyRelease',
+      actorId: admin.userId,
+      actorMspId: admin.mspId,
+      subjectId: doctorId,
+      detail: '',
+    });
     await ctx.stub.deleteState(
       keyOf(ctx, 'pending-release', transfer.recipientMspId, opening.openedAt, opening.txId),
     );
@@ -383,6 +399,13 @@ export class EmergencyContract extends Contract {
       noteHash,
     };
     await writeRecord(ctx, keyOf(ctx, 'review', 'closed', reviewId), closed);
+    await recordEvent(ctx, review.recordId, {
+      kind: 'review',
+      actorId: auditor.userId,
+      actorMspId: auditor.mspId,
+      subjectId: review.doctorId,
+      detail: finding,
+    });
     ctx.stub.setEvent(
       'BreakGlassReviewed',
       marshal({ reviewId, recordId: review.recordId, finding, closedAt: now }),

@@ -30,7 +30,14 @@ export type { HistoryEntry } from './audit-contract';
 export type { AccessEvent, AccessOutcome, GrantRecord, Purpose } from './access';
 export { EmergencyContract } from './emergency-contract';
 export { BREAK_GLASS_HOURS, EMERGENCY_REASONS } from './emergency';
-export type { BreakGlassRecord, EmergencyReason, ReviewRecord } from './emergency';
+export type {
+  BreakGlassAlertRecord,
+  BreakGlassRecord,
+  EmergencyReason,
+  OpeningLimitRecord,
+  ReviewRecord,
+} from './emergency';
+export type { RecordEvent, RecordEventKind } from './record-events';
 export { ChaincodeError } from './errors';
 export type { ChaincodeErrorCode } from './errors';
 export { PERMISSIONS, ROLES } from './roles';

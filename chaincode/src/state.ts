@@ -16,7 +16,8 @@ export type ObjectType =
   | 'attestationNonce'
   | 'pending-release'
   | 'opening-limit'
-  | 'alert';
+  | 'alert'
+  | 'record-event';
 
 /** Composite key of a record. */
 export function keyOf(ctx: Context, type: ObjectType, ...attributes: string[]): string {

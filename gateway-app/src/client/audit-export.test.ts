@@ -8,6 +8,7 @@ import type {
   AttestationSummary,
   BreakGlassRecord,
   HistoryEntry,
+  RecordEvent,
   RefusalRecord,
   ReviewRecord,
   TransferRecord,
@@ -851,5 +852,52 @@ describe('audit-export module', () => {
     const required = [...compiled.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
     assert.deepEqual(required.sort(), ['../envelope/bytes', 'zod']);
     assert.doesNotMatch(compiled, /\bBuffer\b|node:/);
+  });
+});
+
+describe('record events (audit:RecordEvents)', () => {
+  const event = (kind: RecordEvent['kind'], label: string, at: string, detail = ''): RecordEvent => ({
+    docType: 'record-event',
+    recordId: RECORD,
+    kind,
+    txId: tx(label),
+    at,
+    actorId: kind === 'review' ? AUDITOR : kind === 'breakGlass' ? ER_DOCTOR : RECIPIENT,
+    actorMspId: 'HospitalBMSP',
+    subjectId: kind === 'breakGlass' ? '' : ER_DOCTOR,
+    detail,
+  });
+
+  it('gives each grant, revocation, opening, key release and review a row of its own', () => {
+    const events = [
+      event('grant', 'grant', '2026-03-02T09:10:00Z', 'TREAT until 2026-04-01T00:00:00.000Z'),
+      event('revoke', 'revoke', '2026-03-02T09:20:00Z'),
+      event('breakGlass', 'open', '2026-03-02T09:30:00Z', 'UNCONSCIOUS until 2026-03-02T13:30:00.000Z'),
+      event('keyRelease', 'release', '2026-03-02T09:31:00Z'),
+      event('review', 'review', '2026-03-03T09:00:00Z', 'justified'),
+    ];
+    const rows = toAuditRows(events);
+    assert.deepEqual(
+      rows.map((r) => [r.kind, r.actorRole, r.reason, r.emergency]),
+      [
+        ['grant', 'patient', 'access granted: TREAT until 2026-04-01T00:00:00.000Z', false],
+        ['revoke', 'patient', 'access revoked', false],
+        ['breakGlass', 'doctor', 'break-glass UNCONSCIOUS until 2026-03-02T13:30:00.000Z', true],
+        ['keyRelease', 'admin', 'emergency key released', true],
+        ['review', 'auditor', 'review closed: justified', true],
+      ],
+    );
+    const fhir = exportFhir(events) as unknown as { entry: { resource: { type: { code: string } } }[] };
+    assert.deepEqual(
+      fhir.entry.map((e) => e.resource.type.code),
+      ['110136', '110136', '110113', '110113', '110113'],
+    );
+  });
+
+  it('refuses a malformed event with its index and field', () => {
+    assert.throws(
+      () => toAuditRows([{ ...event('grant', 'bad', '2026-03-02T09:10:00Z'), kind: 'erase' }]),
+      (e: unknown) => e instanceof AuditExportError && e.message.includes('kind'),
+    );
   });
 });

@@ -5,6 +5,7 @@ import type {
   EmergencyReason,
   HistoryEntry,
   Purpose,
+  RecordEvent,
   RefusalAction,
   RefusalRecord,
   ReviewRecord,
@@ -14,7 +15,8 @@ import { z } from 'zod';
 import { utf8 } from '../envelope/bytes';
 
 /** The kind of ledger entry an {@link AuditRow} comes from. */
-export type AuditKind = 'transfer' | 'access' | 'refusal' | 'breakGlass' | 'review';
+export type AuditKind =
+  'transfer' | 'access' | 'refusal' | 'breakGlass' | 'review' | 'grant' | 'revoke' | 'keyRelease';
 
 /**
  * One audit event, normalised from any of the chaincode's audit records. Every
@@ -484,6 +486,58 @@ function reviewEntry(review: ReviewRecord): Entry {
   };
 }
 
+const recordEventSchema = z.object({
+  docType: z.literal('record-event'),
+  recordId,
+  kind: z.enum(['grant', 'revoke', 'breakGlass', 'keyRelease', 'review']),
+  txId: hex64,
+  at: instant,
+  actorId: hex64,
+  actorMspId: mspId,
+  subjectId: z.union([hex64, z.literal('')]),
+  detail: z.string().max(200),
+}) satisfies z.ZodType<RecordEvent>;
+
+const EVENT_ROLE: Record<RecordEvent['kind'], string> = {
+  grant: 'patient',
+  revoke: 'patient',
+  breakGlass: 'doctor',
+  keyRelease: 'admin',
+  review: 'auditor',
+};
+
+/** A step in a record's trail (audit:RecordEvents): a grant, a revocation, an opening, a key release, a review. */
+function recordEventEntry(event: RecordEvent): Entry {
+  const emergency = event.kind === 'breakGlass' || event.kind === 'keyRelease' || event.kind === 'review';
+  const what: Record<RecordEvent['kind'], string> = {
+    grant: `access granted: ${event.detail}`,
+    revoke: 'access revoked',
+    breakGlass: `break-glass ${event.detail}`,
+    keyRelease: 'emergency key released',
+    review: `review closed: ${event.detail}`,
+  };
+  return {
+    action: event.kind === 'grant' ? 'C' : event.kind === 'revoke' ? 'D' : 'E',
+    row: makeRow(
+      {
+        at: event.at,
+        txId: event.txId,
+        kind: event.kind,
+        recordId: event.recordId,
+        actorId: event.actorId,
+        actorMspId: event.actorMspId,
+        actorRole: EVENT_ROLE[event.kind],
+        counterpartId: event.subjectId,
+        purpose: event.kind === 'breakGlass' ? 'ETREAT' : '',
+        outcome: 'recorded',
+        reason: what[event.kind],
+        emergency,
+      },
+      undefined,
+    ),
+  };
+}
+
 function describeValue(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : typeof value;
 }
@@ -504,6 +558,8 @@ function entriesOf(value: unknown, index: number): Entry[] {
       return [breakGlassEntry(parse(breakGlassSchema, value, index))];
     case 'review':
       return [reviewEntry(parse(reviewSchema, value, index))];
+    case 'record-event':
+      return [recordEventEntry(parse(recordEventSchema, value, index))];
     case undefined: {
       if (!('isDelete' in value)) {
         throw new AuditExportError(
@@ -525,7 +581,7 @@ function entriesOf(value: unknown, index: number): Entry[] {
     default:
       throw new AuditExportError(
         index,
-        `docType ${describeValue(docType)} is not an audit record (expected transfer, access, refusal, break-glass, review or a history entry)`,
+        `docType ${describeValue(docType)} is not an audit record (expected transfer, access, refusal, break-glass, review, record-event or a history entry)`,
       );
   }
 }
@@ -581,6 +637,9 @@ const KIND_ORDER: Record<AuditKind, number> = {
   refusal: 2,
   breakGlass: 3,
   review: 4,
+  grant: 5,
+  revoke: 6,
+  keyRelease: 7,
 };
 
 function compareRows(a: AuditRow, b: AuditRow): number {
@@ -668,6 +727,9 @@ const EVENT_TYPE: Record<AuditKind, FhirCoding> = {
   refusal: { system: DCM, code: '110110', display: 'Patient Record' },
   breakGlass: { system: DCM, code: '110113', display: 'Security Alert' },
   review: { system: DCM, code: '110113', display: 'Security Alert' },
+  grant: { system: DCM, code: '110136', display: 'Security Roles Changed' },
+  revoke: { system: DCM, code: '110136', display: 'Security Roles Changed' },
+  keyRelease: { system: DCM, code: '110113', display: 'Security Alert' },
 };
 const PURPOSE_DISPLAY: Record<Purpose, string> = {
   TREAT: 'treatment',
@@ -703,6 +765,9 @@ const KIND_TAG: Record<AuditKind, string> = {
   refusal: 'rf',
   breakGlass: 'bg',
   review: 'rv',
+  grant: 'gr',
+  revoke: 'rk',
+  keyRelease: 'kr',
 };
 
 function roleType(role: string): FhirCodeableConcept | undefined {

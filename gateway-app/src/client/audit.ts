@@ -41,6 +41,7 @@ export async function recordTrail(
   return [
     ...(await allPages(client, auditor, 'audit:RecordHistory', [recordId])),
     ...(await allPages(client, auditor, 'audit:RecordAccesses', [recordId])),
+    ...(await allPages(client, auditor, 'audit:RecordEvents', [recordId])),
   ];
 }
 

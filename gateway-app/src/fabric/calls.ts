@@ -65,6 +65,7 @@ export const CALLS = {
   'emergency:Alerts': evaluate('pageSize', 'bookmark'),
   'audit:RecordHistory': evaluate('recordId', 'pageSize', 'bookmark'),
   'audit:RecordAccesses': evaluate('recordId', 'pageSize', 'bookmark'),
+  'audit:RecordEvents': evaluate('recordId', 'pageSize', 'bookmark'),
   'audit:UserActivity': evaluate('userId', 'kind', 'from', 'to', 'pageSize', 'bookmark'),
   'audit:MyActivity': evaluate('kind', 'from', 'to', 'pageSize', 'bookmark'),
   'storage:StoredContent': evaluate('counterpartMspId', 'pageSize', 'bookmark'),

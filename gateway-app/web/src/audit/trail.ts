@@ -17,6 +17,9 @@ export const KIND_LABELS: Readonly<Record<AuditKind, string>> = {
   refusal: 'Refused request',
   breakGlass: 'Break-glass opening',
   review: 'Break-glass review',
+  grant: 'Access granted',
+  revoke: 'Access revoked',
+  keyRelease: 'Emergency key released',
 };
 
 /** Whether a row is emergency access: an opening, its review, or an access for emergency treatment. */
