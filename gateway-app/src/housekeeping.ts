@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { repeatEvery, type Repeating } from './repeat';
 
 /** What one round of {@link Housekeeping} did. */
 export interface HousekeepingRound {
@@ -35,8 +36,7 @@ const PAGE_SIZE = 100;
  */
 export class Housekeeping {
   readonly #options: HousekeepingOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
+  #repeating: Repeating | undefined;
 
   constructor(options: HousekeepingOptions) {
     this.#options = options;
@@ -70,19 +70,11 @@ export class Housekeeping {
 
   /** Runs every interval from now, until {@link stop}. */
   start(): void {
-    const tick = (): void => {
-      if (this.#stopped) return;
-      this.#timer = setTimeout(() => {
-        void this.run().finally(tick);
-      }, this.#options.intervalMs);
-      this.#timer.unref();
-    };
-    tick();
+    this.#repeating = repeatEvery(this.#options.intervalMs, () => this.run());
   }
 
   stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#repeating?.stop();
   }
 }
 

@@ -35,9 +35,19 @@ export async function reenrol(
     env.REGISTRAR_HOME ?? '',
     ...ca,
   ]);
-  const dir = join(org.dir, 'users', `${name}.reenrolled`);
+  return enrolWithSecret(client, org, name, secret, join(org.dir, 'users', `${name}.reenrolled`), user);
+}
+
+/** Enrols `name` with its enrolment `secret` into `dir`, with `user`'s TLS client files; the key as `key.pem`. */
+async function enrolWithSecret(
+  client: string,
+  org: OrgPlan,
+  name: string,
+  secret: string,
+  dir: string,
+  user: IdentityFiles,
+): Promise<IdentityFiles> {
   const msp = join(dir, 'msp');
-  const enrolment = `https://${name}:${secret}@${new URL(org.ca.url).host}`;
   await run(client, [
     'enroll',
     '--home',
@@ -46,9 +56,12 @@ export async function reenrol(
     msp,
     '--csr.cn',
     name,
-    ...ca.slice(2),
+    '--caname',
+    org.ca.name,
+    '--tls.certfiles',
+    org.caCertFile,
     '-u',
-    enrolment,
+    `https://${name}:${secret}@${new URL(org.ca.url).host}`,
   ]);
   const [key] = await readdir(join(msp, 'keystore'));
   if (key === undefined) throw new Error(`no key in ${msp}/keystore`);
@@ -138,22 +151,14 @@ export async function registerAsOrgAdmin(
   } catch (error) {
     return { refused: (error as { stderr?: string }).stderr ?? String(error) };
   }
-  const dir = join(org.dir, 'users', request.name);
-  const msp = join(dir, 'msp');
-  await run(client, [
-    'enroll',
-    '--home',
-    dir,
-    '--mspdir',
-    msp,
-    '--csr.cn',
-    request.name,
-    ...ca.slice(2),
-    '-u',
-    `https://${request.name}:${secret}@${new URL(org.ca.url).host}`,
-  ]);
-  const [key] = await readdir(join(msp, 'keystore'));
-  if (key === undefined) throw new Error(`no key in ${msp}/keystore`);
-  await rename(join(msp, 'keystore', key), join(msp, 'keystore', 'key.pem'));
-  return { files: { dir, msp, signCert: join(msp, 'signcerts', 'cert.pem'), tls: user.tls } };
+  return {
+    files: await enrolWithSecret(
+      client,
+      org,
+      request.name,
+      secret,
+      join(org.dir, 'users', request.name),
+      user,
+    ),
+  };
 }

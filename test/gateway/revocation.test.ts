@@ -17,7 +17,7 @@ import {
   parseResult,
   type AgentServer,
 } from 'medshare-gateway-app';
-import { gatewayIdentity, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
+import { gatewayIdentity, identityFiles, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
 import { registrarEnv } from 'medshare-network/dist/env';
 import { keyOwner, registerSelf } from '../chaincode/self-registration';
 import { encryptionKey, selfRegistration } from '../support/chaincode';
@@ -268,17 +268,7 @@ describe('revoking identities on a live network', { timeout: 900_000 }, () => {
       ]);
       assert.equal(added.code, 0, added.stderr);
       assert.match(added.stdout, new RegExp(`with ${org.ca.name}'s bootstrap registrar`));
-      const dir = join(org.dir, 'users', name);
-      made.set(role, {
-        dir,
-        msp: join(dir, 'msp'),
-        signCert: join(dir, 'msp', 'signcerts', 'cert.pem'),
-        tls: {
-          cert: join(dir, 'tls', 'cert.pem'),
-          key: join(dir, 'tls', 'key.pem'),
-          ca: join(dir, 'tls', 'ca.pem'),
-        },
-      });
+      made.set(role, identityFiles(join(org.dir, 'users', name)));
     }
     const admin2 = made.get('admin');
     const gateway2 = made.get('gateway');

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { repeatEvery, type Repeating } from '../repeat';
 import { RevocationList } from '../trust/revocations';
 import { organisationCrlsOf } from './channel-crls';
 
@@ -31,8 +32,7 @@ const CREATOR_REFUSED = /access denied: channel \[[^\]]*\] creator org/;
 export class RevocationWatch {
   #list = RevocationList.empty();
   #revokedSelf = false;
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
+  #repeating: Repeating | undefined;
   readonly #options: RevocationWatchOptions;
 
   constructor(options: RevocationWatchOptions) {
@@ -84,20 +84,11 @@ export class RevocationWatch {
   /** Reads now, then every interval, until {@link stop}. */
   async start(): Promise<void> {
     await this.refresh();
-    const tick = (): void => {
-      if (this.#stopped) return;
-      this.#timer = setTimeout(() => {
-        void this.refresh().finally(tick);
-      }, this.#options.intervalMs);
-      this.#timer.unref();
-    };
-    tick();
+    this.#repeating = repeatEvery(this.#options.intervalMs, () => this.refresh());
   }
 
   stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#repeating?.stop();
   }
 }
 
