@@ -567,6 +567,19 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await er.page.getByRole('button', { name: 'Break the glass' }).click();
     assert.match((await er.page.getByTestId('break-glass-tx').textContent()) ?? '', /[0-9a-f]{64}/);
     await er.shot('er-doctor-broke-glass');
+    // The hospital's operator finds the opening waiting for the key in the app, not by phone.
+    const operatorA = op('hospital-a');
+    const ob = await openUserBrowser(browser, gw.url, 'operator-a', requests);
+    await signIn(ob.page, operatorA, org('hospital-a').mspId);
+    await ob.page.getByLabel('Key file').setInputFiles(operatorA.keyFile ?? assert.fail('no key file'));
+    await ob.page.getByRole('button', { name: 'Import key file' }).click();
+    await ob.page.getByRole('heading', { name: 'Operator', exact: true }).waitFor();
+    const waiting = ob.page.getByTestId('pending-release').filter({ hasText: recordId });
+    await waiting.waitFor();
+    await waiting.getByRole('button', { name: 'Fill in' }).click();
+    assert.equal(await ob.page.getByLabel('Record ID').inputValue(), recordId);
+    await ob.shot('operator-pending-release');
+    await ob.context.close();
     // The hospital's emergency service releases the key on its own device.
     await releaseBreakGlassKey(
       op('hospital-a').client,

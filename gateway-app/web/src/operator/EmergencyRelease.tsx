@@ -10,13 +10,13 @@ import { PersonField } from '../app/PersonField';
 import { SubmitRow } from '../app/SubmitRow';
 import { RecordIdField } from '../audit/RecordIdField';
 import { useAction } from '../audit/use-action';
+import { PendingReleases } from './PendingReleases';
 
 /**
  * The organisation's emergency service: releases a record's data key to the
- * doctor of a break-glass opening in force. The ledger lists openings to
- * auditors only, so the operator names the record and the doctor (who tell
- * them, or the BreakGlassOpened notice does); the chaincode refuses unless an
- * opening of that record by that doctor is in force and its key unreleased.
+ * doctor of a break-glass opening in force, chosen from the openings the
+ * ledger lists as waiting (or named by a link); the chaincode refuses unless
+ * an opening of that record by that doctor is in force and its key unreleased.
  */
 export function EmergencyRelease({
   client,
@@ -36,9 +36,12 @@ export function EmergencyRelease({
 }) {
   const [recordId, setRecordId] = useState(initial.recordId);
   const [doctorId, setDoctorId] = useState(initial.doctorId);
+  // Read the waiting openings again after each release.
+  const [version, setVersion] = useState(0);
   const release = useCallback(
     async (key: EncryptionKeyPair, record: string, doctor: string) => {
       const { txId } = await releaseBreakGlassKey(client, operator, key, record, doctor);
+      setVersion((v) => v + 1);
       return { recordId: record, doctorId: doctor, txId };
     },
     [client, operator],
@@ -55,9 +58,19 @@ export function EmergencyRelease({
     <>
       <p className="hint">
         When a doctor breaks the glass on a record sent to {mspId}, the key stays sealed until your
-        organisation&rsquo;s emergency key releases it to them. The ledger shows pending openings to auditors
-        only: enter the record and the doctor the opening names.
+        organisation&rsquo;s emergency key releases it to them. Choose an opening below, or enter the record
+        and the doctor.
       </p>
+      <PendingReleases
+        client={client}
+        operator={operator}
+        directory={directory}
+        version={version}
+        onChoose={(opening) => {
+          setRecordId(opening.recordId);
+          setDoctorId(opening.doctorId);
+        }}
+      />
       {!emergencyKey && (
         <div className="op-notice" role="note" data-testid="no-emergency-key">
           <strong>This browser does not hold {mspId}&rsquo;s emergency key.</strong> Import your operator key
