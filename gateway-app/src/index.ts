@@ -57,6 +57,8 @@ export {
 export type { AuditKind, AuditRow, FhirAuditEvent, FhirBundle } from './client/audit-export';
 export { breakGlass, registerEmergencyKey, releaseBreakGlassKey } from './client/break-glass';
 export type { BreakGlassOpening, BreakGlassRequest, EmergencyReason } from './client/break-glass';
+export { emergencyOpenings, openingsInTrail } from './client/emergency-openings';
+export type { EmergencyOpeningNotice } from './client/emergency-openings';
 export { finishEnrolment, startEnrolment } from './client/enrolment';
 export type { FinishOptions, Invitation, PendingEnrolment } from './client/enrolment';
 export {

@@ -13,6 +13,7 @@ import {
   trustBundleOf,
   verifyTrustBundle,
   type AgentServer,
+  type EmergencyOpeningNotice,
 } from 'medshare-gateway-app';
 import { identityOfCertificate } from 'medshare-chaincode/dist/identity';
 import { gatewayIdentity, orgAdmin, type OrgPlan } from 'medshare-network';
@@ -278,6 +279,28 @@ describe('medshare CLI: every flow from workstations against the real network', 
     assert.equal(sha256(await readFile(out)), sha256(study));
     const after = await op('hospital-a').json<{ openings: { recordId: string }[] }>(['emergency-pending']);
     assert.ok(!after.openings.some((o) => o.recordId === recordId));
+
+    // The patient's inbox announces the opening: who, when, why, and the key's release.
+    const inbox = await patient.json<{ emergencyOpenings: EmergencyOpeningNotice[] }>(['inbox']);
+    assert.deepEqual(
+      inbox.emergencyOpenings.map((o) => [
+        o.recordId,
+        o.doctorId,
+        o.reasonCode,
+        o.until,
+        Boolean(o.keyReleasedAt),
+      ]),
+      [[recordId, doctor.userId, 'UNCONSCIOUS', opening.expiresAt, true]],
+    );
+    const listed = await patient.run(['inbox']);
+    assert.equal(listed.code, 0);
+    assert.match(listed.stdout, /^EMERGENCY OPENINGS of your records \(1\):/);
+    assert.match(
+      listed.stdout,
+      new RegExp(
+        `${recordId}\\s+${doctor.userId}\\s+HospitalB\\S*\\s+\\S+\\s+\\S+\\s+UNCONSCIOUS\\s+released\\s+pending`,
+      ),
+    );
   });
 
   it('an auditor exports the record\u2019s trail as CSV and FHIR and closes the break-glass review', async () => {

@@ -623,6 +623,14 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       'the break-glass opening stands out',
     );
     assert.ok(log.every((row) => !Number.isNaN(Date.parse(row.when))));
+    // The inbox's notice: who opened which record, when, why, and that the key was released.
+    const notice = page.getByTestId('emergency-opening').filter({ hasText: 'er-doctor.web' });
+    await notice.first().waitFor();
+    assert.equal(await notice.count(), 1);
+    assert.equal(await notice.getAttribute('data-reason'), 'UNCONSCIOUS');
+    assert.equal(await notice.getAttribute('data-doctor'), erDoctor.keys.userId);
+    assert.match((await notice.textContent()) ?? '', /Patient unconscious.*key released .*review pending/s);
+    assert.ok(Date.parse((await notice.locator('time').first().getAttribute('datetime')) ?? '') > 0);
     await patientPage.shot('patient-sees-break-glass');
   });
 

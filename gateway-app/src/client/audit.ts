@@ -26,6 +26,23 @@ export async function allPages<T = unknown>(
   return records;
 }
 
+/**
+ * Runs `read` for each distinct record id, three at a time (each is a signed
+ * ledger query, and a patient may hold many records), and joins the rows.
+ */
+export async function perRecord<T>(
+  recordIds: readonly string[],
+  read: (recordId: string) => Promise<readonly T[]>,
+): Promise<T[]> {
+  const rows: T[] = [];
+  const queue = [...new Set(recordIds)];
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) rows.push(...(await read(id)));
+  };
+  await Promise.all([worker(), worker(), worker()]);
+  return rows;
+}
+
 /** A time range, ISO 8601 UTC; [from, to). */
 export interface TimeRange {
   from: string;

@@ -8,7 +8,7 @@ import { renderExport } from './audit';
 import { CliError, UsageError, describeFailure, failureLine } from './errors';
 import { findAccount } from './operator';
 import { emit, field, formatSize, table } from './output';
-import { inboxItem, inboxLines } from './records';
+import { inboxItem, inboxLines, openingLines } from './records';
 
 function sink() {
   let text = '';
@@ -86,6 +86,28 @@ describe('medshare output', () => {
     assert.equal(lines.length, 3);
     assert.match(lines[1] ?? '', /^transfer\s+received\s+r1\s+b{64}/);
     assert.deepEqual(inboxLines([]), ['nothing yet']);
+  });
+
+  it('puts emergency openings of the caller\u2019s records above the inbox, and nothing when there is none', () => {
+    assert.deepEqual(openingLines([]), []);
+    const lines = openingLines([
+      {
+        recordId: 'r1',
+        txId: 't1',
+        doctorId: OTHER,
+        doctorMspId: 'HospitalBMSP',
+        reasonCode: 'UNCONSCIOUS',
+        openedAt: '2026-12-07T10:00:00.000Z',
+        until: '2026-12-07T10:30:00.000Z',
+        keyReleasedAt: '2026-12-07T10:01:00.000Z',
+      },
+    ]);
+    assert.equal(lines[0], 'EMERGENCY OPENINGS of your records (1):');
+    assert.match(
+      lines[2] ?? '',
+      /^ {2}r1\s+b{64}\s+HospitalBMSP\s+2026-12-07T10:00:00.000Z\s+\S+\s+UNCONSCIOUS\s+released\s+pending$/,
+    );
+    assert.equal(lines.at(-1), '');
   });
 
   it('finds an account by id, login or ledger id', () => {

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { myRecords, type InboxKind } from '../../client/audit';
 import { breakGlass, type EmergencyReason } from '../../client/break-glass';
+import { emergencyOpenings, type EmergencyOpeningNotice } from '../../client/emergency-openings';
 import { grantAccess, openRecord, sendRecord } from '../../client/flows';
 import { callLedger } from '../../client/ledger-call';
 import {
@@ -166,6 +167,28 @@ export function inboxLines(items: readonly InboxItem[]): string[] {
   ]);
 }
 
+/** The notice of emergency openings of the caller's records, above the inbox; nothing when there is none. */
+export function openingLines(openings: readonly EmergencyOpeningNotice[]): string[] {
+  if (openings.length === 0) return [];
+  return [
+    `EMERGENCY OPENINGS of your records (${String(openings.length)}):`,
+    ...table([
+      ['  RECORD', 'DOCTOR', 'ORG', 'OPENED', 'UNTIL', 'REASON', 'KEY', 'REVIEW'],
+      ...openings.map((o) => [
+        `  ${o.recordId}`,
+        o.doctorId,
+        o.doctorMspId,
+        o.openedAt,
+        o.until || '-',
+        o.reasonCode,
+        o.keyReleasedAt ? 'released' : 'not released',
+        o.finding ?? 'pending',
+      ]),
+    ]),
+    '',
+  ];
+}
+
 interface InboxOptions extends CommonOptions {
   kind?: InboxKind;
 }
@@ -180,7 +203,17 @@ async function inbox(options: InboxOptions, runtime: Runtime): Promise<void> {
       }
     }
     items.sort((a, b) => a.at.localeCompare(b.at));
-    emit(runtime.out, options.json === true, { records: items }, inboxLines(items));
+    // Break-glass openings of records the caller received stand out above the list.
+    const received = items.filter((i) => i.kind === 'transfer' && i.direction === 'received');
+    const openings = await emergencyOpenings(
+      station.client,
+      keys,
+      received.map((i) => i.recordId),
+    );
+    emit(runtime.out, options.json === true, { records: items, emergencyOpenings: openings }, [
+      ...openingLines(openings),
+      ...inboxLines(items),
+    ]);
   });
 }
 

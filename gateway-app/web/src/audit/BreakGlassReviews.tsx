@@ -13,6 +13,7 @@ import { formatWhen } from './time';
 import { useAction } from './use-action';
 import { useLoaded } from '../app/use-loaded';
 import { UserRef } from './UserRef';
+import { reasonText } from '../records/reasons';
 
 type Finding = 'justified' | 'unjustified';
 
@@ -26,13 +27,6 @@ interface Closed {
   txId: string;
   noteHash: string;
 }
-
-const REASONS: Readonly<Record<string, string>> = {
-  UNCONSCIOUS: 'patient unconscious',
-  LIFE_THREATENING: 'life-threatening condition',
-  URGENT_CARE: 'urgent care',
-  OTHER: 'other (see the written justification)',
-};
 
 function ReviewItem({
   review,
@@ -81,7 +75,7 @@ function ReviewItem({
         </dd>
         <dt>Reason code</dt>
         <dd>
-          <code>{review.reasonCode}</code> <span className="hint">{REASONS[review.reasonCode] ?? ''}</span>
+          <code>{review.reasonCode}</code> <span className="hint">{reasonText(review.reasonCode)}</span>
         </dd>
         <dt>Opened</dt>
         <dd>

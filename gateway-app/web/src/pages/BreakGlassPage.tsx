@@ -4,14 +4,10 @@ import { Refusal } from '../app/refusal';
 import { href, type Route } from '../app/router';
 import { useSignedIn } from '../app/session';
 import { formatWhen } from '../records/format';
+import { EMERGENCY_REASON_TEXT } from '../records/reasons';
 import '../records/records.css';
 
-const REASONS: readonly { code: EmergencyReason; label: string }[] = [
-  { code: 'LIFE_THREATENING', label: 'Life-threatening emergency' },
-  { code: 'UNCONSCIOUS', label: 'Patient unconscious, cannot consent' },
-  { code: 'URGENT_CARE', label: 'Urgent care needed' },
-  { code: 'OTHER', label: 'Other (explain in the justification)' },
-];
+const REASONS: readonly EmergencyReason[] = ['LIFE_THREATENING', 'UNCONSCIOUS', 'URGENT_CARE', 'OTHER'];
 
 const RECORD_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
@@ -94,9 +90,9 @@ export function BreakGlassPage({ route }: { route: Route }) {
               setReason(e.target.value as EmergencyReason);
             }}
           >
-            {REASONS.map((r) => (
-              <option key={r.code} value={r.code}>
-                {r.label}
+            {REASONS.map((code) => (
+              <option key={code} value={code}>
+                {EMERGENCY_REASON_TEXT[code]}
               </option>
             ))}
           </select>

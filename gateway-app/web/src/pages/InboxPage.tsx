@@ -6,6 +6,8 @@ import { useDirectory } from '../app/directory';
 import { KIND_TEXT, loadAccessLog, loadInbox, type InboxKind } from '../records/inbox';
 import { InboxTable } from '../records/InboxTable';
 import { LoadedAccessLog } from '../records/LoadedAccessLog';
+import { EmergencyOpenings } from '../records/EmergencyOpenings';
+import { emergencyOpenings } from '../../../src/client/emergency-openings';
 import { useLoaded } from '../app/use-loaded';
 import '../records/records.css';
 
@@ -49,10 +51,19 @@ export function InboxPage({ route }: { route: Route }) {
     () => loadAccessLog(client, keys, received ? received.split(',') : []),
     [client, keys, received],
   );
+  const loadOpenings = useCallback(
+    () =>
+      role === 'patient' && received
+        ? emergencyOpenings(client, keys, received.split(','))
+        : Promise.resolve([]),
+    [client, keys, received, role],
+  );
+  const openings = useLoaded(loadOpenings);
 
   return (
     <>
       <h1>Records</h1>
+      <EmergencyOpenings openings={openings} directory={directory} />
       <section aria-labelledby="inbox-records">
         <div className="section-head">
           <h2 id="inbox-records">Sent, received and shared</h2>

@@ -1,5 +1,5 @@
 import type { GatewayClient } from '../../../src/client/api-client';
-import { allPages, myRecords } from '../../../src/client/audit';
+import { allPages, myRecords, perRecord } from '../../../src/client/audit';
 import type { DeviceKeys } from '../../../src/client/flows';
 import type { AccessRow, BreakGlassRow, GrantRow, TransferRow } from '../../../src/api/ledger-rows';
 import { knownMediaType } from './media-types';
@@ -112,14 +112,8 @@ export async function loadAccessLog(
   keys: DeviceKeys,
   recordIds: readonly string[],
 ): Promise<AccessRow[]> {
-  const rows: AccessRow[] = [];
-  // A few at a time: each is a signed ledger query, and a patient may hold many records.
-  const queue = [...new Set(recordIds)];
-  const worker = async () => {
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      rows.push(...(await allPages<AccessRow>(client, keys, 'audit:RecordAccesses', [id])));
-    }
-  };
-  await Promise.all([worker(), worker(), worker()]);
+  const rows = await perRecord(recordIds, (id) =>
+    allPages<AccessRow>(client, keys, 'audit:RecordAccesses', [id]),
+  );
   return rows.sort((a, b) => b.at.localeCompare(a.at));
 }
