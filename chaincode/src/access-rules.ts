@@ -31,7 +31,9 @@ export async function decide(
   const deny = (reason: string): Decision => ({ outcome: 'denied', reason });
   const transfer = await readRecord<TransferRecord>(ctx, keyOf(ctx, 'transfer', recordId));
   if (transfer === undefined) return deny('no such record');
-  if (transfer.status !== 'active') return deny('the record was erased');
+  if (transfer.status !== 'active') {
+    return deny(transfer.status === 'erased' ? 'the record was erased' : 'the record is being erased');
+  }
   const user = await readRecord<UserRecord>(ctx, keyOf(ctx, 'user', caller.userId));
   if (user === undefined) return deny('the caller is not registered');
   if (user.status !== 'active') return deny('the caller is suspended');

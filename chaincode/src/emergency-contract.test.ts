@@ -10,7 +10,6 @@ import { encryptionKey, TestConsortium } from './testing/consortium';
 import { MapStub } from './testing/stub';
 import { marshal } from './json';
 import { collectionFor, type EnvelopeInput } from './transfer';
-import { TransferContract } from './transfer-contract';
 
 const A = 'HospitalAMSP';
 const B = 'HospitalBMSP';
@@ -403,7 +402,7 @@ describe('EmergencyContract (break-glass)', () => {
   it('purges a released break-glass envelope when the record is erased', async () => {
     await breakGlass();
     await release();
-    await new TransferContract().EraseRecord(asAdmin(B), RECORD);
+    await t.erase(stub, 'patient', RECORD);
     assert.equal(stub.privateData.get(collectionFor(B, C))?.size, 0);
   });
 });

@@ -2,6 +2,7 @@ import { AccessContract } from './access-contract';
 import { AttestationContract } from './attestation-contract';
 import { AuditContract } from './audit-contract';
 import { EmergencyContract } from './emergency-contract';
+import { ErasureContract } from './erasure-contract';
 import { ProbeContract } from './probe-contract';
 import { RegistryContract } from './registry-contract';
 import { StorageContract } from './storage-contract';
@@ -38,6 +39,10 @@ export type {
   ReviewRecord,
 } from './emergency';
 export type { RecordEvent, RecordEventKind } from './record-events';
+export { ErasureContract };
+export type { ErasingContent } from './erasure-contract';
+export { ERASURE_RULE } from './erasure';
+export type { ErasureConfirmation, ErasureRecord, ErasureStatus, StorageEvidence } from './erasure';
 export { ChaincodeError } from './errors';
 export type { ChaincodeErrorCode } from './errors';
 export { PERMISSIONS, ROLES } from './roles';
@@ -69,4 +74,5 @@ export const contracts = [
   AttestationContract,
   StorageContract,
   ProbeContract,
+  ErasureContract,
 ];

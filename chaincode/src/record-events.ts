@@ -3,7 +3,7 @@ import { keyOf, writeRecord } from './state';
 import { txTime } from './time';
 
 /** What happened to a record besides its transfer and access attempts (which have trails of their own). */
-export type RecordEventKind = 'grant' | 'revoke' | 'breakGlass' | 'keyRelease' | 'review';
+export type RecordEventKind = 'grant' | 'revoke' | 'breakGlass' | 'keyRelease' | 'review' | 'erasure';
 
 /**
  * One entry of a record's trail (audit:RecordEvents): who did what to the

@@ -7,10 +7,11 @@ import type { AttestedAction } from './attestation';
 import { AttestationContract } from './attestation-contract';
 import { AuditContract } from './audit-contract';
 import { EmergencyContract } from './emergency-contract';
+import { ErasureContract } from './erasure-contract';
 import { RegistryContract } from './registry-contract';
 import { StorageContract } from './storage-contract';
 import { PERMISSIONS, ROLES, type Action, type Role } from './roles';
-import { encryptionKey, keyBinding, TestConsortium } from './testing/consortium';
+import { encryptionKey, keyBinding, TEST_STORAGE_EVIDENCE, TestConsortium } from './testing/consortium';
 import { MapStub } from './testing/stub';
 import { TransferContract } from './transfer-contract';
 
@@ -26,6 +27,7 @@ const emergency = new EmergencyContract();
 const audit = new AuditContract();
 const storage = new StorageContract();
 const attestation = new AttestationContract();
+const erasure = new ErasureContract();
 
 /**
  * One call per action, made by `actor` (a registered user of role `role`;
@@ -77,7 +79,15 @@ const CALLS: Record<Action, Call | Call[]> = {
     (as, _t, role) => emergency.SetOpeningLimit(as(role), 5),
   ],
   closeReview: (as, _t, role) => emergency.CloseReview(as(role), HEX, 'justified', HEX),
-  erase: (as, _t, role) => transfers.EraseRecord(as(role), RECORD),
+  requestErasure: (as, _t, role) => erasure.RequestErasure(as(role), RECORD, HEX),
+  erase: [
+    (as, _t, role) => erasure.ConfirmErasure(as(role), RECORD),
+    (as, _t, role) => erasure.PendingErasures(as(role), 10, ''),
+  ],
+  sweepErasures: [
+    (as, _t, role) => erasure.ErasingContent(as(role), 10, ''),
+    (as, _t, role) => erasure.CompleteErasure(as(role), RECORD, JSON.stringify(TEST_STORAGE_EVIDENCE)),
+  ],
   audit: [
     (as, _t, role) => audit.RecordHistory(as(role), RECORD, 10, ''),
     (as, _t, role) => emergency.Alerts(as(role), 10, ''),
@@ -105,9 +115,9 @@ const CALLS: Record<Action, Call | Call[]> = {
 };
 
 describe('the gateway role', () => {
-  it('may announce itself, record refusals and prune its used nonces, and nothing else', () => {
+  it('may announce itself, record refusals, prune its used nonces and sweep erasures, and nothing else', () => {
     const actions = (Object.keys(PERMISSIONS) as Action[]).filter((a) => PERMISSIONS[a].includes('gateway'));
-    assert.deepEqual(actions.sort(), ['announceGateway', 'pruneNonces', 'recordRefusal']);
+    assert.deepEqual(actions.sort(), ['announceGateway', 'pruneNonces', 'recordRefusal', 'sweepErasures']);
     assert.deepEqual(PERMISSIONS.announceGateway, ['gateway']);
     assert.deepEqual(PERMISSIONS.recordRefusal, ['gateway']);
   });
@@ -286,7 +296,7 @@ describe('an admin or gateway role without the powers attribute is no role', () 
       );
       await assert.rejects(registry.SuspendUser(as(), t.person('spare').id), /ACCESS_DENIED/);
       await assert.rejects(emergency.RegisterEmergencyKey(as(), encryptionKey()), /ACCESS_DENIED/);
-      await assert.rejects(transfers.EraseRecord(as(), RECORD), /ACCESS_DENIED/);
+      await assert.rejects(erasure.ConfirmErasure(as(), RECORD), /ACCESS_DENIED/);
     }
   });
 });

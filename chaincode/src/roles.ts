@@ -41,7 +41,9 @@ export type Action =
   | 'breakGlass'
   | 'manageEmergencyKey'
   | 'closeReview'
+  | 'requestErasure'
   | 'erase'
+  | 'sweepErasures'
   | 'audit'
   | 'readOwnActivity'
   | 'reconcileStorage'
@@ -65,7 +67,9 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   breakGlass: ['doctor'],
   manageEmergencyKey: ['admin'],
   closeReview: ['auditor'],
+  requestErasure: ['technologist', 'doctor', 'patient'],
   erase: ['admin'],
+  sweepErasures: ['admin', 'gateway'],
   audit: ['auditor'],
   readOwnActivity: ['technologist', 'doctor', 'patient'],
   reconcileStorage: ['admin', 'auditor'],

@@ -17,7 +17,10 @@ export type ObjectType =
   | 'pending-release'
   | 'opening-limit'
   | 'alert'
-  | 'record-event';
+  | 'record-event'
+  | 'erasure'
+  | 'pending-erasure'
+  | 'erasing';
 
 /** Composite key of a record. */
 export function keyOf(ctx: Context, type: ObjectType, ...attributes: string[]): string {

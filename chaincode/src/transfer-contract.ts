@@ -19,7 +19,7 @@ import {
 import { certificatePublicKey } from './public-keys';
 import { activeUser } from './registry-contract';
 import { PERMISSIONS, requirePermission } from './roles';
-import { activityKey, keyOf, readAll, readRecord, writeRecord } from './state';
+import { activityKey, keyOf, readRecord, writeRecord } from './state';
 import { txTime } from './time';
 import {
   collectionFor,
@@ -28,14 +28,10 @@ import {
   validateContentHash,
   validateEnvelopeHash,
   validateRecordId,
-  type EnvelopeKind,
   type EnvelopeRecord,
   type TransferRecord,
 } from './transfer';
 import { validateUserId, type UserRecord } from './user';
-
-/** Erasure handles at most this many grants of one record (a bound, not a cut: more is an error). */
-const MAX_GRANTS_PER_RECORD = 1000;
 
 /**
  * Transfers of encrypted content between users. The channel sees ids, parties,
@@ -221,57 +217,6 @@ export class TransferContract extends Contract {
       throw new ChaincodeError('FAILED_PRECONDITION', `a ${recipient.role} cannot receive records`);
     }
     return { caller, sender, recipient };
-  }
-
-  /**
-   * An admin of the recipient's organisation erases a record: every envelope of
-   * it (the recipient's and each grantee's) is purged from private data, grants
-   * are closed, and the public record is marked erased. The audit trail stays.
-   */
-  @Transaction()
-  public async EraseRecord(ctx: Context, recordId: string): Promise<void> {
-    validateRecordId(recordId);
-    const { caller: admin, record: adminRecord } = await activeUser(ctx);
-    requirePermission(adminRecord.role, 'erase');
-    const key = keyOf(ctx, 'transfer', recordId);
-    const transfer = await requireTransfer(ctx, recordId);
-    if (transfer.recipientMspId !== admin.mspId) {
-      throw new ChaincodeError(
-        'ACCESS_DENIED',
-        `only an admin of ${transfer.recipientMspId} may erase record ${recordId}`,
-      );
-    }
-    if (transfer.status === 'erased') {
-      throw new ChaincodeError('FAILED_PRECONDITION', `record ${recordId} is already erased`);
-    }
-    const now = txTime(ctx);
-    const purge = (collection: string, readerId: string, kind: EnvelopeKind = 'record') =>
-      removeEnvelope(ctx, { collection, recordId, readerId, kind }, 'purge');
-    await purge(collectionFor(transfer.senderMspId, transfer.recipientMspId), transfer.recipientId);
-    for (const grant of await readAll<GrantRecord>(ctx, 'grant', [recordId], MAX_GRANTS_PER_RECORD)) {
-      await purge(collectionFor(transfer.recipientMspId, grant.granteeMspId), grant.granteeId);
-      if (grant.status === 'active') {
-        await writeRecord(ctx, keyOf(ctx, 'grant', recordId, grant.granteeId), {
-          ...grant,
-          status: 'revoked',
-          revokedAt: now,
-        });
-      }
-    }
-    for (const opening of await readAll<BreakGlassRecord>(
-      ctx,
-      'break-glass',
-      [recordId],
-      MAX_GRANTS_PER_RECORD,
-    )) {
-      await purge(
-        collectionFor(transfer.recipientMspId, opening.doctorMspId),
-        opening.doctorId,
-        'breakGlass',
-      );
-    }
-    await writeRecord(ctx, key, { ...transfer, status: 'erased', updatedAt: now });
-    ctx.stub.setEvent('RecordErased', marshal({ recordId, erasedBy: admin.userId, at: now }));
   }
 
   /** The public record of a transfer, for its parties and for auditors. */

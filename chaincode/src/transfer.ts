@@ -3,8 +3,8 @@ import type { AttestationSummary } from './attestation';
 import { ChaincodeError } from './errors';
 import { marshal } from './json';
 
-/** Lifecycle of a transfer record. */
-export type TransferStatus = 'active' | 'erased';
+/** Lifecycle of a transfer record: `erasing` once its erasure is approved and nobody may read it any more. */
+export type TransferStatus = 'active' | 'erasing' | 'erased';
 
 /**
  * The public part of a transfer, on the channel's world state: only what audit

@@ -4,6 +4,7 @@ import { userIdOf } from '../identity';
 import { AccessContract } from '../access-contract';
 import { AttestationContract } from '../attestation-contract';
 import { EmergencyContract } from '../emergency-contract';
+import { ErasureContract } from '../erasure-contract';
 import type { AttestationClaim, AttestedAction } from '../attestation';
 import { RegistryContract } from '../registry-contract';
 import { TransferContract } from '../transfer-contract';
@@ -13,6 +14,17 @@ import { signedMessage, type EnvelopeInput, type EnvelopeParties, type EnvelopeR
 import { keyBindingMessage, parseEncryptionKey } from '../user';
 import { createCa, issueIdentity, type TestCa, type TestIdentity } from './certificates';
 import { MapStub } from './stub';
+
+/** A storage sweep's report as the erasure tests give it: three cluster peers unpinned and collected. */
+export const TEST_STORAGE_EVIDENCE = {
+  unpinnedFrom: 3,
+  collectedOn: [
+    '12D3KooWA1111111111111111111111111111111111111111111',
+    '12D3KooWB2222222222222222222222222222222222222222222',
+    '12D3KooWC3333333333333333333333333333333333333333333',
+  ],
+  blocksRemoved: 12,
+};
 
 /** Who grants access to a record to whom: the recipient `grantor` of record `recordId`, which `sender` sent it, and `grantee`. */
 type GrantArguments = [
@@ -412,6 +424,31 @@ export class TestConsortium {
       deposit.hash,
     );
     return deposit;
+  }
+
+  /**
+   * The whole erasure of `recordId`: `recipient` asks, an admin of each
+   * organisation holding the record confirms, and the recipient
+   * organisation's admin reports the storage cleared with `evidence`.
+   */
+  async erase(
+    stub: MapStub,
+    recipient: string,
+    recordId: string,
+    evidence = TEST_STORAGE_EVIDENCE,
+  ): Promise<void> {
+    const erasure = new ErasureContract();
+    const reasonHash = createHash('sha256').update('the patient asked').digest('hex');
+    const requested = JSON.parse(
+      await erasure.RequestErasure(this.as(stub, recipient), recordId, reasonHash),
+    ) as {
+      required: string[];
+    };
+    for (const msp of requested.required) {
+      await erasure.ConfirmErasure(stub.begin(msp, this.admin(msp).pem), recordId);
+    }
+    const msp = this.person(recipient).msp;
+    await erasure.CompleteErasure(stub.begin(msp, this.admin(msp).pem), recordId, JSON.stringify(evidence));
   }
 
   /**
