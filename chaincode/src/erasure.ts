@@ -6,15 +6,7 @@ import { ChaincodeError } from './errors';
 import { readAll, keyOf, writeRecord } from './state';
 import { collectionFor, type EnvelopeKind, type TransferRecord } from './transfer';
 
-/**
- * Who may erase a record, stated once: the record's recipient (the patient,
- * or the clinician who received it for them) asks, and an admin of each
- * organisation that holds the record (the sender's and the recipient's)
- * confirms. No single person, patient or admin, can erase alone, and no one
- * can erase a record without its recipient asking.
- */
-export const ERASURE_RULE =
-  "the record's recipient requests it, and an admin of the sender's and of the recipient's organisation each confirm";
+export { ERASURE_RULE } from './erasure-rule';
 
 /** Where an erasure stands: asked for, approved and waiting for the storage nodes, or done. */
 export type ErasureStatus = 'requested' | 'erasing' | 'erased';

@@ -12,6 +12,7 @@ import { NonceBook } from './device/nonces';
 import { parseDevicePolicy } from './device/policy';
 import { Attestor } from './fabric/attestor';
 import { RevocationWatch } from './fabric/revocation-watch';
+import { ErasureSweep } from './erasure-sweep';
 import { Housekeeping, type HousekeepingRound } from './housekeeping';
 import { Ledger, type PeerEndpoint, type ServiceIdentity } from './fabric/ledger';
 import { OfflineSigning } from './fabric/offline-signing';
@@ -21,7 +22,8 @@ import { FederatedDirectory } from './federation/directory';
 import { createApp } from './http/app';
 import { HttpError } from './http/errors';
 import { networkProbes } from './http/routes/operator-health';
-import type { EncryptedStore } from './storage/encrypted-store';
+import type { EncryptedStore, StorageErasure } from './storage/encrypted-store';
+import type { ErasingContent } from 'medshare-chaincode';
 import { storeOfOrganisation } from './storage/from-network';
 import { trustBundleOf } from './trust/from-plan';
 
@@ -133,6 +135,31 @@ export async function buildGateway(
     intervalMs: config.revocationPollMs,
     logger,
   });
+  const decode = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+  const erasureSweep = new ErasureSweep(
+    Object.fromEntries(
+      services.map((s) => [
+        s.mspId,
+        {
+          erasing: async () =>
+            (
+              decode(
+                await ledger
+                  .serviceContract(s.mspId)
+                  .evaluateTransaction('erasure:ErasingContent', '100', ''),
+              ) as { records: ErasingContent[] }
+            ).records,
+          erase: (cid: string) => lookup(stores, s.mspId, 'storage node').erase(cid),
+          complete: async (recordId: string, evidence: StorageErasure) => {
+            await ledger
+              .serviceContract(s.mspId)
+              .submitTransaction('erasure:CompleteErasure', recordId, JSON.stringify(evidence));
+          },
+        },
+      ]),
+    ),
+    logger,
+  );
   const throttle = new LoginThrottle(db);
   const housekeeping = new Housekeeping({
     pruneThrottle: () => throttle.prune(),
@@ -149,6 +176,7 @@ export async function buildGateway(
           ) as { pruned: number; more: boolean },
       ]),
     ),
+    sweepErasures: () => erasureSweep.run(),
     intervalMs: config.housekeepingSeconds * 1000,
     logger,
   });
@@ -187,6 +215,7 @@ export async function buildGateway(
       return replication.pinned.length >= plan.storage.replicationMin;
     },
     deviceCheckMaxAgeMs: DEVICE_CHECK_MAX_AGE_MS,
+    erasureSweep,
     maxUploadBytes: config.maxUploadBytes,
     organisations: () => orgs.map((o) => o.mspId),
     ...(federated ? { federated } : {}),

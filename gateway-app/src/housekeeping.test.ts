@@ -21,12 +21,24 @@ describe('Housekeeping', () => {
         },
         HospitalBMSP: () => Promise.resolve({ pruned: 0, more: false }),
       },
+      sweepErasures: () =>
+        Promise.resolve({
+          erased: [
+            {
+              recordId: 'rec-erased-00000001',
+              mspId: 'HospitalAMSP',
+              evidence: { unpinnedFrom: 3, collectedOn: ['p1', 'p2', 'p3'], blocksRemoved: 5 },
+            },
+          ],
+          problems: [],
+        }),
       intervalMs: 60_000,
       logger,
     }).run();
     assert.deepEqual(round, {
       throttleRows: 3,
       nonces: { HospitalAMSP: 107, HospitalBMSP: 0 },
+      erased: ['rec-erased-00000001'],
       problems: [],
     });
     assert.deepEqual(asked, [100, 100]);
@@ -45,6 +57,7 @@ describe('Housekeeping', () => {
         },
         HospitalBMSP: () => Promise.reject(new Error('10 ABORTED: PHANTOM_READ_CONFLICT')),
       },
+      sweepErasures: () => Promise.reject(new Error('the IPFS Cluster REST API could not be reached')),
       intervalMs: 60_000,
       logger,
     }).run();
@@ -52,9 +65,11 @@ describe('Housekeeping', () => {
     assert.deepEqual(round, {
       throttleRows: 0,
       nonces: { HospitalAMSP: 10, HospitalBMSP: 0 },
+      erased: [],
       problems: [
         'login throttle: database is locked',
         'nonces of HospitalBMSP: 10 ABORTED: PHANTOM_READ_CONFLICT',
+        'erasures: the IPFS Cluster REST API could not be reached',
       ],
     });
   });

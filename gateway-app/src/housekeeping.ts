@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { SweepResult } from './erasure-sweep';
 import { repeatEvery, type Repeating } from './repeat';
 
 /** What one round of {@link Housekeeping} did. */
@@ -7,6 +8,8 @@ export interface HousekeepingRound {
   throttleRows: number;
   /** Used attestation nonces the ledger forgot, by organisation (attestation:PruneNonces). */
   nonces: Record<string, number>;
+  /** Records whose approved erasure the sweep completed. */
+  erased: string[];
   /** What failed, one line each; the next round tries again. */
   problems: string[];
 }
@@ -20,6 +23,8 @@ export interface HousekeepingOptions {
    * organisation: `{ pruned, more }`.
    */
   pruneNonces: Readonly<Record<string, (pageSize: number) => Promise<{ pruned: number; more: boolean }>>>;
+  /** Completes approved erasures (ErasureSweep.run). */
+  sweepErasures?: () => Promise<SweepResult>;
   intervalMs: number;
   logger: Logger;
 }
@@ -44,7 +49,7 @@ export class Housekeeping {
 
   /** One round now. */
   async run(): Promise<HousekeepingRound> {
-    const round: HousekeepingRound = { throttleRows: 0, nonces: {}, problems: [] };
+    const round: HousekeepingRound = { throttleRows: 0, nonces: {}, erased: [], problems: [] };
     try {
       round.throttleRows = this.#options.pruneThrottle();
     } catch (error) {
@@ -62,6 +67,15 @@ export class Housekeeping {
         round.problems.push(`nonces of ${mspId}: ${message(error)}`);
       }
       round.nonces[mspId] = pruned;
+    }
+    if (this.#options.sweepErasures) {
+      try {
+        const swept = await this.#options.sweepErasures();
+        round.erased = swept.erased.map((e) => e.recordId);
+        round.problems.push(...swept.problems);
+      } catch (error) {
+        round.problems.push(`erasures: ${message(error)}`);
+      }
     }
     if (round.problems.length > 0) this.#options.logger.warn({ problems: round.problems }, 'housekeeping');
     else this.#options.logger.debug(round, 'housekeeping');

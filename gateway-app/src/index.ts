@@ -58,6 +58,7 @@ export type { AuditKind, AuditRow, FhirAuditEvent, FhirBundle } from './client/a
 export { breakGlass, registerEmergencyKey, releaseBreakGlassKey } from './client/break-glass';
 export type { BreakGlassOpening, BreakGlassRequest, EmergencyReason } from './client/break-glass';
 export { emergencyOpenings, openingsInTrail } from './client/emergency-openings';
+export { confirmErasure, getErasure, pendingErasures, requestErasure } from './client/erasure';
 export type { EmergencyOpeningNotice } from './client/emergency-openings';
 export { finishEnrolment, startEnrolment } from './client/enrolment';
 export type { FinishOptions, Invitation, PendingEnrolment } from './client/enrolment';

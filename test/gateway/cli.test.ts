@@ -15,6 +15,8 @@ import {
   type AgentServer,
   type EmergencyOpeningNotice,
 } from 'medshare-gateway-app';
+import type { ErasureRecord } from 'medshare-chaincode';
+import { blocksHolding, kuboCat, probesOf } from '../support/storage-probe';
 import { identityOfCertificate } from 'medshare-chaincode/dist/identity';
 import { gatewayIdentity, orgAdmin, type OrgPlan } from 'medshare-network';
 import {
@@ -340,6 +342,88 @@ describe('medshare CLI: every flow from workstations against the real network', 
     await auditor.json(['audit', 'close-review', reviewId, '--finding', 'justified', '--note-file', note]);
     const after = await auditor.json<{ reviews: { reviewId: string }[] }>(['audit', 'reviews']);
     assert.ok(!after.reviews.some((r) => r.reviewId === reviewId));
+  });
+
+  it('erasure between two organisations: the patient asks, an admin of each confirms, and no storage node keeps a block', async () => {
+    const file = join(dir, 'to-erase.dcm');
+    await writeFile(file, randomBytes(1536 * 1024 + 7));
+    const { sent } = await tech.json<{ sent: { recordId: string; cid: string }[] }>([
+      'send',
+      file,
+      '--to',
+      patient.userId,
+    ]);
+    const [record] = sent;
+    assert.ok(record);
+    const storageOrgs = network.plan.peerOrgs.filter((o) => o.storage);
+    // The ciphertext, as any earlier reader could have fetched it; its blocks lie on the nodes' disks.
+    const ciphertext = await kuboCat(org('hospital-a'), record.cid);
+    const probes = probesOf(ciphertext);
+    assert.ok(probes.length >= 20);
+    assert.ok((await blocksHolding(storageOrgs, probes)).length >= 2, 'the ciphertext is replicated on disk');
+
+    const reasonFile = join(dir, 'erase-reason.txt');
+    await writeFile(reasonFile, 'The patient withdrew consent to keep this study.\n');
+    refusedWith(await tech.run(['erase', record.recordId, '--reason-file', reasonFile]), 1, 'ACCESS_DENIED');
+    const asked = await patient.json<{ erasure: ErasureRecord }>([
+      'erase',
+      record.recordId,
+      '--reason-file',
+      reasonFile,
+    ]);
+    assert.deepEqual(asked.erasure.required, [org('hospital-a').mspId, org('imaging').mspId].sort());
+    // Another hospital, which does not hold the record, has no say.
+    refusedWith(
+      await op('hospital-b').run(['operator', 'confirm-erasure', record.recordId]),
+      1,
+      'ACCESS_DENIED',
+    );
+    const waiting = await op('imaging').json<{ erasures: ErasureRecord[] }>(['operator', 'erasures']);
+    assert.ok(waiting.erasures.some((e) => e.recordId === record.recordId));
+    const half = await op('imaging').json<{ erasure: ErasureRecord }>([
+      'operator',
+      'confirm-erasure',
+      record.recordId,
+    ]);
+    assert.equal(half.erasure.status, 'requested');
+    // One confirmation is not enough: the patient still reads it.
+    assert.equal((await patient.run(['open', record.recordId, '--out', join(dir, 'still.dcm')])).code, 0);
+
+    const done = await op('hospital-a').json<{ erasure: ErasureRecord }>([
+      'operator',
+      'confirm-erasure',
+      record.recordId,
+    ]);
+    assert.equal(done.erasure.status, 'erased');
+    const storage = done.erasure.storage;
+    assert.ok(storage);
+    assert.equal(storage.collectedOn.length, storageOrgs.length, 'every storage node collected');
+    assert.ok(storage.unpinnedFrom >= 2);
+
+    // No storage node's repository holds a block of it, and no node serves it, even to someone who kept the CID.
+    assert.deepEqual(await blocksHolding(storageOrgs, probes), []);
+    for (const o of storageOrgs) {
+      await assert.rejects(kuboCat(o, record.cid, true), /kubo of/);
+    }
+    const out = join(dir, 'erased.dcm');
+    refusedWith(await patient.run(['open', record.recordId, '--out', out]), 1, 'ACCESS_DENIED', /erased/);
+    assert.equal(await exists(out), false);
+
+    // The ledger keeps the evidence, for the auditor: who asked, who confirmed, the hashes, the storage report.
+    const evidence = await auditor.json<{ erasure: ErasureRecord }>(['erasure', record.recordId]);
+    assert.equal(evidence.erasure.requestedBy, patient.userId);
+    assert.deepEqual(
+      evidence.erasure.confirmations.map((c) => c.mspId),
+      [org('imaging').mspId, org('hospital-a').mspId],
+    );
+    assert.equal(evidence.erasure.contentHash, sha256(ciphertext));
+    assert.equal(
+      evidence.erasure.reasonHash,
+      sha256(Buffer.from('The patient withdrew consent to keep this study.')),
+    );
+    const shown = await patient.run(['erasure', record.recordId]);
+    assert.match(shown.stdout, /erasure erased/);
+    assert.match(shown.stdout, /garbage-collected on \d+ storage nodes/);
   });
 
   it('operator suspend makes the patient\u2019s next command fail with ACCOUNT_SUSPENDED', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, randomBytes, sign, type Hash } from 'node:crypto';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -23,6 +23,7 @@ import { closeGateways, orgGateway } from '../support/attestation';
 import { selfRegistration } from '../support/chaincode';
 import { connectGateway, type GatewayConnection } from '../support/gateway';
 import { networkCli, REPO_DIR, runNodeScript, startTestNetwork, type TestNetwork } from '../support/network';
+import { filesUnder } from '../support/storage-probe';
 
 const MiB = 1024 * 1024;
 const RECONCILE = join(REPO_DIR, 'gateway-app', 'dist', 'cli', 'reconcile-storage.js');
@@ -60,16 +61,6 @@ async function digest(stream: ReadableStream<Uint8Array>): Promise<{ hash: strin
 }
 
 /** Every file under `dir`, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
-}
-
 describe('encrypted storage on the private IPFS Cluster', () => {
   let net: TestNetwork;
   let orgA: OrgPlan;

@@ -258,6 +258,14 @@ export class GatewayClient {
     return this.request('POST', `/api/operator/accounts/${encodeURIComponent(accountId)}/status`, { status });
   }
 
+  /**
+   * Asks the gateway to clear the storage of approved erasures now and complete them on the ledger
+   * (operators only). What it says is checked on the ledger by the caller (erasure:GetErasure).
+   */
+  async sweepErasures(): Promise<{ erased: { recordId: string }[]; problems: number }> {
+    return this.request('POST', '/api/operator/erasures/sweep', {});
+  }
+
   /** Asks the gateway to check every peer, CA, cluster peer and its database now (operators only). */
   async networkHealth(): Promise<NetworkHealth> {
     return this.request('GET', '/api/operator/health');

@@ -320,7 +320,7 @@ describe('toAuditRows', () => {
       counterpartId: RECIPIENT,
       purpose: '',
       outcome: 'recorded',
-      reason: 'erased by an admin of HospitalBMSP',
+      reason: 'erased (storage cleared, envelopes purged)',
       emergency: false,
       deviceId: '',
       postureHash: '',

@@ -16,7 +16,7 @@ import { utf8 } from '../envelope/bytes';
 
 /** The kind of ledger entry an {@link AuditRow} comes from. */
 export type AuditKind =
-  'transfer' | 'access' | 'refusal' | 'breakGlass' | 'review' | 'grant' | 'revoke' | 'keyRelease';
+  'transfer' | 'access' | 'refusal' | 'breakGlass' | 'review' | 'grant' | 'revoke' | 'keyRelease' | 'erasure';
 
 /**
  * One audit event, normalised from any of the chaincode's audit records. Every
@@ -188,7 +188,7 @@ const transferSchema = z.object({
   recipientId: hex64,
   recipientMspId: mspId,
   contentHash: hex64,
-  status: z.enum(['active', 'erased']),
+  status: z.enum(['active', 'erasing', 'erased']),
   createdAt: instant,
   updatedAt: instant,
   txId: hex64,
@@ -330,8 +330,8 @@ function transferEntry(transfer: TransferRecord, version?: { txId: string; at: s
       ),
     };
   }
-  // A later version of the entry: only EraseRecord rewrites it, and only an admin of the
-  // recipient's organisation may call that; the ledger keeps no name and no attestation for it.
+  // A later version of the entry: only the erasure contract rewrites it (its steps, with who
+  // took them, are in the record's trail as erasure events).
   const erased = transfer.status === 'erased';
   return {
     action: erased ? 'D' : 'U',
@@ -342,8 +342,10 @@ function transferEntry(transfer: TransferRecord, version?: { txId: string; at: s
         actorMspId: erased ? transfer.recipientMspId : '',
         actorRole: erased ? 'admin' : '',
         reason: erased
-          ? `erased by an admin of ${transfer.recipientMspId}`
-          : `record entry changed (status ${transfer.status})`,
+          ? `erased (storage cleared, envelopes purged)`
+          : transfer.status === 'erasing'
+            ? 'erasure approved: nobody may read it any more'
+            : `record entry changed (status ${transfer.status})`,
       },
       undefined,
     ),
@@ -489,7 +491,7 @@ function reviewEntry(review: ReviewRecord): Entry {
 const recordEventSchema = z.object({
   docType: z.literal('record-event'),
   recordId,
-  kind: z.enum(['grant', 'revoke', 'breakGlass', 'keyRelease', 'review']),
+  kind: z.enum(['grant', 'revoke', 'breakGlass', 'keyRelease', 'review', 'erasure']),
   txId: hex64,
   at: instant,
   actorId: hex64,
@@ -498,13 +500,22 @@ const recordEventSchema = z.object({
   detail: z.string().max(200),
 }) satisfies z.ZodType<RecordEvent>;
 
-const EVENT_ROLE: Record<RecordEvent['kind'], string> = {
-  grant: 'patient',
-  revoke: 'patient',
-  breakGlass: 'doctor',
-  keyRelease: 'admin',
-  review: 'auditor',
-};
+/** Who takes each step; '' where the ledger entry does not say (an erasure's request and completion). */
+function eventRole(event: RecordEvent): string {
+  switch (event.kind) {
+    case 'grant':
+    case 'revoke':
+      return 'patient';
+    case 'breakGlass':
+      return 'doctor';
+    case 'keyRelease':
+      return 'admin';
+    case 'review':
+      return 'auditor';
+    case 'erasure':
+      return event.detail === 'confirmed' || event.detail === 'approved' ? 'admin' : '';
+  }
+}
 
 /** A step in a record's trail (audit:RecordEvents): a grant, a revocation, an opening, a key release, a review. */
 function recordEventEntry(event: RecordEvent): Entry {
@@ -515,9 +526,10 @@ function recordEventEntry(event: RecordEvent): Entry {
     breakGlass: `break-glass ${event.detail}`,
     keyRelease: 'emergency key released',
     review: `review closed: ${event.detail}`,
+    erasure: `erasure ${event.detail}`,
   };
   return {
-    action: event.kind === 'grant' ? 'C' : event.kind === 'revoke' ? 'D' : 'E',
+    action: event.kind === 'grant' ? 'C' : event.kind === 'revoke' || event.kind === 'erasure' ? 'D' : 'E',
     row: makeRow(
       {
         at: event.at,
@@ -526,7 +538,7 @@ function recordEventEntry(event: RecordEvent): Entry {
         recordId: event.recordId,
         actorId: event.actorId,
         actorMspId: event.actorMspId,
-        actorRole: EVENT_ROLE[event.kind],
+        actorRole: eventRole(event),
         counterpartId: event.subjectId,
         purpose: event.kind === 'breakGlass' ? 'ETREAT' : '',
         outcome: 'recorded',
@@ -640,6 +652,7 @@ const KIND_ORDER: Record<AuditKind, number> = {
   grant: 5,
   revoke: 6,
   keyRelease: 7,
+  erasure: 8,
 };
 
 function compareRows(a: AuditRow, b: AuditRow): number {
@@ -730,6 +743,7 @@ const EVENT_TYPE: Record<AuditKind, FhirCoding> = {
   grant: { system: DCM, code: '110136', display: 'Security Roles Changed' },
   revoke: { system: DCM, code: '110136', display: 'Security Roles Changed' },
   keyRelease: { system: DCM, code: '110113', display: 'Security Alert' },
+  erasure: { system: DCM, code: '110105', display: 'DICOM Study Deleted' },
 };
 const PURPOSE_DISPLAY: Record<Purpose, string> = {
   TREAT: 'treatment',
@@ -768,6 +782,7 @@ const KIND_TAG: Record<AuditKind, string> = {
   grant: 'gr',
   revoke: 'rk',
   keyRelease: 'kr',
+  erasure: 'er',
 };
 
 function roleType(role: string): FhirCodeableConcept | undefined {

@@ -41,7 +41,6 @@ export const CALLS = {
   'transfer:DepositEnvelope': { ...submit('recordId', 'recipientId'), envelope: true },
   'transfer:Send': { ...submit('recordId', 'recipientId', 'contentHash', 'envelopeHash'), attest: 'send' },
   'transfer:WithdrawEnvelope': submit('recordId', 'readerId', 'kind'),
-  'transfer:EraseRecord': submit('recordId'),
   'transfer:GetTransfer': evaluate('recordId'),
   'access:DepositGrantEnvelope': { ...submit('recordId', 'granteeId'), envelope: true },
   'access:GrantAccess': submit('recordId', 'granteeId', 'purpose', 'expiresAt', 'envelopeHash'),
@@ -68,6 +67,10 @@ export const CALLS = {
   'audit:RecordEvents': evaluate('recordId', 'pageSize', 'bookmark'),
   'audit:UserActivity': evaluate('userId', 'kind', 'from', 'to', 'pageSize', 'bookmark'),
   'audit:MyActivity': evaluate('kind', 'from', 'to', 'pageSize', 'bookmark'),
+  'erasure:RequestErasure': submit('recordId', 'reasonHash'),
+  'erasure:ConfirmErasure': submit('recordId'),
+  'erasure:PendingErasures': evaluate('pageSize', 'bookmark'),
+  'erasure:GetErasure': evaluate('recordId'),
   'storage:StoredContent': evaluate('counterpartMspId', 'pageSize', 'bookmark'),
   'attestation:GetGateway': evaluate('gatewayId'),
   // The block holding a transaction: the device's proof that its transaction committed as valid.

@@ -18,6 +18,7 @@ import { deviceEnrolmentRoutes, type EnrolmentDeps, userEnrolmentRoutes } from '
 import { healthRoutes, type ReadinessChecks } from './routes/health';
 import { trustRoutes, type TrustDeps } from './routes/trust';
 import { directoryRoutes, type DirectoryDeps } from './routes/directory';
+import { erasureRoutes, type ErasureDeps } from './routes/erasures';
 import { meRoutes } from './routes/me';
 import { operatorRoutes } from './routes/operator';
 import type { NetworkProbes } from './routes/operator-health';
@@ -37,7 +38,8 @@ export interface AppDeps
     TransactionDeps,
     TrustDeps,
     Omit<DirectoryDeps, 'accounts'>,
-    Omit<ContentDeps, 'deviceCheckMaxAgeMs'> {
+    Omit<ContentDeps, 'deviceCheckMaxAgeMs'>,
+    ErasureDeps {
   logger: Logger;
   publicOrigin: string;
   sessionStore: session.Store;
@@ -108,6 +110,7 @@ export function createApp(deps: AppDeps): Express {
   transactionRoutes(users, deps);
   contentRoutes(users, { ...deps, deviceCheckMaxAgeMs: deps.deviceCheckMaxAgeMs });
   operatorRoutes(users, deps);
+  erasureRoutes(users, deps);
   api.docs.push(...agents.docs, ...users.docs);
 
   app.use(api.router);

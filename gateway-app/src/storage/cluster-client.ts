@@ -40,6 +40,16 @@ export interface ClusterPeer {
   error: string;
 }
 
+/** One peer's part of a cluster-wide garbage collection (`POST /ipfs/gc`). */
+export interface PeerGc {
+  peerId: string;
+  peerName: string;
+  /** Blocks its IPFS node removed. */
+  removed: number;
+  /** Why the peer could not collect, '' when it did. */
+  error: string;
+}
+
 /** Options of {@link ClusterClient.add}. */
 export interface AddOptions {
   replicationMin: number;
@@ -198,6 +208,30 @@ export class ClusterClient {
     }
   }
 
+  /**
+   * Runs garbage collection on the IPFS node of every cluster peer
+   * (`POST /ipfs/gc?local=false`): each drops the blocks no pin holds. A peer
+   * that cannot be reached is reported with its error, not thrown.
+   */
+  async gc(signal?: AbortSignal): Promise<PeerGc[]> {
+    const response = await this.#request('POST', '/ipfs/gc?local=false', {
+      timeoutMs: 5 * 60_000,
+      ...(signal ? { signal } : {}),
+    });
+    const body = (await response.json()) as {
+      peer_map?: Record<
+        string,
+        { peer?: string; peername?: string; keys?: unknown[] | null; error?: string }
+      >;
+    };
+    return Object.entries(body.peer_map ?? {}).map(([id, p]) => ({
+      peerId: p.peer ?? id,
+      peerName: p.peername ?? '',
+      removed: p.keys?.length ?? 0,
+      error: p.error ?? '',
+    }));
+  }
+
   /** The cluster's peers; a peer that cannot be reached carries an error. */
   async peers(signal?: AbortSignal): Promise<ClusterPeer[]> {
     const response = await this.#request('GET', '/peers', signal ? { signal } : {});
@@ -272,7 +306,7 @@ export class ClusterClient {
       signal?: AbortSignal;
     },
   ): Promise<Response> {
-    const deadline = AbortSignal.timeout(this.#timeoutMs);
+    const deadline = AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs);
     const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
     let response: Response;
     try {

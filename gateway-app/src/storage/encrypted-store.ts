@@ -41,6 +41,21 @@ export interface ExpectedContent {
   size?: number;
 }
 
+/** What erasing content from storage did: the report the ledger keeps (erasure:CompleteErasure). */
+export interface StorageErasure {
+  /** Cluster peers that held a pin of the content before. */
+  unpinnedFrom: number;
+  /** Cluster peer ids whose IPFS node collected garbage afterwards, sorted. */
+  collectedOn: string[];
+  /** Blocks those nodes removed. */
+  blocksRemoved: number;
+}
+
+/** How long {@link EncryptedStore.erase} waits for every peer to drop its pin. */
+const UNPIN_DEADLINE_MS = 60_000;
+/** Statuses of a peer that no longer holds a pin. */
+const NOT_HELD = new Set(['unpinned', 'remote']);
+
 const HEX_64 = /^[0-9a-f]{64}$/;
 
 /**
@@ -171,6 +186,45 @@ export class EncryptedStore {
   /** Unpins content cluster-wide (on erasure); unknown content is not an error. */
   async remove(cid: string, signal?: AbortSignal): Promise<void> {
     await this.#cluster.unpin(cid, signal);
+  }
+
+  /**
+   * Erases content from every storage node: unpins it cluster-wide, waits
+   * until no peer holds a pin, then garbage-collects the IPFS node of every
+   * cluster peer, so that no node keeps a block of it. Idempotent.
+   *
+   * @throws {@link StorageError} `UNAVAILABLE` when a peer still holds a pin
+   * after a minute or could not collect: the content may remain there, and the
+   * erasure is not complete (the caller tries again later).
+   */
+  async erase(cid: string, signal?: AbortSignal): Promise<StorageErasure> {
+    validateCid(cid);
+    const before = await this.#cluster.status(cid, signal);
+    const unpinnedFrom = before.peers.filter((p) => !NOT_HELD.has(p.status)).length;
+    await this.#cluster.unpin(cid, signal);
+    const deadline = Date.now() + UNPIN_DEADLINE_MS;
+    for (;;) {
+      const holding = (await this.#cluster.status(cid, signal)).peers.filter((p) => !NOT_HELD.has(p.status));
+      if (holding.length === 0) break;
+      if (Date.now() > deadline) {
+        throw new StorageError('UNAVAILABLE', 'cluster peers still hold a pin of the content', {
+          details: { cid, peers: holding.map((p) => `${p.peerName} (${p.status})`) },
+        });
+      }
+      await sleep(this.#pollMs * 5, undefined, signal ? { signal } : {});
+    }
+    const collected = await this.#cluster.gc(signal);
+    const failed = collected.filter((p) => p.error !== '');
+    if (collected.length === 0 || failed.length > 0) {
+      throw new StorageError('UNAVAILABLE', 'not every storage node could collect garbage', {
+        details: { cid, peers: failed.map((p) => `${p.peerName}: ${p.error}`) },
+      });
+    }
+    return {
+      unpinnedFrom,
+      collectedOn: collected.map((p) => p.peerId).sort(),
+      blocksRemoved: collected.reduce((sum, p) => sum + p.removed, 0),
+    };
   }
 
   /** How well a CID is replicated now. */

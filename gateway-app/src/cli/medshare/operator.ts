@@ -12,6 +12,7 @@ import { parseEnrollmentId, parseInvitableRole, parseRecordId, parseUserId } fro
 import { withCommonOptions } from './common';
 import { CliError } from './errors';
 import { emit, table } from './output';
+import { operatorErasureCommands } from './erasure';
 import { envValue, withWorkstation, type CommonOptions, type Runtime, type Workstation } from './workstation';
 
 /**
@@ -366,6 +367,8 @@ export function operatorCommands(runtime: Runtime): Command[] {
         .argument('<per-day>', '1 to 50', parseOpeningLimit),
     ).action((perDay: number, options: CommonOptions) => openingLimit(perDay, options, runtime)),
   );
+
+  for (const command of operatorErasureCommands(runtime)) operator.addCommand(command);
 
   const emergencyKey = new Command('emergency-key').description('your organisation\u2019s emergency key');
   emergencyKey.addCommand(

@@ -6,6 +6,7 @@ import { describeFailure, failureLine } from './errors';
 import { operatorCommands } from './operator';
 import type { Sink } from './output';
 import { recordCommands } from './records';
+import { erasureCommands } from './erasure';
 import { trustCommand } from './trust';
 import type { Runtime } from './workstation';
 
@@ -20,6 +21,7 @@ export function buildProgram(runtime: Runtime): Command {
   for (const command of [
     ...accountCommands(runtime),
     ...recordCommands(runtime),
+    ...erasureCommands(runtime),
     ...operatorCommands(runtime),
     auditCommand(runtime),
     trustCommand(runtime),

@@ -20,6 +20,7 @@ export const KIND_LABELS: Readonly<Record<AuditKind, string>> = {
   grant: 'Access granted',
   revoke: 'Access revoked',
   keyRelease: 'Emergency key released',
+  erasure: 'Erasure',
 };
 
 /** Whether a row is emergency access: an opening, its review, or an access for emergency treatment. */

@@ -6,6 +6,7 @@ import { useDirectory } from '../app/directory';
 import { useLoaded } from '../app/use-loaded';
 import { Accounts } from '../operator/Accounts';
 import { EmergencyRelease } from '../operator/EmergencyRelease';
+import { ErasureRequests } from '../operator/ErasureRequests';
 import { InviteUser } from '../operator/InviteUser';
 import { NetworkHealth } from '../operator/NetworkHealth';
 import { RegisterDevice } from '../operator/RegisterDevice';
@@ -15,7 +16,7 @@ import '../operator/operator.css';
  * The operator's page (organisation admins): invitations and device
  * registrations signed here with the registrar key, account suspension,
  * emergency key releases (`#/operator?record=ID&doctor=USERID` fills one in),
- * and the network's health.
+ * erasure confirmations, and the network's health.
  */
 export function OperatorPage({ route }: { route: Route }) {
   const { client, keys, account, emergencyKey, trustDigest } = useSignedIn();
@@ -61,6 +62,10 @@ export function OperatorPage({ route }: { route: Route }) {
           directory={directory}
           initial={{ recordId: route.params.get('record') ?? '', doctorId: route.params.get('doctor') ?? '' }}
         />
+      </section>
+      <section aria-labelledby="op-erasure-heading">
+        <h2 id="op-erasure-heading">Erasure requests</h2>
+        <ErasureRequests client={client} operator={keys} directory={directory} />
       </section>
       <section aria-labelledby="op-health-heading">
         <h2 id="op-health-heading">Network health</h2>

@@ -10,6 +10,7 @@ import { OpenRecordSection } from '../records/OpenRecordSection';
 import { EMERGENCY_PURPOSE, OPEN_PURPOSES } from '../records/purposes';
 import { loadRecordContext, openingState, type RecordContext } from '../records/record-context';
 import { ShareSection } from '../records/ShareSection';
+import { EraseSection } from '../records/EraseSection';
 import type { AccessRow, TransferRow } from '../../../src/api/ledger-rows';
 import { useLoaded, type Loaded } from '../app/use-loaded';
 import '../records/records.css';
@@ -80,6 +81,7 @@ function RecordView({ recordId, wantedPurpose }: { recordId: string; wantedPurpo
         />
       )}
       {isRecipient && <RecordAccessLog log={log} directory={directory} />}
+      {isRecipient && <EraseSection client={client} keys={keys} recordId={recordId} />}
     </>
   );
 }
