@@ -9,6 +9,7 @@ import {
   createCsr,
   enrolDevice,
   generateSigningKeyPair,
+  confirmErasure,
   generateEncryptionKeyPair,
   loadDeviceIdentity,
   openDatabase,
@@ -705,6 +706,44 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await page.getByRole('button', { name: 'Show user activity' }).click();
     await page.getByText('No events: the ledger holds nothing for this query.').waitFor();
     await ab.context.close();
+  });
+
+  it('the patient asks for a picture to be erased; the imaging centre confirms, then hospital-a’s operator on the operator page', async () => {
+    const erased = pictureRecordIds.at(-1) ?? assert.fail('no picture was sent');
+    const page = patientPage.page;
+    await page.goto(`/#/records/${erased}`);
+    const section = page.getByTestId('erase-section');
+    await section.getByLabel(/^Reason/).fill('I no longer want this photo kept.');
+    await section.getByRole('button', { name: 'Ask for erasure' }).click();
+    await section.locator('[data-testid="erasure-facts"][data-status="requested"]').waitFor();
+    assert.match((await section.textContent()) ?? '', /ImagingMSP: waiting for an admin/);
+    await patientPage.shot('patient-asked-erasure');
+
+    // The sender's organisation confirms on its operator's device; the recipient's last, in the browser.
+    const first = await confirmErasure(op('imaging').client, op('imaging').keys, erased);
+    assert.equal(first.erasure.status, 'requested');
+    const operatorA = op('hospital-a');
+    const ob = await openUserBrowser(browser, gw.url, 'operator-a-erasure', requests);
+    await signIn(ob.page, operatorA, org('hospital-a').mspId);
+    await ob.page.getByLabel('Key file').setInputFiles(operatorA.keyFile ?? assert.fail('no key file'));
+    await ob.page.getByRole('button', { name: 'Import key file' }).click();
+    await ob.page.getByRole('heading', { name: 'Operator', exact: true }).waitFor();
+    const row = ob.page.getByTestId('erasure-request').filter({ hasText: erased.slice(0, 8) });
+    await row.getByRole('button', { name: /^Confirm erasure of / }).click();
+    const confirmed = ob.page.getByTestId('erasure-confirmed');
+    await confirmed
+      .locator('[data-testid="erasure-facts"][data-status="erased"]')
+      .waitFor({ timeout: 120_000 });
+    assert.match(
+      (await confirmed.getByTestId('erasure-evidence').textContent()) ?? '',
+      /garbage-collected on 3\s+nodes/,
+    );
+    await ob.shot('operator-confirmed-erasure');
+    await ob.context.close();
+
+    await page.reload();
+    await page.getByTestId('erasure-evidence').waitFor();
+    await patientPage.shot('patient-sees-erasure');
   });
 
   it('an operator invites a user and registers a device, sees the health, suspends and reactivates the doctor', async () => {
