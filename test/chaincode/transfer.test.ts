@@ -165,8 +165,11 @@ describe('transfers, grants and access on a real network', () => {
     open.push(connection);
     return connection.gateway.getNetwork(net.plan.channel);
   };
-  const contractAs = async (org: OrgPlan, user: IdentityFiles, name: 'transfer' | 'access' | 'emergency') =>
-    (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, name);
+  const contractAs = async (
+    org: OrgPlan,
+    user: IdentityFiles,
+    name: 'transfer' | 'access' | 'emergency' | 'erasure',
+  ) => (await gatewayFor(org, user)).getContract(net.plan.chaincode.name, name);
 
   /** `user` of `org` registers themselves, with their own key binding. */
   const register = async (org: OrgPlan, user: IdentityFiles): Promise<string> => {
@@ -538,10 +541,38 @@ describe('transfers, grants and access on a real network', () => {
     );
   });
 
-  it("lets the recipient organisation's admin erase the record: envelopes purged, access ends, history stays", async () => {
+  it('erases by rule: the patient asks, both holding organisations\u2019 admins confirm, access ends, the sweep completes it, history stays', async () => {
     const opened = await recordAccess(orgB, patient, 'PATRQT');
-    const transfer = await contractAs(orgB, orgAdmin(orgB), 'transfer');
-    const erase = await transfer.submitAsync('EraseRecord', { arguments: [shared.recordId] });
+    const erasureAs = (org: OrgPlan, who: IdentityFiles) => contractAs(org, who, 'erasure');
+    await (
+      await erasureAs(orgB, patient)
+    ).submitTransaction('RequestErasure', shared.recordId, sha256('please'));
+    // One organisation's admin cannot erase alone: the record is still read.
+    await (await erasureAs(orgA, orgAdmin(orgA))).submitTransaction('ConfirmErasure', shared.recordId);
+    assert.equal((await recordAccess(orgB, patient, 'PATRQT')).outcome, 'granted');
+    await assert.rejects(
+      (await erasureAs(orgC, orgAdmin(orgC))).submitTransaction('ConfirmErasure', shared.recordId),
+      (e: unknown) => chaincodeMessage(e).includes('ACCESS_DENIED: only admins of'),
+    );
+    const asAdminB = await erasureAs(orgB, orgAdmin(orgB));
+    await asAdminB.submitTransaction('ConfirmErasure', shared.recordId);
+    assert.equal((await recordAccess(orgB, patient, 'PATRQT')).reason, 'the record is being erased');
+    // The recipient organisation's sweep finds the ciphertext, on its own peer, and reports it cleared.
+    const erasing = JSON.parse(
+      decoder.decode(await asAdminB.evaluateTransaction('ErasingContent', '10', '')),
+    ) as { records: { recordId: string; cid: string }[] };
+    assert.deepEqual(
+      erasing.records.map((r) => r.recordId),
+      [shared.recordId],
+    );
+    const evidence = {
+      unpinnedFrom: 2,
+      collectedOn: ['12D3KooWA1111111111111111111111111111111111111111111'],
+      blocksRemoved: 3,
+    };
+    const erase = await asAdminB.submitAsync('CompleteErasure', {
+      arguments: [shared.recordId, JSON.stringify(evidence)],
+    });
     assert.equal((await erase.getStatus()).successful, true);
     await assert.rejects(
       (await contractAs(orgB, patient, 'access')).evaluateTransaction(
@@ -562,7 +593,7 @@ describe('transfers, grants and access on a real network', () => {
     ).records;
     assert.deepEqual(
       history.map((h) => h.record.status),
-      ['erased', 'active'],
+      ['erased', 'erasing', 'active'],
     );
   });
 
