@@ -31,6 +31,17 @@ export {
   unwrapDataKey,
   wrapDataKey,
 } from './key-wrap';
+export {
+  type EmergencyShares,
+  type ShareContribution,
+  type ShareHolder,
+  type SubsetParts,
+  MAX_HOLDERS,
+  MAX_SUBSETS,
+  combineShares,
+  contributeShares,
+  splitForHolders,
+} from './key-shares';
 export { decryptBytes, encryptBytes } from './one-shot';
 export {
   type TransferFields,

@@ -3,7 +3,6 @@ import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { fromBase64, toBase64 } from './bytes';
 import { DataKey } from './data-key';
-import { EnvelopeError, type EnvelopeErrorCode } from './errors';
 import {
   type EncryptionKeyPair,
   WRAPPED_KEY_SIZE,
@@ -12,26 +11,9 @@ import {
   unwrapDataKey,
   wrapDataKey,
 } from './key-wrap';
-import { decryptBytes, encryptBytes } from './one-shot';
-import { patternBytes } from './testing';
+import { isCode, sameDataKey } from './testing';
 
 const CHAINCODE_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-function isCode(code: EnvelopeErrorCode) {
-  return (error: unknown) => {
-    assert.ok(error instanceof EnvelopeError, String(error));
-    assert.equal(error.code, code, error.message);
-    return true;
-  };
-}
-
-/** Whether `candidate` is the same data key as `original`: it opens what `original` sealed. */
-async function sameDataKey(original: DataKey, candidate: DataKey): Promise<boolean> {
-  const plaintext = patternBytes(100);
-  const ciphertext = await encryptBytes(original, plaintext, { segmentSize: 32 });
-  const decrypted = await decryptBytes(candidate, ciphertext).catch(() => undefined);
-  return decrypted !== undefined && Buffer.from(decrypted).equals(Buffer.from(plaintext));
-}
 
 describe('key wrap', () => {
   let alice: EncryptionKeyPair;

@@ -1,7 +1,10 @@
 // Helpers for this module's tests, and for those of ../study. Browser-safe like the rest of the module, and not
 // exported by index.ts.
 
-import { concatBytes } from './bytes';
+import { concatBytes, constantTimeEqual } from './bytes';
+import type { DataKey } from './data-key';
+import { EnvelopeError, type EnvelopeErrorCode } from './errors';
+import { decryptBytes, encryptBytes } from './one-shot';
 
 /** Deterministic bytes that do not repeat with any short period (xorshift32). */
 export function patternBytes(length: number, seed = 1): Uint8Array<ArrayBuffer> {
@@ -69,4 +72,21 @@ export async function collectUntilError(
   } catch (error) {
     return { released, error };
   }
+}
+
+/** An `assert.rejects` matcher for an {@link EnvelopeError} of `code`. */
+export function isCode(code: EnvelopeErrorCode) {
+  return (error: unknown): true => {
+    if (!(error instanceof EnvelopeError)) throw new Error(`not an EnvelopeError: ${String(error)}`);
+    if (error.code !== code) throw new Error(`${error.code} instead of ${code}: ${error.message}`);
+    return true;
+  };
+}
+
+/** Whether `candidate` is the same data key as `original`: it opens what `original` sealed. */
+export async function sameDataKey(original: DataKey, candidate: DataKey): Promise<boolean> {
+  const plaintext = patternBytes(100);
+  const ciphertext = await encryptBytes(original, plaintext, { segmentSize: 32 });
+  const decrypted = await decryptBytes(candidate, ciphertext).catch(() => undefined);
+  return decrypted !== undefined && constantTimeEqual(decrypted, plaintext);
 }
