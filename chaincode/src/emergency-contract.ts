@@ -14,6 +14,7 @@ import {
   type OpeningLimitRecord,
   type ReviewRecord,
 } from './emergency';
+import type { KeySetAlertRecord } from './emergency-keyset';
 import { requireTransfer } from './guards';
 import { marshal, unmarshal } from './json';
 import { recordEvent } from './record-events';
@@ -234,13 +235,18 @@ export class EmergencyContract extends Contract {
     ctx.stub.setEvent('OpeningLimitSet', marshal(entry));
   }
 
-  /** Openings refused for a doctor's daily limit, oldest first: for auditors. */
+  /**
+   * What auditors are told, oldest first: openings refused for a doctor's
+   * daily limit, and emergency key sets taking effect.
+   */
   @Transaction(false)
   @Returns('string')
   public async Alerts(ctx: Context, pageSize: number, bookmark: string): Promise<string> {
     const { record: auditor } = await activeUser(ctx);
     requirePermission(auditor.role, 'audit');
-    return JSON.stringify(await readPage<BreakGlassAlertRecord>(ctx, 'alert', [], pageSize, bookmark));
+    return JSON.stringify(
+      await readPage<BreakGlassAlertRecord | KeySetAlertRecord>(ctx, 'alert', [], pageSize, bookmark),
+    );
   }
 
   /**

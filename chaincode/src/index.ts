@@ -2,6 +2,7 @@ import { AccessContract } from './access-contract';
 import { AttestationContract } from './attestation-contract';
 import { AuditContract } from './audit-contract';
 import { EmergencyContract } from './emergency-contract';
+import { EmergencyKeySetContract } from './emergency-keyset-contract';
 import { ErasureContract } from './erasure-contract';
 import { ProbeContract } from './probe-contract';
 import { RegistryContract } from './registry-contract';
@@ -40,6 +41,13 @@ export type {
 } from './emergency';
 export type { RecordEvent, RecordEventKind } from './record-events';
 export { ErasureContract };
+export { EmergencyKeySetContract };
+export type {
+  EmergencyKeySetRecord,
+  KeySetAlertRecord,
+  KeySetApproval,
+  KeySetHolder,
+} from './emergency-keyset';
 export type { ErasingContent } from './erasure-contract';
 export { ERASURE_RULE } from './erasure';
 export type { ErasureConfirmation, ErasureRecord, ErasureStatus, StorageEvidence } from './erasure';
@@ -75,4 +83,5 @@ export const contracts = [
   StorageContract,
   ProbeContract,
   ErasureContract,
+  EmergencyKeySetContract,
 ];

@@ -8,6 +8,7 @@ import { AttestationContract } from './attestation-contract';
 import { AuditContract } from './audit-contract';
 import { EmergencyContract } from './emergency-contract';
 import { ErasureContract } from './erasure-contract';
+import { EmergencyKeySetContract } from './emergency-keyset-contract';
 import { RegistryContract } from './registry-contract';
 import { StorageContract } from './storage-contract';
 import { PERMISSIONS, ROLES, type Action, type Role } from './roles';
@@ -28,6 +29,7 @@ const audit = new AuditContract();
 const storage = new StorageContract();
 const attestation = new AttestationContract();
 const erasure = new ErasureContract();
+const keysets = new EmergencyKeySetContract();
 
 /**
  * One call per action, made by `actor` (a registered user of role `role`;
@@ -77,6 +79,9 @@ const CALLS: Record<Action, Call | Call[]> = {
     (as, t, role) => emergency.ReleaseBreakGlassKey(as(role), RECORD, t.person('doctor').id, HEX),
     (as, _t, role) => emergency.PendingReleases(as(role), 10, ''),
     (as, _t, role) => emergency.SetOpeningLimit(as(role), 5),
+    (as, t, role) =>
+      keysets.ProposeKeySet(as(role), JSON.stringify([t.person('admin').id, t.person('spare').id]), 2),
+    (as, _t, role) => keysets.ApproveKeySet(as(role), 1),
   ],
   closeReview: (as, _t, role) => emergency.CloseReview(as(role), HEX, 'justified', HEX),
   requestErasure: (as, _t, role) => erasure.RequestErasure(as(role), RECORD, HEX),

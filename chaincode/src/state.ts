@@ -9,6 +9,7 @@ export type ObjectType =
   | 'grant'
   | 'access'
   | 'emergency-key'
+  | 'emergency-keyset'
   | 'break-glass'
   | 'review'
   | 'gateway'

@@ -82,6 +82,30 @@ async function auditUser(userId: string, options: UserExportOptions, runtime: Ru
   });
 }
 
+/** Alerts as lines: openings over a doctor's daily limit, and emergency key sets taking effect. */
+export function alertLines(found: readonly unknown[]): string[] {
+  return table([
+    ['AT', 'ALERT', 'WHO', 'ORGANISATION', 'DETAIL'],
+    ...found.map((a) =>
+      field(a, 'kind') === 'emergencyKeySet'
+        ? [
+            field(a, 'at'),
+            'emergency key set',
+            field(a, 'approvedBy'),
+            field(a, 'mspId'),
+            `version ${field(a, 'version')}: ${field(a, 'threshold')} of ${field(a, 'holders')}`,
+          ]
+        : [
+            field(a, 'at'),
+            'break-glass limit',
+            field(a, 'doctorId'),
+            field(a, 'doctorMspId'),
+            `record ${field(a, 'recordId')}: ${field(a, 'openings')} openings, limit ${field(a, 'perDay')}`,
+          ],
+    ),
+  ]);
+}
+
 async function alerts(options: CommonOptions, runtime: Runtime): Promise<void> {
   await withWorkstation(options, runtime, 'signed-in', async (station) => {
     const found = await breakGlassAlerts(station.client, await station.keys());
@@ -89,19 +113,7 @@ async function alerts(options: CommonOptions, runtime: Runtime): Promise<void> {
       runtime.out,
       options.json === true,
       { alerts: found },
-      found.length === 0
-        ? ['no break-glass alerts']
-        : table([
-            ['AT', 'DOCTOR', 'ORGANISATION', 'RECORD', 'OPENINGS', 'LIMIT'],
-            ...found.map((a) => [
-              field(a, 'at'),
-              field(a, 'doctorId'),
-              field(a, 'doctorMspId'),
-              field(a, 'recordId'),
-              field(a, 'openings'),
-              field(a, 'perDay'),
-            ]),
-          ]),
+      found.length === 0 ? ['no alerts'] : alertLines(found),
     );
   });
 }
@@ -180,7 +192,9 @@ export function auditCommand(runtime: Runtime): Command {
   );
   audit.addCommand(
     withCommonOptions(
-      new Command('alerts').description('break-glass openings refused for a doctor\u2019s daily limit'),
+      new Command('alerts').description(
+        'what auditors are told: break-glass openings refused for a doctor\u2019s daily limit, emergency key sets taking effect',
+      ),
     ).action((options: CommonOptions) => alerts(options, runtime)),
   );
   audit.addCommand(

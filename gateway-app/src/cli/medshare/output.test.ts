@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { ApiError } from '../../client/api-client';
 import { KeyBackupError } from '../../client/key-backup';
 import { EnvelopeError } from '../../envelope';
-import { renderExport } from './audit';
+import { alertLines, renderExport } from './audit';
 import { CliError, UsageError, describeFailure, failureLine } from './errors';
 import { findAccount } from './operator';
 import { emit, field, formatSize, table } from './output';
@@ -108,6 +108,37 @@ describe('medshare output', () => {
       /^ {2}r1\s+b{64}\s+HospitalBMSP\s+2026-12-07T10:00:00.000Z\s+\S+\s+UNCONSCIOUS\s+released\s+pending$/,
     );
     assert.equal(lines.at(-1), '');
+  });
+
+  it('lists both kinds of alert auditors are told of', () => {
+    const lines = alertLines([
+      {
+        kind: 'breakGlassLimit',
+        at: 't1',
+        doctorId: ME,
+        doctorMspId: 'HospitalBMSP',
+        recordId: 'r1',
+        openings: 3,
+        perDay: 3,
+      },
+      {
+        kind: 'emergencyKeySet',
+        at: 't2',
+        mspId: 'HospitalAMSP',
+        version: 2,
+        threshold: 2,
+        holders: ['h1', 'h2', 'h3'],
+        approvedBy: ['h1', 'h2'],
+      },
+    ]);
+    assert.match(
+      lines[1] ?? '',
+      /^t1\s+break-glass limit\s+a{64}\s+HospitalBMSP\s+record r1: 3 openings, limit 3$/,
+    );
+    assert.match(
+      lines[2] ?? '',
+      /^t2\s+emergency key set\s+h1,h2\s+HospitalAMSP\s+version 2: 2 of h1,h2,h3$/,
+    );
   });
 
   it('finds an account by id, login or ledger id', () => {

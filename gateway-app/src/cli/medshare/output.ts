@@ -56,5 +56,6 @@ export function formatSize(bytes: number): string {
 export function field(record: unknown, name: string): string {
   if (typeof record !== 'object' || record === null) return '';
   const value = (record as Record<string, unknown>)[name];
+  if (Array.isArray(value)) return value.filter((v) => typeof v === 'string').join(',');
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
