@@ -214,7 +214,7 @@ describe('AccessContract', () => {
       .publicWrites()
       .map(([, v]) => v)
       .join('');
-    assert.ok(!publicWrites.includes(envelope.wrappedKey) && !publicWrites.includes(TEST_CID));
+    assert.ok(!publicWrites.includes(envelope.wrappedKey ?? 'none') && !publicWrites.includes(TEST_CID));
     const policy = stub.validationParameters.get(
       stub.createCompositeKey('grant', [RECORD, t.person('doctorC').id]),
     );

@@ -29,11 +29,14 @@ import {
 import {
   collectionFor,
   envelopeKey,
+  shareKind,
   validateEnvelopeHash,
   validateRecordId,
   type EnvelopeRecord,
+  type KeyShareField,
   type TransferRecord,
 } from './transfer';
+import type { BreakGlassRecord } from './emergency';
 import { validateUserId, type UserRecord } from './user';
 
 const TX_ID = /^[0-9a-f]{64}$/;
@@ -245,11 +248,12 @@ export class AccessContract extends Contract {
       throw new ChaincodeError('ACCESS_DENIED', decision.reason);
     }
     const { transfer, user, via } = decision;
+    if (via?.kind === 'breakGlass') return JSON.stringify(await breakGlassEnvelope(ctx, transfer, user));
     const bytes = await ctx.stub.getPrivateData(
       via?.kind === 'recipient'
         ? collectionFor(transfer.senderMspId, transfer.recipientMspId)
         : collectionFor(transfer.recipientMspId, user.mspId),
-      envelopeKey(ctx, recordId, user.userId, via?.kind === 'breakGlass' ? 'breakGlass' : 'record'),
+      envelopeKey(ctx, recordId, user.userId),
     );
     if (bytes.length === 0) {
       throw new ChaincodeError('NOT_FOUND', `no envelope of record ${recordId} for the caller on this peer`);
@@ -282,6 +286,52 @@ export class AccessContract extends Contract {
     await requireRecipientOrAuditor(ctx, recordId, 'list grants of');
     return JSON.stringify(await readPage<GrantRecord>(ctx, 'grant', [recordId], pageSize, bookmark));
   }
+}
+
+/**
+ * What a break-glass doctor reads once the key is released: the envelope's
+ * public fields and every contributed key share, each checked against the
+ * hash its holder recorded. The doctor's device combines the shares.
+ */
+async function breakGlassEnvelope(
+  ctx: Context,
+  transfer: TransferRecord,
+  doctor: UserRecord,
+): Promise<Partial<EnvelopeRecord> & { keyShares: KeyShareField[]; recipientId: string }> {
+  const { recordId } = transfer;
+  const opening = await readRecord<BreakGlassRecord>(ctx, keyOf(ctx, 'break-glass', recordId, doctor.userId));
+  const collection = collectionFor(transfer.recipientMspId, doctor.mspId);
+  const keyShares: KeyShareField[] = [];
+  let base: Partial<EnvelopeRecord> | undefined;
+  for (const share of opening?.shares ?? []) {
+    const bytes = await ctx.stub.getPrivateData(
+      collection,
+      envelopeKey(ctx, recordId, doctor.userId, shareKind(share.holderId)),
+    );
+    const envelope = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<EnvelopeRecord>;
+    if (
+      bytes.length === 0 ||
+      envelopeHashOf(bytes) !== share.envelopeHash ||
+      envelope.contentHash !== transfer.contentHash ||
+      envelope.senderId !== transfer.senderId ||
+      envelope.keyShare === undefined
+    ) {
+      throw new ChaincodeError(
+        'FAILED_PRECONDITION',
+        `the key share of record ${recordId} from ${share.holderId} does not match the record`,
+      );
+    }
+    keyShares.push(envelope.keyShare);
+    base ??= envelope;
+  }
+  if (base === undefined) {
+    throw new ChaincodeError('NOT_FOUND', `no key share of record ${recordId} for the caller on this peer`);
+  }
+  const released: Partial<EnvelopeRecord> = { ...base };
+  delete released.salt;
+  delete released.keyShare;
+  delete released.depositorId;
+  return { ...released, keyShares, recipientId: transfer.recipientId };
 }
 
 async function setPartiesPolicy(ctx: Context, key: string, ...mspIds: string[]): Promise<void> {

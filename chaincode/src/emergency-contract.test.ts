@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+
+const b64 = (bytes: number) => randomBytes(bytes).toString('base64');
 import { before, beforeEach, describe, it } from 'node:test';
 import { AccessContract } from './access-contract';
 import { AuditContract } from './audit-contract';
 import type { AttestedAction } from './attestation';
 import type { ReviewRecord } from './emergency';
 import { EmergencyContract } from './emergency-contract';
-import { encryptionKey, TestConsortium } from './testing/consortium';
+import { TestConsortium } from './testing/consortium';
 import { MapStub } from './testing/stub';
-import { marshal } from './json';
 import { collectionFor, type EnvelopeInput } from './transfer';
 
 const A = 'HospitalAMSP';
@@ -25,7 +26,18 @@ describe('EmergencyContract (break-glass)', () => {
   const access = new AccessContract();
   let t: TestConsortium;
   let stub: MapStub;
-  const emergencyWrappedKey = randomBytes(120).toString('base64');
+  /** The data key's shares as a sender splits it for HospitalB's key set (random here). */
+  const emergencyShares = () => ({
+    version: 1 as const,
+    keySetVersion: 1,
+    threshold: 2,
+    parts: [
+      { holders: [t.person('opB1').id, t.person('opB2').id], wrapped: [b64(106), b64(106)] },
+      { holders: [t.person('opB1').id, t.person('opB3').id], wrapped: [b64(106), b64(106)] },
+      { holders: [t.person('opB2').id, t.person('opB3').id], wrapped: [b64(106), b64(106)] },
+    ],
+    check: b64(32),
+  });
 
   before(async () => {
     t = await TestConsortium.create({
@@ -35,14 +47,18 @@ describe('EmergencyContract (break-glass)', () => {
       auditor: [A, 'auditor'],
       auditorC: [C, 'auditor'],
       otherDoctor: [B, 'doctor'],
+      opB1: [B, 'admin'],
+      opB2: [B, 'admin'],
+      opB3: [B, 'admin'],
+      opA: [A, 'admin'],
     });
   });
 
   beforeEach(async () => {
     stub = new MapStub();
     await t.registerAll(stub);
-    await emergency.RegisterEmergencyKey(stub.begin(B, t.admin(B).pem), encryptionKey());
-    await t.send(stub, 'tech', 'patient', RECORD, HASH, { emergencyWrappedKey });
+    await t.setKeySet(stub, ['opB1', 'opB2', 'opB3']);
+    await t.send(stub, 'tech', 'patient', RECORD, HASH, { emergencyShares: emergencyShares() });
   });
 
   /** Begins a transaction by `name`; `attest` adds a valid gateway attestation for that action. */
@@ -59,10 +75,14 @@ describe('EmergencyContract (break-glass)', () => {
     return ctx;
   };
   const asAdmin = (msp: string) => stub.begin(msp, t.admin(msp).pem);
-  /** HospitalB's emergency service deposits doctorC's envelope of RECORD; {@link release} then releases it. */
-  const deposit = (overrides: Partial<EnvelopeInput> = {}) =>
-    t.depositBreakGlass(stub, 'doctorC', 'patient', 'tech', RECORD, HASH, overrides);
-  const release = () => t.releaseBreakGlassKey(stub, 'doctorC', 'patient', 'tech', RECORD, HASH);
+  /** A HospitalB holder deposits their key share of RECORD for doctorC; {@link contribute} also contributes it. */
+  const deposit = (holder = 'opB1', overrides: Partial<EnvelopeInput> = {}) =>
+    t.depositKeyShare(stub, holder, 'doctorC', 'patient', 'tech', RECORD, HASH, overrides);
+  const contribute = (holder: string) =>
+    t.contributeKeyShare(stub, holder, 'doctorC', 'patient', 'tech', RECORD, HASH);
+  /** Two holders contribute: the key is released. */
+  const release = () =>
+    t.releaseBreakGlassKey(stub, ['opB1', 'opB2'], 'doctorC', 'patient', 'tech', RECORD, HASH);
   const breakGlass = async (name = 'doctorC') =>
     JSON.parse(
       await emergency.BreakGlass(as(name, 1, {}, 'breakGlass'), RECORD, 'UNCONSCIOUS', JUSTIFICATION, 240),
@@ -76,18 +96,6 @@ describe('EmergencyContract (break-glass)', () => {
       reason: string;
       txId: string;
     };
-
-  it('publishes and serves the organisation emergency key, for admins only to set', async () => {
-    const key = JSON.parse(await emergency.GetEmergencyKey(as('tech'), B)) as {
-      mspId: string;
-      fingerprint: string;
-    };
-    assert.equal(key.mspId, B);
-    await assert.rejects(
-      emergency.RegisterEmergencyKey(as('otherDoctor'), encryptionKey()),
-      /ACCESS_DENIED: role doctor may not manageEmergencyKey/,
-    );
-  });
 
   it('opens a record for four hours to a doctor without a grant, announced and flagged for review', async () => {
     assert.equal((await outcome('doctorC')).reason, 'no grant for the caller');
@@ -178,7 +186,7 @@ describe('EmergencyContract (break-glass)', () => {
     };
     assert.deepEqual(
       trail.records.map((e) => e.kind),
-      ['breakGlass', 'keyRelease', 'review', 'breakGlass'],
+      ['breakGlass', 'keyRelease', 'keyRelease', 'review', 'breakGlass'],
     );
   });
 
@@ -205,10 +213,12 @@ describe('EmergencyContract (break-glass)', () => {
     );
     assert.ok(stub.events.some((e) => e.name === 'BreakGlassLimitExceeded'));
     const alerts = JSON.parse(await emergency.Alerts(as('auditor'), 10, '')) as {
-      records: { doctorId: string; recordId: string; perDay: number }[];
+      records: { kind: string; doctorId: string; recordId: string; perDay: number }[];
     };
     assert.deepEqual(
-      alerts.records.map((a) => [a.doctorId, a.recordId, a.perDay]),
+      alerts.records
+        .filter((a) => a.kind === 'breakGlassLimit')
+        .map((a) => [a.doctorId, a.recordId, a.perDay]),
       [[t.person('doctorC').id, records[2], 3]],
     );
     assert.equal(
@@ -311,65 +321,99 @@ describe('EmergencyContract (break-glass)', () => {
     );
   });
 
-  it("releases the key through the recipient organisation's emergency service, once, while in force", async () => {
+  it('releases the key only when two holders of the key set each contribute their share, recorded one by one', async () => {
     await breakGlass();
     const doctorId = t.person('doctorC').id;
-    const forService = JSON.parse(
-      await emergency.ReadEmergencyEnvelope(asAdmin(B), RECORD, doctorId),
+    const forHolder = JSON.parse(
+      await emergency.ReadEmergencyEnvelope(as('opB1'), RECORD, doctorId),
     ) as Record<string, unknown>;
-    assert.equal(forService.emergencyWrappedKey, emergencyWrappedKey);
-    assert.equal(forService.wrappedKey, undefined);
-    assert.equal(forService.salt, undefined);
+    assert.equal((forHolder.emergencyShares as { keySetVersion: number }).keySetVersion, 1);
+    assert.equal(forHolder.wrappedKey, undefined);
+    assert.equal(forHolder.salt, undefined);
     await assert.rejects(
-      emergency.ReadEmergencyEnvelope(asAdmin(A), RECORD, doctorId),
+      emergency.ReadEmergencyEnvelope(as('opA'), RECORD, doctorId),
       /ACCESS_DENIED: only HospitalBMSP's emergency service/,
     );
-
-    const { envelope, hash } = await release();
-    assert.equal(stub.envelopesIn(collectionFor(B, C)).length, 1);
-    const opened = await outcome('doctorC');
-    const forDoctor = JSON.parse(await access.ReadEnvelope(as('doctorC'), RECORD, opened.txId)) as Record<
-      string,
-      unknown
-    >;
-    assert.equal(forDoctor.wrappedKey, envelope.wrappedKey);
-    assert.equal(forDoctor.emergencyWrappedKey, undefined);
+    // An admin of the organisation who holds no share reads nothing.
     await assert.rejects(
-      emergency.ReleaseBreakGlassKey(asAdmin(B), RECORD, doctorId, hash),
+      emergency.ReadEmergencyEnvelope(asAdmin(B), RECORD, doctorId),
+      /ACCESS_DENIED: you hold no share of HospitalBMSP's emergency key set 1/,
+    );
+
+    const first = await contribute('opB1');
+    assert.equal(first.released, false);
+    assert.equal((await outcome('doctorC')).outcome, 'denied', 'one share releases nothing');
+    await assert.rejects(contribute('opB1'), /ALREADY_EXISTS: you contributed your share/);
+    const second = await contribute('opB3');
+    assert.equal(second.released, true);
+    assert.ok(stub.events.some((e) => e.name === 'BreakGlassKeyReleased'));
+    assert.equal(stub.envelopesIn(collectionFor(B, C)).length, 2);
+    const opened = await outcome('doctorC');
+    assert.equal(opened.outcome, 'granted');
+    const forDoctor = JSON.parse(await access.ReadEnvelope(as('doctorC'), RECORD, opened.txId)) as {
+      keyShares: { holderId: string }[];
+      wrappedKey?: string;
+      emergencyShares?: unknown;
+      depositorId?: string;
+    };
+    assert.deepEqual(
+      forDoctor.keyShares.map((k) => k.holderId),
+      [t.person('opB1').id, t.person('opB3').id],
+    );
+    assert.equal(forDoctor.wrappedKey, undefined);
+    assert.equal(forDoctor.emergencyShares, undefined);
+    await assert.rejects(
+      contribute('opB2'),
       /FAILED_PRECONDITION: the key of record .* was already released/,
     );
-    await assert.rejects(release(), /FAILED_PRECONDITION: the key of record .* was already released/);
-    const stored = stub.privateData
-      .get(collectionFor(B, C))
-      ?.get(stub.createCompositeKey('envelope', [RECORD, doctorId, 'breakGlass']));
-    assert.deepEqual(stored, marshal(envelope), 'the released envelope stays as deposited');
+    // Each contribution is on the record's trail.
+    const trail = JSON.parse(await new AuditContract().RecordEvents(as('auditor'), RECORD, 10, '')) as {
+      records: { kind: string; actorId: string; detail: string }[];
+    };
+    assert.deepEqual(
+      trail.records.filter((e) => e.kind === 'keyRelease').map((e) => [e.actorId, e.detail]),
+      [
+        [t.person('opB1').id, 'share 1 of 2'],
+        [t.person('opB3').id, 'released'],
+      ],
+    );
   });
 
-  it('releases only the envelope the emergency service deposited, without the emergency-wrapped key', async () => {
+  it("takes only the contributor's own share, as deposited, by a holder of the key set", async () => {
     await breakGlass();
     const doctorId = t.person('doctorC').id;
     await assert.rejects(
-      deposit({ emergencyWrappedKey }),
-      /INVALID_ARGUMENT: the doctor's envelope must not carry the emergency-wrapped key/,
+      deposit('opB1', { emergencyShares: emergencyShares() }),
+      /INVALID_ARGUMENT: a key-share deposit carries its parts only/,
+    );
+    await assert.rejects(
+      deposit('opB1', { wrappedKey: b64(106) }),
+      /INVALID_ARGUMENT: a key-share deposit carries its parts only/,
     );
     assert.equal(stub.privateData.get(collectionFor(B, C)), undefined, 'nothing deposited');
     await assert.rejects(
-      emergency.ReleaseBreakGlassKey(asAdmin(B), RECORD, doctorId, HASH),
+      emergency.ContributeKeyShare(as('opB1'), RECORD, doctorId, 1, HASH),
       /FAILED_PRECONDITION: no envelope of record .* is deposited/,
     );
-    const replaced = await deposit();
-    const { hash } = await deposit();
+    const replaced = await deposit('opB1');
+    const { hash } = await deposit('opB1');
     assert.deepEqual(stub.publicWrites(), [], 'a deposit writes no public state');
+    await assert.rejects(deposit('opA'), /ACCESS_DENIED: only HospitalBMSP's emergency service/);
     await assert.rejects(
-      emergency.DepositBreakGlassEnvelope(asAdmin(A), RECORD, doctorId),
-      /ACCESS_DENIED: only HospitalBMSP's emergency service/,
-    );
-    await assert.rejects(
-      emergency.ReleaseBreakGlassKey(asAdmin(B), RECORD, doctorId, replaced.hash),
+      emergency.ContributeKeyShare(as('opB1'), RECORD, doctorId, 1, replaced.hash),
       /FAILED_PRECONDITION: the deposited envelope of record .* is not the one named/,
     );
-    await emergency.ReleaseBreakGlassKey(asAdmin(B), RECORD, doctorId, hash);
-    assert.deepEqual(stub.privateCollections(), [], 'the release writes public state only');
+    // Another holder cannot pass off opB1's deposit as their own.
+    await assert.rejects(
+      emergency.ContributeKeyShare(as('opB2'), RECORD, doctorId, 1, hash),
+      /FAILED_PRECONDITION: no envelope of record .* is deposited/,
+    );
+    await assert.rejects(
+      emergency.ContributeKeyShare(as('opB1'), RECORD, doctorId, 2, hash),
+      /NOT_FOUND: no emergency key set 2 of HospitalBMSP/,
+    );
+    await emergency.ContributeKeyShare(as('opB1'), RECORD, doctorId, 1, hash);
+    assert.deepEqual(stub.privateCollections(), [], 'the contribution writes public state only');
   });
 
   it('refuses a deposit and a release after the opening expires', async () => {
@@ -377,7 +421,7 @@ describe('EmergencyContract (break-glass)', () => {
     stub.seconds += 4 * 3600;
     const expired = /FAILED_PRECONDITION: the break-glass opening of record .* is no longer in force/;
     await assert.rejects(
-      emergency.ReadEmergencyEnvelope(asAdmin(B), RECORD, t.person('doctorC').id),
+      emergency.ReadEmergencyEnvelope(as('opB1'), RECORD, t.person('doctorC').id),
       expired,
     );
     await assert.rejects(deposit(), expired);
@@ -399,7 +443,7 @@ describe('EmergencyContract (break-glass)', () => {
     );
   });
 
-  it('purges a released break-glass envelope when the record is erased', async () => {
+  it('purges the key shares of a released opening when the record is erased', async () => {
     await breakGlass();
     await release();
     await t.erase(stub, 'patient', RECORD);

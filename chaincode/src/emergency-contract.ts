@@ -1,6 +1,6 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { requireAttestation } from './attestation';
-import { depositEnvelope, emergencyServiceOf, requireDeposited, type EnvelopeSlot } from './envelopes';
+import { depositEnvelope, requireDeposited, type EnvelopeSlot } from './envelopes';
 import { ChaincodeError } from './errors';
 import {
   DEFAULT_OPENINGS_PER_DAY,
@@ -10,11 +10,10 @@ import {
   validateTextHash,
   type BreakGlassAlertRecord,
   type BreakGlassRecord,
-  type EmergencyKeyRecord,
   type OpeningLimitRecord,
   type ReviewRecord,
 } from './emergency';
-import type { KeySetAlertRecord } from './emergency-keyset';
+import type { EmergencyKeySetRecord, KeySetAlertRecord } from './emergency-keyset';
 import { requireTransfer } from './guards';
 import { marshal, unmarshal } from './json';
 import { recordEvent } from './record-events';
@@ -25,58 +24,28 @@ import { txTime } from './time';
 import {
   collectionFor,
   envelopeKey,
+  shareKind,
   validateEnvelopeHash,
   type EnvelopeRecord,
   type TransferRecord,
 } from './transfer';
-import { parseEncryptionKey, validateUserId } from './user';
+import { validateUserId } from './user';
 
 /**
  * Emergency access ("break-glass"). A doctor without a grant opens a record
  * with a reason code; the opening lasts as long as asked, at most four hours, is
  * announced by an event to the patient and auditors, and stays open for review
  * until an auditor closes it. The doctor gets the data key without anyone
- * holding users' keys: senders also wrap each record's data key for the
- * recipient organisation's emergency public key, and the holder of that key's
- * private half (the organisation's emergency service, acting as its admin)
- * re-wraps it for the doctor only while an opening is in force.
+ * holding users' keys, and without any one person able to unwrap it: senders
+ * split each record's data key for the recipient organisation's emergency key
+ * set (emergencykeys:*), and while an opening is in force each of
+ * `threshold` holders re-wraps their parts for the doctor on their own device
+ * (DepositKeyShare, ContributeKeyShare); only the doctor's device combines them.
  */
 @Info({ title: 'EmergencyContract', description: 'Break-glass access, its key release and its review' })
 export class EmergencyContract extends Contract {
   constructor() {
     super('emergency');
-  }
-
-  /** An admin registers (or replaces) its organisation's emergency public key. */
-  @Transaction()
-  public async RegisterEmergencyKey(ctx: Context, encryptionKey: string): Promise<void> {
-    const { caller: admin, record } = await activeUser(ctx);
-    requirePermission(record.role, 'manageEmergencyKey');
-    const now = txTime(ctx);
-    const emergencyKey: EmergencyKeyRecord = {
-      docType: 'emergency-key',
-      mspId: admin.mspId,
-      registeredBy: admin.userId,
-      ...parseEncryptionKey(encryptionKey, now),
-    };
-    await writeRecord(ctx, keyOf(ctx, 'emergency-key', admin.mspId), emergencyKey);
-    ctx.stub.setEvent(
-      'EmergencyKeyRegistered',
-      marshal({ mspId: admin.mspId, fingerprint: emergencyKey.fingerprint }),
-    );
-  }
-
-  /** An organisation's emergency public key, which senders wrap each record's data key for. */
-  @Transaction(false)
-  @Returns('string')
-  public async GetEmergencyKey(ctx: Context, mspId: string): Promise<string> {
-    await activeUser(ctx);
-    const record = await requireRecord<EmergencyKeyRecord>(
-      ctx,
-      keyOf(ctx, 'emergency-key', mspId),
-      `emergency key of ${mspId}`,
-    );
-    return JSON.stringify(record);
   }
 
   /**
@@ -250,9 +219,11 @@ export class EmergencyContract extends Contract {
   }
 
   /**
-   * For the recipient organisation's emergency service (its admin): the
-   * record's envelope with the data key wrapped for the emergency key, while a
-   * break-glass opening by `doctorId` is in force and its key not yet released.
+   * For a holder of the recipient organisation's emergency key set: the
+   * record's envelope with the data key's emergency shares (never the
+   * recipient's own wrapped key), while a break-glass opening by `doctorId` is
+   * in force and its key not yet released. A holder can unwrap only their own
+   * parts, which reveal nothing of the key alone.
    */
   @Transaction(false)
   @Returns('string')
@@ -266,13 +237,13 @@ export class EmergencyContract extends Contract {
       throw new ChaincodeError('NOT_FOUND', `no envelope of record ${recordId} on this peer`);
     }
     const envelope = unmarshal(bytes) as EnvelopeRecord;
-    if (envelope.emergencyWrappedKey === undefined) {
+    if (envelope.emergencyShares === undefined) {
       throw new ChaincodeError(
         'FAILED_PRECONDITION',
-        `the sender of record ${recordId} did not wrap its key for the emergency key`,
+        `the sender of record ${recordId} did not split its key for an emergency key set`,
       );
     }
-    // The service needs the emergency-wrapped key, never the recipient's own key or the salt.
+    await requireHolder(ctx, transfer.recipientMspId, envelope.emergencyShares.keySetVersion);
     const released: Partial<EnvelopeRecord> = { ...envelope };
     delete released.salt;
     delete released.wrappedKey;
@@ -280,32 +251,36 @@ export class EmergencyContract extends Contract {
   }
 
   /**
-   * The recipient organisation's emergency service deposits the envelope for
-   * the doctor of a break-glass opening in force (first of two steps, see
-   * envelopes.ts): transient `envelope` is the whole EnvelopeRecord with the
-   * data key wrapped for the doctor. An earlier deposit whose key was not
-   * released is replaced.
+   * A holder of the recipient organisation's emergency key set deposits their
+   * key share for the doctor of a break-glass opening in force (first of two
+   * steps, see envelopes.ts): transient `envelope` is an EnvelopeRecord whose
+   * `keyShare` holds the holder's parts re-wrapped for the doctor, and no
+   * wrapped key. An earlier deposit not yet contributed is replaced.
    */
   @Transaction()
-  public async DepositBreakGlassEnvelope(ctx: Context, recordId: string, doctorId: string): Promise<void> {
+  public async DepositKeyShare(ctx: Context, recordId: string, doctorId: string): Promise<void> {
     const { transfer, opening } = await this.openingInForce(ctx, recordId, doctorId);
+    const { caller: holder } = await activeUser(ctx);
+    // A contributed share is referenced by the opening: never replaced.
+    if ((opening.shares ?? []).some((s) => s.holderId === holder.userId)) {
+      throw new ChaincodeError('ALREADY_EXISTS', 'you contributed your share for this opening already');
+    }
     await depositEnvelope(
       ctx,
-      breakGlassSlot(transfer, opening),
+      shareSlot(transfer, opening, holder.userId),
       {
         recordId,
         readerId: doctorId,
         senderId: transfer.senderId,
         contentHash: transfer.contentHash,
-        // The organisation's emergency service, whichever of its admins holds the key today.
-        depositorId: emergencyServiceOf(transfer.recipientMspId),
+        depositorId: holder.userId,
       },
       'unreferenced',
       (envelope) => {
-        if (envelope.emergencyWrappedKey !== undefined) {
+        if (envelope.keyShare?.holderId !== holder.userId || envelope.emergencyShares !== undefined) {
           throw new ChaincodeError(
             'INVALID_ARGUMENT',
-            "the doctor's envelope must not carry the emergency-wrapped key",
+            "a key-share deposit carries the depositor's own key share, and nothing of anyone else's",
           );
         }
       },
@@ -313,39 +288,68 @@ export class EmergencyContract extends Contract {
   }
 
   /**
-   * The recipient organisation's emergency service releases the data key to the
-   * doctor of a break-glass opening in force: the envelope it deposited
-   * (DepositBreakGlassEnvelope), named by its SHA-256 `envelopeHash`.
+   * A holder contributes the key share they deposited (DepositKeyShare),
+   * named by its SHA-256 `envelopeHash`. Each contribution is recorded; with
+   * `threshold` holders' contributions the key is released to the doctor.
    */
   @Transaction()
-  @Param('envelopeHash', 'string', 'SHA-256 of the deposited envelope, hex')
-  public async ReleaseBreakGlassKey(
+  @Param('envelopeHash', 'string', 'SHA-256 of the deposited key share, hex')
+  @Param('keySetVersion', 'number', 'the emergency key set the record was split for')
+  @Returns('string')
+  public async ContributeKeyShare(
     ctx: Context,
     recordId: string,
     doctorId: string,
+    keySetVersion: number,
     envelopeHash: string,
-  ): Promise<void> {
+  ): Promise<string> {
     validateEnvelopeHash(envelopeHash);
     const { transfer, opening, key, now } = await this.openingInForce(ctx, recordId, doctorId);
-    await requireDeposited(
-      ctx,
-      breakGlassSlot(transfer, opening),
-      emergencyServiceOf(transfer.recipientMspId),
-      envelopeHash,
-    );
-    await writeRecord(ctx, key, { ...opening, keyReleasedAt: now, envelopeHash });
-    const { caller: admin } = await activeUser(ctx);
+    const { caller: holder } = await activeUser(ctx);
+    const keySet = await requireHolder(ctx, transfer.recipientMspId, keySetVersion);
+    if (opening.keySetVersion !== undefined && opening.keySetVersion !== keySetVersion) {
+      throw new ChaincodeError(
+        'FAILED_PRECONDITION',
+        `the shares of this opening are for key set version ${String(opening.keySetVersion)}`,
+      );
+    }
+    const shares = opening.shares ?? [];
+    if (shares.some((s) => s.holderId === holder.userId)) {
+      throw new ChaincodeError('ALREADY_EXISTS', 'you contributed your share for this opening already');
+    }
+    await requireDeposited(ctx, shareSlot(transfer, opening, holder.userId), holder.userId, envelopeHash);
+    const contributed = [...shares, { holderId: holder.userId, envelopeHash, at: now }];
+    const released = contributed.length >= keySet.threshold;
+    await writeRecord(ctx, key, {
+      ...opening,
+      keySetVersion,
+      shares: contributed,
+      ...(released ? { keyReleasedAt: now } : {}),
+    } satisfies BreakGlassRecord);
     await recordEvent(ctx, recordId, {
       kind: 'keyRelease',
-      actorId: admin.userId,
-      actorMspId: admin.mspId,
+      actorId: holder.userId,
+      actorMspId: holder.mspId,
       subjectId: doctorId,
-      detail: '',
+      detail: released ? 'released' : `share ${String(contributed.length)} of ${String(keySet.threshold)}`,
     });
-    await ctx.stub.deleteState(
-      keyOf(ctx, 'pending-release', transfer.recipientMspId, opening.openedAt, opening.txId),
+    ctx.stub.setEvent(
+      'BreakGlassKeyShared',
+      marshal({
+        recordId,
+        doctorId,
+        holderId: holder.userId,
+        shares: contributed.length,
+        threshold: keySet.threshold,
+      }),
     );
-    ctx.stub.setEvent('BreakGlassKeyReleased', marshal({ recordId, doctorId, releasedAt: now }));
+    if (released) {
+      await ctx.stub.deleteState(
+        keyOf(ctx, 'pending-release', transfer.recipientMspId, opening.openedAt, opening.txId),
+      );
+      ctx.stub.setEvent('BreakGlassKeyReleased', marshal({ recordId, doctorId, releasedAt: now }));
+    }
+    return JSON.stringify({ shares: contributed.length, threshold: keySet.threshold, released });
   }
 
   /**
@@ -465,14 +469,34 @@ export class EmergencyContract extends Contract {
   }
 }
 
-/** Where a break-glass doctor's envelope lives: apart from any grant's, in the recipient's and doctor's collection. */
-function breakGlassSlot(transfer: TransferRecord, opening: BreakGlassRecord): EnvelopeSlot {
+/** Where one holder's key share for a break-glass doctor lives: the recipient's and the doctor's collection. */
+function shareSlot(transfer: TransferRecord, opening: BreakGlassRecord, holderId: string): EnvelopeSlot {
   return {
     collection: collectionFor(transfer.recipientMspId, opening.doctorMspId),
     recordId: transfer.recordId,
     readerId: opening.doctorId,
-    kind: 'breakGlass',
+    kind: shareKind(holderId),
   };
+}
+
+/** The key set of `version` of `mspId`, which the caller must hold a share of. */
+async function requireHolder(ctx: Context, mspId: string, version: number): Promise<EmergencyKeySetRecord> {
+  if (!Number.isInteger(version) || version < 1) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'keySetVersion must be a key set version (1 or more)');
+  }
+  const { caller } = await activeUser(ctx);
+  const keySet = await requireRecord<EmergencyKeySetRecord>(
+    ctx,
+    keyOf(ctx, 'emergency-keyset', mspId, 'version', String(version).padStart(6, '0')),
+    `emergency key set ${String(version)} of ${mspId}`,
+  );
+  if (!keySet.holders.some((h) => h.userId === caller.userId)) {
+    throw new ChaincodeError(
+      'ACCESS_DENIED',
+      `you hold no share of ${mspId}'s emergency key set ${String(version)}`,
+    );
+  }
+  return keySet;
 }
 
 /** The daily opening limit of `mspId`'s doctors. */

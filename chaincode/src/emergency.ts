@@ -1,6 +1,5 @@
 import type { AttestationSummary } from './attestation';
 import { ChaincodeError } from './errors';
-import type { EncryptionKey } from './user';
 
 /**
  * Why a doctor opened a record without a grant. Codes only: the free-text
@@ -24,11 +23,11 @@ export function validateDuration(minutes: number): number {
   return minutes;
 }
 
-/** An organisation's emergency public key: break-glass keys are released by the holder of its private half. */
-export interface EmergencyKeyRecord extends EncryptionKey {
-  docType: 'emergency-key';
-  mspId: string;
-  registeredBy: string;
+/** One emergency holder's contribution to a release: their deposit for the doctor, by its SHA-256. */
+export interface KeyShareRecord {
+  holderId: string;
+  envelopeHash: string;
+  at: string;
 }
 
 /** The current break-glass opening of a record by a doctor. */
@@ -46,8 +45,10 @@ export interface BreakGlassRecord {
   /** The opening's transaction id, which is also its review's id. */
   txId: string;
   keyReleasedAt?: string;
-  /** SHA-256 of the doctor's deposited envelope, once the key is released. */
-  envelopeHash?: string;
+  /** The emergency key set the contributions are for (the one the sender split the key for). */
+  keySetVersion?: number;
+  /** Each holder's key-share deposit for the doctor, in order; the key is released at the set's threshold. */
+  shares?: KeyShareRecord[];
   /** The doctor's gateway attestation (device check and second factor) the opening required. */
   attestation?: AttestationSummary;
 }

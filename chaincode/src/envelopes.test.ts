@@ -32,12 +32,18 @@ describe('envelope deposits', () => {
       doctorA2: [A, 'doctor'],
       patientB: [B, 'patient'],
       doctorB: [B, 'doctor'],
+      opA1: [A, 'admin'],
+      opA2: [A, 'admin'],
+      opB1: [B, 'admin'],
+      opB2: [B, 'admin'],
     });
   });
 
   beforeEach(async () => {
     stub = new MapStub();
     await t.registerAll(stub);
+    await t.setKeySet(stub, ['opA1', 'opA2']);
+    await t.setKeySet(stub, ['opB1', 'opB2']);
   });
 
   const id = (name: string): string => t.person(name).id;
@@ -49,7 +55,7 @@ describe('envelope deposits', () => {
   const stored = (
     collection: string,
     reader: string,
-    kind: 'record' | 'breakGlass' = 'record',
+    kind: 'record' | `share-${string}` = 'record',
   ): Uint8Array | undefined =>
     stub.privateData
       .get(collection)
@@ -103,14 +109,18 @@ describe('envelope deposits', () => {
     assert.equal(stored(orgA, 'doctorA2'), undefined, 'the revoked envelope is deleted');
 
     await breakGlass('doctorA2');
-    const released = await t.depositBreakGlass(stub, 'doctorA2', 'patientA', 'doctorA', RECORD, HASH);
-    depositOnly();
-    await emergency.ReleaseBreakGlassKey(asAdmin(A), RECORD, id('doctorA2'), released.hash);
-    publicOnly();
+    const shares = [];
+    for (const holder of ['opA1', 'opA2']) {
+      const share = await t.depositKeyShare(stub, holder, 'doctorA2', 'patientA', 'doctorA', RECORD, HASH);
+      depositOnly();
+      await emergency.ContributeKeyShare(t.as(stub, holder), RECORD, id('doctorA2'), 1, share.hash);
+      publicOnly();
+      shares.push(share);
+    }
 
     assert.deepEqual([...stub.privateData.keys()], [orgA], 'no other collection ever held an envelope');
     assert.deepEqual(stored(orgA, 'patientA'), marshal(sent.envelope));
-    assert.deepEqual(stored(orgA, 'doctorA2', 'breakGlass'), marshal(released.envelope));
+    assert.deepEqual(stored(orgA, 'doctorA2', `share-${id('opA2')}`), marshal(shares[1]?.envelope));
   });
 
   describe('DepositEnvelope and Send', () => {
@@ -275,21 +285,22 @@ describe('envelope deposits', () => {
       await assert.rejects(withdraw('patientB', 'doctorB'), referenced);
 
       await breakGlass('doctorA');
-      await t.depositBreakGlass(stub, 'doctorA', 'patientB', 'tech', RECORD, HASH);
-      await transfers.WithdrawEnvelope(asAdmin(B), RECORD, id('doctorA'), 'breakGlass');
-      assert.equal(
-        stored(collectionFor(A, B), 'doctorA', 'breakGlass'),
-        undefined,
-        'an unreleased deposit may go',
-      );
-      await t.releaseBreakGlassKey(stub, 'doctorA', 'patientB', 'tech', RECORD, HASH);
+      const share = `share-${id('opB1')}` as const;
+      await t.depositKeyShare(stub, 'opB1', 'doctorA', 'patientB', 'tech', RECORD, HASH);
       await assert.rejects(
-        transfers.WithdrawEnvelope(asAdmin(B), RECORD, id('doctorA'), 'breakGlass'),
+        transfers.WithdrawEnvelope(t.as(stub, 'opB2'), RECORD, id('doctorA'), share),
+        /ACCESS_DENIED: only its depositor/,
+      );
+      await transfers.WithdrawEnvelope(t.as(stub, 'opB1'), RECORD, id('doctorA'), share);
+      assert.equal(stored(collectionFor(A, B), 'doctorA', share), undefined, 'an uncontributed share may go');
+      await t.releaseBreakGlassKey(stub, ['opB1', 'opB2'], 'doctorA', 'patientB', 'tech', RECORD, HASH);
+      await assert.rejects(
+        transfers.WithdrawEnvelope(t.as(stub, 'opB1'), RECORD, id('doctorA'), share),
         referenced,
       );
       assert.ok(stored(collectionFor(A, B), 'patientB'));
       assert.ok(stored(`org-${B}`, 'doctorB'));
-      assert.ok(stored(collectionFor(A, B), 'doctorA', 'breakGlass'));
+      assert.ok(stored(collectionFor(A, B), 'doctorA', share));
     });
   });
 
@@ -308,11 +319,11 @@ describe('envelope deposits', () => {
     await t.grant(stub, 'patientB', 'doctorB', 'tech', RECORD, HASH);
     const granted = stored(`org-${B}`, 'doctorB');
     await breakGlass('doctorB');
-    await t.releaseBreakGlassKey(stub, 'doctorB', 'patientB', 'tech', RECORD, HASH);
+    await t.releaseBreakGlassKey(stub, ['opB1', 'opB2'], 'doctorB', 'patientB', 'tech', RECORD, HASH);
     assert.deepEqual(stored(`org-${B}`, 'doctorB'), granted, 'the grant envelope is untouched');
     await access.RevokeGrant(t.as(stub, 'patientB'), RECORD, id('doctorB'));
     assert.equal(stored(`org-${B}`, 'doctorB'), undefined);
-    assert.ok(stored(`org-${B}`, 'doctorB', 'breakGlass'), 'the released break-glass envelope stays');
+    assert.ok(stored(`org-${B}`, 'doctorB', `share-${id('opB1')}`), 'the released key shares stay');
   });
 
   it("refuses to hand out an envelope whose content differs from the record's, which Send cannot see", async () => {

@@ -4,7 +4,7 @@ import type { BreakGlassRecord } from './emergency';
 import { removeEnvelope } from './envelopes';
 import { ChaincodeError } from './errors';
 import { readAll, keyOf, writeRecord } from './state';
-import { collectionFor, type EnvelopeKind, type TransferRecord } from './transfer';
+import { collectionFor, shareKind, type EnvelopeKind, type TransferRecord } from './transfer';
 
 export { ERASURE_RULE } from './erasure-rule';
 
@@ -101,7 +101,7 @@ const MAX_READERS_PER_RECORD = 1000;
 
 /**
  * Purges every envelope of a record: the recipient's, each grantee's and each
- * break-glass doctor's, with their history, and closes the grants still in force.
+ * break-glass doctor's key shares, with their history, and closes the grants still in force.
  */
 export async function purgeEnvelopes(ctx: Context, transfer: TransferRecord, now: string): Promise<void> {
   const { recordId } = transfer;
@@ -124,6 +124,12 @@ export async function purgeEnvelopes(ctx: Context, transfer: TransferRecord, now
     [recordId],
     MAX_READERS_PER_RECORD,
   )) {
-    await purge(collectionFor(transfer.recipientMspId, opening.doctorMspId), opening.doctorId, 'breakGlass');
+    for (const share of opening.shares ?? []) {
+      await purge(
+        collectionFor(transfer.recipientMspId, opening.doctorMspId),
+        opening.doctorId,
+        shareKind(share.holderId),
+      );
+    }
   }
 }

@@ -74,9 +74,9 @@ const CALLS: Record<Action, Call | Call[]> = {
   },
   breakGlass: (as, _t, role) => emergency.BreakGlass(as(role, 'breakGlass'), RECORD, 'URGENT_CARE', HEX, 240),
   manageEmergencyKey: [
-    (as, _t, role) => emergency.RegisterEmergencyKey(as(role), encryptionKey()),
-    (as, t, role) => emergency.DepositBreakGlassEnvelope(as(role), RECORD, t.person('doctor').id),
-    (as, t, role) => emergency.ReleaseBreakGlassKey(as(role), RECORD, t.person('doctor').id, HEX),
+    (as, t, role) => emergency.ReadEmergencyEnvelope(as(role), RECORD, t.person('doctor').id),
+    (as, t, role) => emergency.DepositKeyShare(as(role), RECORD, t.person('doctor').id),
+    (as, t, role) => emergency.ContributeKeyShare(as(role), RECORD, t.person('doctor').id, 1, HEX),
     (as, _t, role) => emergency.PendingReleases(as(role), 10, ''),
     (as, _t, role) => emergency.SetOpeningLimit(as(role), 5),
     (as, t, role) =>
@@ -300,7 +300,7 @@ describe('an admin or gateway role without the powers attribute is no role', () 
         /ACCESS_DENIED: role \(none\) may not announceGateway/,
       );
       await assert.rejects(registry.SuspendUser(as(), t.person('spare').id), /ACCESS_DENIED/);
-      await assert.rejects(emergency.RegisterEmergencyKey(as(), encryptionKey()), /ACCESS_DENIED/);
+      await assert.rejects(keysets.ApproveKeySet(as(), 1), /ACCESS_DENIED/);
       await assert.rejects(erasure.ConfirmErasure(as(), RECORD), /ACCESS_DENIED/);
     }
   });

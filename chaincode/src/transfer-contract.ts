@@ -10,7 +10,6 @@ import { callerOf, creatorCertificate, type CertificateIdentity } from './identi
 import { marshal, unmarshal } from './json';
 import {
   depositEnvelope,
-  emergencyServiceOf,
   removeEnvelope,
   requireDeposited,
   transientContentHash,
@@ -24,6 +23,7 @@ import { txTime } from './time';
 import {
   collectionFor,
   envelopeKey,
+  shareKind,
   signedMessage,
   validateContentHash,
   validateEnvelopeHash,
@@ -145,11 +145,11 @@ export class TransferContract extends Contract {
   /**
    * The depositor takes back an envelope no public record refers to (its
    * second step failed): it is purged from the collection, so nothing stored
-   * outlives a failed ledger step. `kind` is `breakGlass` for an emergency
-   * service's deposit for a break-glass opening, `record` otherwise.
+   * outlives a failed ledger step. `kind` is `share-<holder id>` for an
+   * emergency holder's key-share deposit for a break-glass opening, `record` otherwise.
    */
   @Transaction()
-  @Param('kind', 'string', 'record or breakGlass')
+  @Param('kind', 'string', 'record, or share-<holder id>')
   public async WithdrawEnvelope(
     ctx: Context,
     recordId: string,
@@ -158,10 +158,10 @@ export class TransferContract extends Contract {
   ): Promise<void> {
     validateRecordId(recordId);
     validateUserId(readerId);
-    if (kind !== 'record' && kind !== 'breakGlass') {
-      throw new ChaincodeError('INVALID_ARGUMENT', 'kind must be record or breakGlass');
+    if (kind !== 'record' && !/^share-[0-9a-f]{64}$/.test(kind)) {
+      throw new ChaincodeError('INVALID_ARGUMENT', 'kind must be record or share-<holder id>');
     }
-    const { caller, record: withdrawer } = await activeUser(ctx);
+    const { caller } = await activeUser(ctx);
     const reader = await readRecord<UserRecord>(ctx, keyOf(ctx, 'user', readerId));
     if (reader === undefined) {
       throw new ChaincodeError('NOT_FOUND', `no registered user ${readerId}`);
@@ -170,9 +170,12 @@ export class TransferContract extends Contract {
       collection: collectionFor(caller.mspId, reader.mspId),
       recordId,
       readerId,
-      kind,
+      kind: kind === 'record' ? 'record' : shareKind(kind.slice('share-'.length)),
     };
-    const bytes = await ctx.stub.getPrivateData(slot.collection, envelopeKey(ctx, recordId, readerId, kind));
+    const bytes = await ctx.stub.getPrivateData(
+      slot.collection,
+      envelopeKey(ctx, recordId, readerId, slot.kind),
+    );
     if (bytes.length === 0) {
       throw new ChaincodeError(
         'NOT_FOUND',
@@ -180,10 +183,7 @@ export class TransferContract extends Contract {
       );
     }
     const { depositorId } = unmarshal(bytes) as Partial<EnvelopeRecord>;
-    const emergencyService =
-      depositorId === emergencyServiceOf(caller.mspId) &&
-      PERMISSIONS.manageEmergencyKey.includes(withdrawer.role);
-    if (depositorId !== caller.userId && !emergencyService) {
+    if (depositorId !== caller.userId) {
       throw new ChaincodeError('ACCESS_DENIED', 'only its depositor may withdraw an envelope');
     }
     if (await isReferenced(ctx, slot, txTime(ctx))) {
@@ -277,9 +277,9 @@ function recipientSlot(senderMspId: string, recipient: UserRecord, recordId: str
  */
 async function isReferenced(ctx: Context, slot: EnvelopeSlot, now: string): Promise<boolean> {
   const { recordId, readerId } = slot;
-  if (slot.kind === 'breakGlass') {
+  if (slot.kind !== 'record') {
     const opening = await readRecord<BreakGlassRecord>(ctx, keyOf(ctx, 'break-glass', recordId, readerId));
-    return opening?.keyReleasedAt !== undefined;
+    return (opening?.shares ?? []).some((s) => slot.kind === shareKind(s.holderId));
   }
   const transfer = await readRecord<TransferRecord>(ctx, keyOf(ctx, 'transfer', recordId));
   if (transfer?.recipientId === readerId) return true;

@@ -34,15 +34,38 @@ export interface EnvelopeInput {
   cid: string;
   size: number;
   mediaType: string;
-  /** The record's data key wrapped for the reader, base64. */
-  wrappedKey: string;
+  /** The record's data key wrapped for the reader, base64; absent only on a key-share deposit. */
+  wrappedKey?: string;
   /** The sender's ECDSA P-256 signature (IEEE P1363, base64) over {@link signedMessage}. */
   signature: string;
   /** At least 16 random bytes, base64, so the private record's on-chain hash reveals nothing. */
   salt: string;
-  /** The data key wrapped for the recipient organisation's emergency key, for break-glass release. */
-  emergencyWrappedKey?: string;
+  /**
+   * The data key split for the recipient organisation's emergency key set:
+   * for each `threshold`-subset of its holders, one part wrapped for each
+   * (see gateway-app/src/envelope/key-shares.ts). Only the sender's envelope has it.
+   */
+  emergencyShares?: EmergencySharesField;
+  /** On a break-glass key-share deposit: one holder's parts, re-wrapped for the doctor. */
+  keyShare?: KeyShareField;
   metadata?: Record<string, string>;
+}
+
+/** The `emergencyShares` of an envelope. */
+export interface EmergencySharesField {
+  version: 1;
+  keySetVersion: number;
+  threshold: number;
+  parts: { holders: string[]; wrapped: string[] }[];
+  check: string;
+}
+
+/** The `keyShare` of a break-glass key-share deposit. */
+export interface KeyShareField {
+  holderId: string;
+  keySetVersion: number;
+  check: string;
+  parts: { subset: number; holders: string[]; wrapped: string }[];
 }
 
 /**
@@ -117,8 +140,8 @@ export function parseEnvelopeRecord(bytes: Uint8Array | undefined, parties: Enve
   if (bytes === undefined || bytes.length === 0) {
     throw new ChaincodeError('INVALID_ARGUMENT', 'transient data must carry an "envelope" entry');
   }
-  if (bytes.length > 16 * 1024) {
-    throw new ChaincodeError('INVALID_ARGUMENT', 'the envelope must be at most 16 KiB');
+  if (bytes.length > 32 * 1024) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'the envelope must be at most 32 KiB');
   }
   let raw: unknown;
   try {
@@ -143,7 +166,8 @@ export function parseEnvelopeRecord(bytes: Uint8Array | undefined, parties: Enve
     'wrappedKey',
     'signature',
     'salt',
-    'emergencyWrappedKey',
+    'emergencyShares',
+    'keyShare',
     'metadata',
   ]);
   const unknown = Object.keys(e).find((k) => !allowed.has(k));
@@ -179,12 +203,21 @@ export function parseEnvelopeRecord(bytes: Uint8Array | undefined, parties: Enve
     cid: e.cid,
     size: e.size,
     mediaType: e.mediaType,
-    wrappedKey: base64Field('wrappedKey', e.wrappedKey, 4096),
     signature: base64Field('signature', e.signature, 256, 64),
     salt: base64Field('salt', e.salt, 88, 16),
   };
-  if (e.emergencyWrappedKey !== undefined) {
-    envelope.emergencyWrappedKey = base64Field('emergencyWrappedKey', e.emergencyWrappedKey, 4096);
+  if (e.keyShare === undefined) {
+    envelope.wrappedKey = base64Field('wrappedKey', e.wrappedKey, 4096);
+  } else if (e.wrappedKey !== undefined || e.emergencyShares !== undefined) {
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      'a key-share deposit carries its parts only, no wrapped key',
+    );
+  } else {
+    envelope.keyShare = parseKeyShare(e.keyShare);
+  }
+  if (e.emergencyShares !== undefined) {
+    envelope.emergencyShares = parseEmergencyShares(e.emergencyShares);
   }
   if (e.metadata !== undefined) {
     envelope.metadata = parseMetadata(e.metadata);
@@ -196,6 +229,86 @@ export function parseEnvelopeRecord(bytes: Uint8Array | undefined, parties: Enve
     );
   }
   return envelope;
+}
+
+const MAX_SUBSETS = 35;
+const fail = (what: string): never => {
+  throw new ChaincodeError('INVALID_ARGUMENT', `envelope.${what}`);
+};
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const smallInt = (v: unknown, min: number, max: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const userIds = (v: unknown): v is string[] =>
+  Array.isArray(v) &&
+  v.length >= 2 &&
+  v.length <= 7 &&
+  v.every((x) => typeof x === 'string' && HEX_64.test(x));
+
+function parseEmergencyShares(value: unknown): EmergencySharesField {
+  if (!isObject(value) || value.version !== 1 || !smallInt(value.keySetVersion, 1, 1e6)) {
+    return fail('emergencyShares must be {version: 1, keySetVersion, threshold, parts, check}');
+  }
+  if (!smallInt(value.threshold, 2, 7) || !Array.isArray(value.parts) || value.parts.length < 1) {
+    return fail('emergencyShares needs a threshold from 2 to 7 and its parts');
+  }
+  if (value.parts.length > MAX_SUBSETS)
+    return fail(`emergencyShares has at most ${String(MAX_SUBSETS)} parts`);
+  const threshold = value.threshold;
+  const parts = value.parts.map((p: unknown, i) => {
+    if (!isObject(p) || !userIds(p.holders) || !Array.isArray(p.wrapped) || p.holders.length !== threshold) {
+      return fail(`emergencyShares.parts[${String(i)}] must name ${String(threshold)} holders`);
+    }
+    if (p.wrapped.length !== p.holders.length)
+      return fail(`emergencyShares.parts[${String(i)}] needs one wrap per holder`);
+    return {
+      holders: p.holders,
+      wrapped: p.wrapped.map((w: unknown, j) =>
+        base64Field(`emergencyShares.parts[${String(i)}].wrapped[${String(j)}]`, w, 256),
+      ),
+    };
+  });
+  return {
+    version: 1,
+    keySetVersion: value.keySetVersion,
+    threshold,
+    parts,
+    check: base64Field('emergencyShares.check', value.check, 64, 32),
+  };
+}
+
+function parseKeyShare(value: unknown): KeyShareField {
+  if (!isObject(value) || typeof value.holderId !== 'string' || !HEX_64.test(value.holderId)) {
+    return fail('keyShare must be {holderId, keySetVersion, check, parts}');
+  }
+  if (!smallInt(value.keySetVersion, 1, 1e6) || !Array.isArray(value.parts) || value.parts.length < 1) {
+    return fail('keyShare needs its key set version and at least one part');
+  }
+  if (value.parts.length > MAX_SUBSETS) return fail(`keyShare has at most ${String(MAX_SUBSETS)} parts`);
+  const holderId = value.holderId;
+  const parts = value.parts.map((p: unknown, i) => {
+    if (
+      !isObject(p) ||
+      !smallInt(p.subset, 0, MAX_SUBSETS - 1) ||
+      !userIds(p.holders) ||
+      !p.holders.includes(holderId)
+    ) {
+      return fail(
+        `keyShare.parts[${String(i)}] must name its subset and holders, the contributor among them`,
+      );
+    }
+    return {
+      subset: p.subset,
+      holders: p.holders,
+      wrapped: base64Field(`keyShare.parts[${String(i)}].wrapped`, p.wrapped, 256),
+    };
+  });
+  return {
+    holderId,
+    keySetVersion: value.keySetVersion,
+    check: base64Field('keyShare.check', value.check, 64, 32),
+    parts,
+  };
 }
 
 function parseMetadata(value: unknown): Record<string, string> {
@@ -232,7 +345,10 @@ export function signedMessage(
  * (`record`), or for a break-glass opening (`breakGlass`), which must not
  * share a slot with a grant the same doctor may hold.
  */
-export type EnvelopeKind = 'record' | 'breakGlass';
+export type EnvelopeKind = 'record' | 'breakGlass' | `share-${string}`;
+
+/** The slot kind of one emergency holder's key-share deposit for a break-glass opening. */
+export const shareKind = (holderId: string): EnvelopeKind => `share-${holderId}`;
 
 /** Key of a reader's envelope in a private data collection. */
 export function envelopeKey(

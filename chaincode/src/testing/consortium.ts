@@ -5,10 +5,11 @@ import { AccessContract } from '../access-contract';
 import { AttestationContract } from '../attestation-contract';
 import { EmergencyContract } from '../emergency-contract';
 import { ErasureContract } from '../erasure-contract';
+import { EmergencyKeySetContract } from '../emergency-keyset-contract';
 import type { AttestationClaim, AttestedAction } from '../attestation';
 import { RegistryContract } from '../registry-contract';
 import { TransferContract } from '../transfer-contract';
-import { emergencyServiceOf, envelopeHashOf } from '../envelopes';
+import { envelopeHashOf } from '../envelopes';
 import { marshal } from '../json';
 import { signedMessage, type EnvelopeInput, type EnvelopeParties, type EnvelopeRecord } from '../transfer';
 import { keyBindingMessage, parseEncryptionKey } from '../user';
@@ -388,12 +389,33 @@ export class TestConsortium {
   }
 
   /**
-   * The emergency service (admin) of the organisation of `recipient` deposits
-   * for `doctor`, who has a break-glass opening in force, the envelope of a
-   * record `sender` sent to `recipient` (emergency:DepositBreakGlassEnvelope).
+   * The emergency key set of the organisation of `holders` (names of its
+   * admins): proposed by the first, approved by `approver` (the second by
+   * default). Returns its version.
    */
-  async depositBreakGlass(
+  async setKeySet(stub: MapStub, holders: string[], threshold = 2, approver = holders[1]): Promise<number> {
+    const keysets = new EmergencyKeySetContract();
+    const [proposer] = holders;
+    if (proposer === undefined || approver === undefined) throw new Error('a key set needs two admins');
+    const proposal = JSON.parse(
+      await keysets.ProposeKeySet(
+        this.as(stub, proposer),
+        JSON.stringify(holders.map((h) => this.person(h).id)),
+        threshold,
+      ),
+    ) as { version: number };
+    await keysets.ApproveKeySet(this.as(stub, approver), proposal.version);
+    return proposal.version;
+  }
+
+  /**
+   * `holder`'s key share of a record `sender` sent to `recipient`, for
+   * `doctor` of a break-glass opening in force (emergency:DepositKeyShare):
+   * random parts, as a holder's device would re-wrap them.
+   */
+  async depositKeyShare(
     stub: MapStub,
+    holder: string,
     doctor: string,
     recipient: string,
     sender: string,
@@ -401,29 +423,53 @@ export class TestConsortium {
     contentHash: string,
     overrides: Partial<EnvelopeInput> = {},
   ): Promise<Deposit> {
-    const msp = this.person(recipient).msp;
+    const holderId = this.person(holder).id;
     const record = { recordId, contentHash, sender, recipient };
-    const deposit = this.readerEnvelope(record, doctor, emergencyServiceOf(msp), overrides);
-    await new EmergencyContract().DepositBreakGlassEnvelope(
-      stub.begin(msp, this.admin(msp).pem, 1, { envelope: deposit.envelope }),
+    const deposit = this.readerEnvelope(record, doctor, holderId, {
+      wrappedKey: undefined,
+      keyShare: {
+        holderId,
+        keySetVersion: 1,
+        check: randomBytes(32).toString('base64'),
+        parts: [
+          { subset: 0, holders: [holderId, '0'.repeat(64)], wrapped: randomBytes(106).toString('base64') },
+        ],
+      },
+      ...overrides,
+    });
+    await new EmergencyContract().DepositKeyShare(
+      this.as(stub, holder, { transient: { envelope: deposit.envelope } }),
       recordId,
       this.person(doctor).id,
     );
     return deposit;
   }
 
-  /** As {@link depositBreakGlass}, then the emergency service releases the key (emergency:ReleaseBreakGlassKey). */
-  async releaseBreakGlassKey(...args: Parameters<TestConsortium['depositBreakGlass']>): Promise<Deposit> {
-    const [stub, doctor, recipient, , recordId] = args;
-    const deposit = await this.depositBreakGlass(...args);
-    const msp = this.person(recipient).msp;
-    await new EmergencyContract().ReleaseBreakGlassKey(
-      stub.begin(msp, this.admin(msp).pem),
-      recordId,
-      this.person(doctor).id,
-      deposit.hash,
-    );
-    return deposit;
+  /** As {@link depositKeyShare}, then the holder contributes it (emergency:ContributeKeyShare). */
+  async contributeKeyShare(
+    ...args: Parameters<TestConsortium['depositKeyShare']>
+  ): Promise<{ deposit: Deposit; released: boolean }> {
+    const [stub, holder, doctor, , , recordId] = args;
+    const deposit = await this.depositKeyShare(...args);
+    const result = JSON.parse(
+      await new EmergencyContract().ContributeKeyShare(
+        this.as(stub, holder),
+        recordId,
+        this.person(doctor).id,
+        deposit.envelope.keyShare?.keySetVersion ?? 1,
+        deposit.hash,
+      ),
+    ) as { released: boolean };
+    return { deposit, released: result.released };
+  }
+
+  /** Two holders (names of admins of the recipient's organisation) contribute their shares: the key is released. */
+  async releaseBreakGlassKey(
+    stub: MapStub,
+    holders: [string, string],
+    ...rest: [doctor: string, recipient: string, sender: string, recordId: string, contentHash: string]
+  ): Promise<void> {
+    for (const holder of holders) await this.contributeKeyShare(stub, holder, ...rest);
   }
 
   /**
