@@ -16,7 +16,7 @@ import {
  * the collection of the organisations concerned, whose own endorsement policy
  * names exactly them: inside one organisation its peers alone endorse it, and
  * the envelope reaches no other organisation's peer. The public record that
- * follows (Send, GrantAccess, ReleaseBreakGlassKey) carries no secret, is
+ * follows (Send, GrantAccess, ContributeKeyShare) carries no secret, is
  * endorsed per the channel's policy, and names the envelope by its SHA-256,
  * which every endorser checks against the private data hash all peers hold.
  * One transaction cannot do both: a write to public state needs the channel's
@@ -145,9 +145,4 @@ export async function removeEnvelope(
 /** SHA-256 hex of an envelope's bytes, as Fabric hashes private data. */
 export function envelopeHashOf(bytes: Uint8Array): string {
   return sha256Hex(bytes);
-}
-
-/** The depositor id of an organisation's emergency service (the same as its emergency key's id on devices). */
-export function emergencyServiceOf(mspId: string): string {
-  return `emergency:${mspId}`;
 }

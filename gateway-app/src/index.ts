@@ -55,7 +55,10 @@ export {
   toAuditRows,
 } from './client/audit-export';
 export type { AuditKind, AuditRow, FhirAuditEvent, FhirBundle } from './client/audit-export';
-export { breakGlass, registerEmergencyKey, releaseBreakGlassKey } from './client/break-glass';
+export { breakGlass, contributeKeyShare } from './client/break-glass';
+export type { KeyShareContributed } from './client/break-glass';
+export { approveKeySet, keySetOf, proposeKeySet, verifiedKeySet } from './client/emergency-keyset';
+export type { VerifiedKeySet } from './client/emergency-keyset';
 export type { BreakGlassOpening, BreakGlassRequest, EmergencyReason } from './client/break-glass';
 export { emergencyOpenings, openingsInTrail } from './client/emergency-openings';
 export { confirmErasure, getErasure, pendingErasures, requestErasure } from './client/erasure';
@@ -64,7 +67,6 @@ export { finishEnrolment, startEnrolment } from './client/enrolment';
 export type { FinishOptions, Invitation, PendingEnrolment } from './client/enrolment';
 export {
   checkDevice,
-  emergencyKeyId,
   getUser,
   grantAccess,
   httpDeviceAgent,

@@ -10,6 +10,7 @@ import {
   identityFiles,
   orgAdmin,
   registrar,
+  secondAdmin,
 } from './layout';
 import type { IdentityFiles } from './layout';
 import { runStep, scriptPath } from './steps';
@@ -133,6 +134,14 @@ export function networkIdentities(org: OrgPlan, registrarSecret: string): Identi
         type: 'client',
         dir: gatewayIdentity(org).dir,
         attrs: privilegedAttrs('gateway'),
+        tlsHosts: LOCAL_HOSTS,
+      },
+      // Two operators from the start: emergency key sets need two admins (see secondAdmin).
+      {
+        name: `admin2.${org.key}`,
+        type: 'admin',
+        dir: secondAdmin(org).dir,
+        attrs: ADMIN_ATTRS,
         tlsHosts: LOCAL_HOSTS,
       },
     );

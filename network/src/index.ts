@@ -10,7 +10,7 @@ export { adminCliEnv } from './env';
 export type { Env } from './env';
 export { enrollUser, ROLES } from './identities';
 export type { Role } from './identities';
-export { gatewayIdentity, identityFiles, orgAdmin, planFile } from './layout';
+export { gatewayIdentity, identityFiles, orgAdmin, planFile, secondAdmin } from './layout';
 export type { IdentityFiles, TlsFiles } from './layout';
 export { down, resolvePlan, startNode, status, stopNode, up } from './network';
 export type { NetworkOptions, ProcessStatus, UpResult } from './network';

@@ -41,6 +41,15 @@ export function orgAdmin(org: OrgPlan): IdentityFiles {
 }
 
 /**
+ * A peer organisation's second operator (certificate attribute role=admin):
+ * an emergency key set needs two admins' approval and two holders' shares,
+ * so that no single operator can release or replace the emergency key.
+ */
+export function secondAdmin(org: OrgPlan): IdentityFiles {
+  return identityFiles(join(org.dir, 'users', 'admin2'));
+}
+
+/**
  * A peer organisation's gateway service (certificate attribute role=gateway):
  * announces its key to the chaincode, signs attestations and records refusals.
  */

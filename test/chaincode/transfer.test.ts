@@ -11,11 +11,11 @@ import {
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import type { EnvelopeRecord } from 'medshare-chaincode';
 import { canonicalJson } from 'medshare-chaincode/dist/json';
-import { enrollUser, orgAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
+import { enrollUser, orgAdmin, secondAdmin, type IdentityFiles, type OrgPlan } from 'medshare-network';
 import { closeGateways, orgGateway, type OrgGateway } from '../support/attestation';
 import { connectGateway, type GatewayConnection } from '../support/gateway';
 import { REPO_DIR, startTestNetwork, type TestNetwork } from '../support/network';
-import { chaincodeMessage, encryptionKey, whenEndorsersAgree } from '../support/chaincode';
+import { chaincodeMessage, whenEndorsersAgree } from '../support/chaincode';
 import { keyOwner, registerSelf, signingKeyOf } from './self-registration';
 
 const decoder = new TextDecoder();
@@ -108,7 +108,7 @@ async function depositAndRecord(
   return { deposited, recorded, envelopeHash };
 }
 
-/** `envelope`'s record re-wrapped for another reader, deposited by `depositorId` (a grantor or an emergency service). */
+/** `envelope`'s record re-wrapped for another reader, deposited by `depositorId` (a grantor). */
 function rewrapped(envelope: EnvelopeRecord, readerId: string, depositorId: string): EnvelopeRecord {
   const copy: EnvelopeRecord = {
     ...envelope,
@@ -117,7 +117,27 @@ function rewrapped(envelope: EnvelopeRecord, readerId: string, depositorId: stri
     wrappedKey: randomBytes(120).toString('base64'),
     salt: randomBytes(16).toString('base64'),
   };
-  delete copy.emergencyWrappedKey;
+  delete copy.emergencyShares;
+  return copy;
+}
+
+/** One emergency holder's key share of `envelope`'s record for `doctorId` (random parts, as a holder's device re-wraps them). */
+function keyShareOf(
+  envelope: EnvelopeRecord,
+  doctorId: string,
+  holderId: string,
+  holders: string[],
+): EnvelopeRecord {
+  const copy: EnvelopeRecord = {
+    ...rewrapped(envelope, doctorId, holderId),
+    keyShare: {
+      holderId,
+      keySetVersion: 1,
+      check: envelope.emergencyShares?.check ?? '',
+      parts: [{ subset: 0, holders, wrapped: randomBytes(106).toString('base64') }],
+    },
+  };
+  delete copy.wrappedKey;
   return copy;
 }
 
@@ -141,6 +161,15 @@ describe('transfers, grants and access on a real network', () => {
   let doctorAId: string;
   /** Registry ids of the users registered in `before`. */
   const ids = new Map<IdentityFiles, string>();
+  /** Each organisation's two admins, as registered. */
+  const admins = new Map<string, [IdentityFiles, IdentityFiles]>();
+  const adminsOf = (org: OrgPlan): [IdentityFiles, IdentityFiles] => {
+    const pair = admins.get(org.key);
+    assert.ok(pair, `no admins of ${org.key}`);
+    return pair;
+  };
+  /** Organisations whose emergency key set (both admins, 2 of 2) is in force. */
+  const keySets = new Set<string>();
   const idOf = (user: IdentityFiles): string => {
     const id = ids.get(user);
     assert.ok(id, 'a user registered in before()');
@@ -226,7 +255,7 @@ describe('transfers, grants and access on a real network', () => {
       const txId = submitted.getTransactionId();
       const block = await qscc.evaluateTransaction('GetBlockByTxID', net.plan.channel, txId);
       const raw = Buffer.from(block).toString('latin1');
-      for (const secret of [CID, envelope.wrappedKey, envelope.salt, envelope.signature]) {
+      for (const secret of [CID, envelope.wrappedKey ?? CID, envelope.salt, envelope.signature]) {
         assert.ok(!raw.includes(secret), `a private envelope field reached the block of ${txId}`);
       }
       return endorsingMsps(block, txId);
@@ -255,8 +284,10 @@ describe('transfers, grants and access on a real network', () => {
     auditorB = await enrollUser(REPO_DIR, net.plan, net.bin, orgB.key, 'u-auditor-b', 'auditor');
     await register(orgB, auditorB);
     for (const org of [orgA, orgB, orgC]) {
-      // Admins act (erase, release emergency keys) only through their own registry entries.
-      await register(org, orgAdmin(org));
+      // Admins act (erase, hold emergency key shares) only through their own registry entries.
+      const pair: [IdentityFiles, IdentityFiles] = [orgAdmin(org), secondAdmin(org)];
+      for (const admin of pair) await register(org, admin);
+      admins.set(org.key, pair);
       gateways.set(org.key, await orgGateway(net.plan, org.key));
     }
   });
@@ -599,10 +630,10 @@ describe('transfers, grants and access on a real network', () => {
 
   /**
    * A new record the technologist sends to `recipient` (of `recipientOrg`),
-   * its data key also wrapped for that organisation's emergency key, opened in
-   * an emergency by `doctor` (of `doctorOrg`); the recipient organisation's
-   * admin reads the emergency-wrapped key and releases the key re-wrapped for
-   * the doctor: DepositBreakGlassEnvelope, then ReleaseBreakGlassKey.
+   * its data key also split for that organisation's emergency key set (its two
+   * admins, both needed), opened in an emergency by `doctor` (of
+   * `doctorOrg`); each admin reads the shares and contributes theirs for the
+   * doctor: DepositKeyShare, then ContributeKeyShare, twice.
    */
   const breakGlass = async (
     recipientOrg: OrgPlan,
@@ -610,14 +641,33 @@ describe('transfers, grants and access on a real network', () => {
     doctorOrg: OrgPlan,
     doctor: IdentityFiles,
   ) => {
-    const emergency = await contractAs(recipientOrg, orgAdmin(recipientOrg), 'emergency');
-    await emergency.submitTransaction('RegisterEmergencyKey', encryptionKey());
+    const [first, second] = adminsOf(recipientOrg);
+    const holders = [idOf(first), idOf(second)];
+    const keysets = async (admin: IdentityFiles) =>
+      (await gatewayFor(recipientOrg, admin)).getContract(net.plan.chaincode.name, 'emergencykeys');
+    if (!keySets.has(recipientOrg.key)) {
+      await (await keysets(first)).submitTransaction('ProposeKeySet', JSON.stringify(holders), '2');
+      // Until the second admin approves, nothing is in force.
+      await assert.rejects(
+        (await keysets(first)).evaluateTransaction('GetKeySet', recipientOrg.mspId, '0'),
+        (e: unknown) => chaincodeMessage(e).includes('NOT_FOUND'),
+      );
+      await (await keysets(second)).submitTransaction('ApproveKeySet', '1');
+      keySets.add(recipientOrg.key);
+    }
 
     const { recordId, contentHash } = newRecord();
-    const emergencyWrappedKey = randomBytes(120).toString('base64');
-    const sent = {
+    const sent: EnvelopeRecord = {
       ...(await envelopeFor(tech, recordId, idOf(recipient), contentHash)),
-      emergencyWrappedKey,
+      emergencyShares: {
+        version: 1,
+        keySetVersion: 1,
+        threshold: 2,
+        parts: [
+          { holders, wrapped: [randomBytes(106).toString('base64'), randomBytes(106).toString('base64')] },
+        ],
+        check: randomBytes(32).toString('base64'),
+      },
     };
     await send(orgA, tech, sent);
 
@@ -630,29 +680,42 @@ describe('transfers, grants and access on a real network', () => {
       }),
     );
 
-    // The doctor's peer committed the opening; the service's may be a block behind.
-    const forService = JSON.parse(
-      decoder.decode(
-        await whenEndorsersAgree(
-          () => emergency.evaluateTransaction('ReadEmergencyEnvelope', recordId, idOf(doctor)),
-          /NOT_FOUND: no break-glass opening/,
+    let release: TwoSteps | undefined;
+    let released: EnvelopeRecord | undefined;
+    for (const holder of [first, second]) {
+      const emergency = await contractAs(recipientOrg, holder, 'emergency');
+      // The doctor's peer committed the opening; the holder's may be a block behind.
+      const forHolder = JSON.parse(
+        decoder.decode(
+          await whenEndorsersAgree(
+            () => emergency.evaluateTransaction('ReadEmergencyEnvelope', recordId, idOf(doctor)),
+            /NOT_FOUND: no break-glass opening/,
+          ),
         ),
-      ),
-    ) as Record<string, string>;
-    assert.equal(forService.emergencyWrappedKey, emergencyWrappedKey);
-    const released = rewrapped(sent, idOf(doctor), `emergency:${recipientOrg.mspId}`);
-    const release = await depositAndRecord(emergency, 'DepositBreakGlassEnvelope', released, [
-      'ReleaseBreakGlassKey',
-      recordId,
-      idOf(doctor),
-    ]);
+      ) as Partial<EnvelopeRecord>;
+      assert.deepEqual(forHolder.emergencyShares, sent.emergencyShares);
+      assert.equal(forHolder.wrappedKey, undefined, "never the recipient's own wrapped key");
+      released = keyShareOf(sent, idOf(doctor), idOf(holder), holders);
+      release = await depositAndRecord(emergency, 'DepositKeyShare', released, [
+        'ContributeKeyShare',
+        recordId,
+        idOf(doctor),
+        '1',
+      ]);
+    }
+    assert.ok(release && released);
     const { reviewId } = JSON.parse(decoder.decode(opening.getResult())) as { reviewId: string };
-    return { recordId, opening, reviewId, released, release };
+    return { recordId, opening, reviewId, released, release, holders };
   };
 
   it('opens a record to a doctor in an emergency: announced, key released by the organisation, reviewed', async () => {
-    const { recordId, opening, reviewId, released, release } = await breakGlass(orgB, patient, orgC, doctorC);
-    const endorsers = await endorsersOf(await gatewayFor(orgB, orgAdmin(orgB)), release, released);
+    const { recordId, opening, reviewId, released, release, holders } = await breakGlass(
+      orgB,
+      patient,
+      orgC,
+      doctorC,
+    );
+    const endorsers = await endorsersOf(await gatewayFor(orgB, adminsOf(orgB)[1]), release, released);
     assert.deepEqual(endorsers.deposit, [orgB.mspId, orgC.mspId].sort());
 
     const events = await (
@@ -674,7 +737,11 @@ describe('transfers, grants and access on a real network', () => {
 
     const result = await openRecord(orgC, doctorC, 'ETREAT', recordId);
     assert.match(result.reason, /^break-glass UNCONSCIOUS until /);
-    assert.equal(result.envelope.wrappedKey, released.wrappedKey);
+    assert.deepEqual(
+      (result.envelope as { keyShares?: { holderId: string }[] }).keyShares?.map((k) => k.holderId),
+      holders,
+    );
+    assert.equal(result.envelope.wrappedKey, undefined);
 
     // The opener's organisation (C) holds no part of the record: its auditor may look, but not review.
     const asAuditorC = (await gatewayFor(orgC, auditor)).getContract(net.plan.chaincode.name, 'emergency');
@@ -730,7 +797,7 @@ describe('transfers, grants and access on a real network', () => {
           whenEndorsersAgree(() => access.evaluate('ReadEnvelope', on(other)), /no granted access/),
           (e: unknown) => {
             const message = chaincodeMessage(e);
-            assert.ok(!message.includes(CID) && !message.includes(envelope.wrappedKey));
+            assert.ok(!message.includes(CID) && !message.includes(envelope.wrappedKey ?? CID));
             return message.includes('private data matching public hash version is not available');
           },
         );
@@ -773,14 +840,17 @@ describe('transfers, grants and access on a real network', () => {
     });
 
     it("opens a record in an emergency to a doctor of the recipient's organisation, key released by its admin", async () => {
-      const { recordId, released, release } = await breakGlass(orgA, patientA, orgA, doctorA);
-      const endorsers = await endorsersOf(await gatewayFor(orgA, orgAdmin(orgA)), release, released);
+      const { recordId, released, release, holders } = await breakGlass(orgA, patientA, orgA, doctorA);
+      const endorsers = await endorsersOf(await gatewayFor(orgA, adminsOf(orgA)[1]), release, released);
       assert.deepEqual(endorsers.deposit, [orgA.mspId]);
       const opened = await openRecord(orgA, doctorA, 'ETREAT', recordId);
       assert.match(opened.reason, /^break-glass UNCONSCIOUS until /);
       assert.deepEqual(
-        [opened.envelope.readerId, opened.envelope.depositorId, opened.envelope.wrappedKey],
-        [doctorAId, `emergency:${orgA.mspId}`, released.wrappedKey],
+        [
+          opened.envelope.readerId,
+          (opened.envelope as { keyShares?: { holderId: string }[] }).keyShares?.map((k) => k.holderId),
+        ],
+        [doctorAId, holders],
       );
     });
 

@@ -20,7 +20,9 @@ import { blocksHolding, kuboCat, probesOf } from '../support/storage-probe';
 import { identityOfCertificate } from 'medshare-chaincode/dist/identity';
 import { gatewayIdentity, orgAdmin, type OrgPlan } from 'medshare-network';
 import {
+  bootstrapOperatorByCli,
   CliUser,
+  emergencyKeySetByCli,
   exists,
   GATEWAY_ADMIN_CLI,
   refusedWith,
@@ -53,6 +55,8 @@ describe('medshare CLI: every flow from workstations against the real network', 
   let patient: CliUser;
   let auditor: CliUser;
   let doctor: CliUser;
+  /** Hospital A's second operator, the other holder of its emergency key set. */
+  let secondA: CliUser;
   const study = randomBytes(700 * 1024 + 13);
   let recordId = '';
   let reviewId = '';
@@ -75,12 +79,9 @@ describe('medshare CLI: every flow from workstations against the real network', 
     for (const [key, operator] of await operatorsByCli(gw, network.plan, dir, agents)) {
       operators.set(key, operator);
     }
-    // Before anything is sent to hospital-a, so that senders wrap each data key for it too.
-    const emergency = await op('hospital-a').json<{ txId: string; created: boolean }>([
-      'emergency-key',
-      'register',
-    ]);
-    assert.equal(emergency.created, true);
+    // Before anything is sent to hospital-a, so that senders split each data key for its key set too.
+    secondA = await bootstrapOperatorByCli(gw, network.plan, org('hospital-a'), dir, { second: true });
+    await emergencyKeySetByCli(op('hospital-a'), secondA);
     tech = await inviteAndEnrolByCli(gw, op('imaging'), 'tech1', 'technologist', dir);
     patient = await inviteAndEnrolByCli(gw, op('hospital-a'), 'patient1', 'patient', dir);
     auditor = await inviteAndEnrolByCli(gw, op('hospital-a'), 'auditor1', 'auditor', dir, { human: true });
@@ -260,12 +261,26 @@ describe('medshare CLI: every flow from workstations against the real network', 
     ]);
     assert.ok(pending.openings.some((o) => o.recordId === recordId && o.doctorId === doctor.userId));
 
-    const released = await op('hospital-a').json<{ txId: string }>([
+    // One holder's share releases nothing; the second holder's does.
+    const first = await op('hospital-a').json<{ txId: string; shares: number; released: boolean }>([
       'emergency-release',
       recordId,
       '--doctor',
       doctor.userId,
     ]);
+    assert.deepEqual([first.shares, first.released], [1, false]);
+    refusedWith(
+      await doctor.run(['open', recordId, '--purpose', 'ETREAT', '--out', join(dir, 'half.dcm')]),
+      1,
+      'ACCESS_DENIED',
+    );
+    const released = await secondA.json<{ txId: string; shares: number; released: boolean }>([
+      'emergency-release',
+      recordId,
+      '--doctor',
+      doctor.userId,
+    ]);
+    assert.deepEqual([released.shares, released.released], [2, true]);
     assert.match(released.txId, /^[0-9a-f]{64}$/);
 
     const out = join(dir, 'emergency.dcm');

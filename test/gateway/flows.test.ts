@@ -14,12 +14,10 @@ import {
   ClusterClient,
   exportCsv,
   exportFhir,
-  generateEncryptionKeyPair,
   myRecords,
   openReviews,
   recordTrail,
-  registerEmergencyKey,
-  releaseBreakGlassKey,
+  contributeKeyShare,
   TotpService,
   toAuditRows,
   userTrail,
@@ -31,16 +29,17 @@ import {
   sendRecord,
   type AgentServer,
   type DeviceAgent,
-  type EncryptionKeyPair,
 } from 'medshare-gateway-app';
 import { clusterCredentials, type OrgPlan } from 'medshare-network';
 import { startTestNetwork, type TestNetwork } from '../support/network';
 import { readAll, streamOf } from '../support/streams';
 import {
   cookieJar,
+  emergencyKeySetOf,
   enrolTestUser,
   freshCode,
   operatorOf,
+  releaseByHolders,
   signIn,
   startDeviceAgent,
   startGateway,
@@ -70,7 +69,8 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
   let doctor: TestUser;
   let erDoctor: TestUser;
   let auditor: TestUser;
-  let emergencyKeyA: EncryptionKeyPair;
+  /** Hospital A's two operators: its emergency key set's holders. */
+  let holdersA: TestUser[] = [];
   let breakGlassExpiresAt = '';
   const op = (key: string): TestUser => {
     const operator = operators.get(key);
@@ -96,9 +96,10 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
       operator.agent = httpDeviceAgent(agent.url);
       operators.set(key, operator);
     }
-    // Senders wrap each record's data key for the recipient organisation's emergency key, so it comes first.
-    emergencyKeyA = await generateEncryptionKeyPair();
-    await registerEmergencyKey(op('hospital-a').client, op('hospital-a').keys, emergencyKeyA.publicKeySpki);
+    // Senders split each record's data key for the recipient organisation's emergency key set, so it comes first.
+    const secondA = await operatorOf(gw, org('hospital-a'), op('hospital-a').agent, { second: true });
+    holdersA = [op('hospital-a'), secondA];
+    await emergencyKeySetOf(op('hospital-a'), secondA);
     tech = await enrolTestUser(gw, op('imaging'), 'tech1', 'technologist', op('imaging').agent);
     patient = await enrolTestUser(gw, op('hospital-a'), 'patient1', 'patient', op('hospital-a').agent);
     doctor = await enrolTestUser(gw, op('hospital-b'), 'doctor1', 'doctor', op('hospital-b').agent);
@@ -157,14 +158,22 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
     });
     breakGlassExpiresAt = opening.expiresAt;
     assert.match(opening.reviewId, /^[0-9a-f]{64}$/);
-    const operator = op('hospital-a');
-    await releaseBreakGlassKey(operator.client, operator.keys, emergencyKeyA, recordId, erDoctor.keys.userId);
+    // One holder's share releases nothing: the doctor is still refused.
+    const [first, second] = holdersA;
+    assert.ok(first && second);
+    const one = await contributeKeyShare(first.client, first.keys, recordId, erDoctor.keys.userId);
+    assert.deepEqual([one.shares, one.threshold, one.released], [1, 2, false]);
+    const early = await refusal(
+      openRecord(erDoctor.client, erDoctor.keys, erDoctor.agent, recordId, 'ETREAT'),
+    );
+    assert.deepEqual([early.status, early.code], [403, 'ACCESS_DENIED']);
+    const two = await contributeKeyShare(second.client, second.keys, recordId, erDoctor.keys.userId);
+    assert.equal(two.released, true);
+    // The doctor's device combines the two shares, checks them, and decrypts.
     const opened = await openRecord(erDoctor.client, erDoctor.keys, erDoctor.agent, recordId, 'ETREAT');
     assert.equal(sha256(await readAll(opened.plaintext)), sha256(plaintext));
 
-    const twice = await refusal(
-      releaseBreakGlassKey(operator.client, operator.keys, emergencyKeyA, recordId, erDoctor.keys.userId),
-    );
+    const twice = await refusal(contributeKeyShare(first.client, first.keys, recordId, erDoctor.keys.userId));
     assert.deepEqual([twice.status, twice.code], [409, 'FAILED_PRECONDITION']);
     const nurse = await refusal(
       breakGlass(tech.client, tech.keys, tech.agent, {
@@ -440,7 +449,7 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
       justification: 'Cardiac arrest on the ward; the study is needed now.',
       durationMinutes: 5,
     });
-    await releaseBreakGlassKey(a.client, a.keys, emergencyKeyA, sent.recordId, er.keys.userId);
+    await releaseByHolders(holdersA, sent.recordId, er.keys.userId);
     const opened = await openRecord(er.client, er.keys, er.agent, sent.recordId, 'ETREAT');
     assert.equal(sha256(await readAll(opened.plaintext)), sha256(image));
   });

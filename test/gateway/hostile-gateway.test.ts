@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentServer, SignedResult } from 'medshare-gateway-app';
-import { CliUser, exists, inviteAndEnrolByCli, operatorsByCli, refusedWith } from '../support/cli';
+import {
+  bootstrapOperatorByCli,
+  CliUser,
+  emergencyKeySetByCli,
+  exists,
+  inviteAndEnrolByCli,
+  operatorsByCli,
+  refusedWith,
+} from '../support/cli';
 import { startHostileGateway, type HostileGateway, type Tampering } from '../support/hostile-gateway';
 import { startGateway, type RunningGateway } from '../support/medshare';
 import { startTestNetwork, type CliResult, type TestNetwork } from '../support/network';
@@ -109,7 +117,14 @@ describe(
       for (const [key, operator] of await operatorsByCli(gw, network.plan, dir, agents)) {
         operators.set(key, operator);
       }
-      await op('hospital-a').json(['emergency-key', 'register']);
+      const secondA = await bootstrapOperatorByCli(
+        gw,
+        network.plan,
+        network.plan.peerOrgs.find((o) => o.key === 'hospital-a') ?? assert.fail('no hospital-a'),
+        dir,
+        { second: true },
+      );
+      await emergencyKeySetByCli(op('hospital-a'), secondA);
       tech = await inviteAndEnrolByCli(gw, op('imaging'), 'tech1', 'technologist', dir);
       patient = await inviteAndEnrolByCli(gw, op('hospital-a'), 'patient1', 'patient', dir);
       doctor = await inviteAndEnrolByCli(gw, op('hospital-b'), 'doctor1', 'doctor', dir);
@@ -200,11 +215,11 @@ describe(
       );
     });
 
-    it('a swapped emergency key: refused before anything leaves (ANSWER_UNVERIFIED)', async () => {
+    it('a swapped emergency key share holder key: refused before anything leaves (ANSWER_UNVERIFIED)', async () => {
       const spki = await attackerKey();
       const edit = (text: string) => text.replace(/"spki":"[^"]+"/, `"spki":"${spki}"`);
       await refusedSend(
-        onDone('emergency:GetEmergencyKey', (answer) => {
+        onDone('emergencykeys:GetKeySet', (answer) => {
           assert.match(answer.result, /"spki":"/);
           answer.result = edit(answer.result);
           answer.proofs = answer.proofs?.map((p) => rewriteAnswer(p, edit));

@@ -5,7 +5,7 @@ import { access, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enrolDevice, loadDeviceIdentity, startAgentServer, type AgentServer } from 'medshare-gateway-app';
-import { orgAdmin, type NetworkPlan, type OrgPlan } from 'medshare-network';
+import { orgAdmin, secondAdmin, type NetworkPlan, type OrgPlan } from 'medshare-network';
 import { freshCode, type RunningGateway } from './medshare';
 import { REPO_DIR, type CliResult } from './network';
 
@@ -113,18 +113,24 @@ export class CliUser {
   }
 }
 
-/** An organisation's first operator, made with `medshare-gateway-admin bootstrap-operator`, then signed in. */
+/**
+ * An organisation's operator, made with `medshare-gateway-admin
+ * bootstrap-operator` from its first network admin (or, with `second`, its
+ * second: `admin2`), then signed in.
+ */
 export async function bootstrapOperatorByCli(
   gw: RunningGateway,
   plan: NetworkPlan,
   org: OrgPlan,
   dir: string,
+  { second = false }: { second?: boolean } = {},
 ): Promise<CliUser> {
-  const operator = new CliUser(`admin.${org.key}`, org, 'admin', dir);
+  const operator = new CliUser(`${second ? 'admin2' : 'admin'}.${org.key}`, org, 'admin', dir);
   const args = ['bootstrap-operator', '--msp', org.mspId, '--name', operator.name];
+  const adminMsp = (second ? secondAdmin(org) : orgAdmin(org)).msp;
   const result = await runCli(
     GATEWAY_ADMIN_CLI,
-    [...args, '--admin-msp-dir', orgAdmin(org).msp, '--key-file', operator.keyFile, '--json'],
+    [...args, '--admin-msp-dir', adminMsp, '--key-file', operator.keyFile, '--json'],
     { ...gatewayEnvOf(gw, plan), MEDSHARE_PASSWORD: operator.password },
   );
   assert.equal(result.code, 0, `bootstrap-operator ${org.key}: ${result.stderr}`);
@@ -261,4 +267,26 @@ export async function operatorsByCli(
     operators.set(org.key, operator);
   }
   return operators;
+}
+
+/**
+ * Puts an organisation's emergency key set in force from the command line:
+ * `first` proposes both operators as holders, 2 of 2, and `second` approves.
+ */
+export async function emergencyKeySetByCli(first: CliUser, second: CliUser): Promise<void> {
+  const proposed = await first.json<{ keySet: { version: number; status: string } }>([
+    'emergency-key',
+    'propose',
+    '--holders',
+    `${first.userId},${second.userId}`,
+    '--threshold',
+    '2',
+  ]);
+  assert.equal(proposed.keySet.status, 'proposed');
+  const approved = await second.json<{ keySet: { status: string } }>([
+    'emergency-key',
+    'approve',
+    String(proposed.keySet.version),
+  ]);
+  assert.equal(approved.keySet.status, 'active');
 }

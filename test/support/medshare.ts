@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   bootstrapOperatorKeyFile,
+  approveKeySet,
   buildGateway,
+  contributeKeyShare,
   deviceKeysOf,
   enrolDevice,
   finishEnrolment,
@@ -23,6 +25,7 @@ import {
   TotpService,
   GatewayClient,
   nodeUploader,
+  proposeKeySet,
   trustBundleDigest,
   trustBundleOf,
   type AgentServer,
@@ -31,7 +34,7 @@ import {
   type Gateway,
   type RegistrableRole,
 } from 'medshare-gateway-app';
-import { orgAdmin, type NetworkPlan, type OrgPlan } from 'medshare-network';
+import { orgAdmin, secondAdmin, type NetworkPlan, type OrgPlan } from 'medshare-network';
 import { pino } from 'pino';
 
 /** A cookie jar for one client, as a browser would keep it. */
@@ -163,12 +166,18 @@ export async function signIn(
 }
 
 /**
- * Creates the first operator of `org` from its network admin identity, as
- * `medshare-gateway-admin bootstrap-operator` does (their key file is written
- * to a temporary directory), and signs them in.
+ * Creates an operator of `org` from one of its network admin identities (the
+ * first, or with `second` the second: `admin2`), as `medshare-gateway-admin
+ * bootstrap-operator` does (their key file is written to a temporary
+ * directory), and signs them in.
  */
-export async function operatorOf(gw: RunningGateway, org: OrgPlan, agent: DeviceAgent): Promise<TestUser> {
-  const name = `admin.${org.key}`;
+export async function operatorOf(
+  gw: RunningGateway,
+  org: OrgPlan,
+  agent: DeviceAgent,
+  { second = false }: { second?: boolean } = {},
+): Promise<TestUser> {
+  const name = `${second ? 'admin2' : 'admin'}.${org.key}`;
   const password = `correct horse ${randomBytes(6).toString('base64url')} operator`;
   const keyFile = join(await mkdtemp(join(tmpdir(), 'medshare-operator-')), 'operator.json');
   const { totpSecret } = await bootstrapOperatorKeyFile({
@@ -178,7 +187,7 @@ export async function operatorOf(gw: RunningGateway, org: OrgPlan, agent: Device
     gatewayUrl: gw.url,
     mspId: org.mspId,
     enrollmentId: name,
-    adminMspDir: orgAdmin(org).msp,
+    adminMspDir: (second ? secondAdmin(org) : orgAdmin(org)).msp,
     keyFile,
     password,
   });
@@ -275,3 +284,26 @@ export async function enrolTestUser(
 }
 
 export { httpDeviceAgent };
+
+/**
+ * Puts `org`'s emergency key set in force: both operators hold a share, both
+ * must contribute to release a key (the first proposes, the second approves).
+ */
+export async function emergencyKeySetOf(first: TestUser, second: TestUser): Promise<void> {
+  const { keySet } = await proposeKeySet(
+    first.client,
+    first.keys,
+    [first.keys.userId, second.keys.userId],
+    2,
+  );
+  await approveKeySet(second.client, second.keys, keySet.version);
+}
+
+/** Both holders contribute their share of `recordId`'s key to `doctorId`'s opening: the key is released. */
+export async function releaseByHolders(
+  holders: readonly TestUser[],
+  recordId: string,
+  doctorId: string,
+): Promise<void> {
+  for (const holder of holders) await contributeKeyShare(holder.client, holder.keys, recordId, doctorId);
+}

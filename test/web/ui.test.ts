@@ -11,16 +11,14 @@ import {
   generateSigningKeyPair,
   confirmErasure,
   generateEncryptionKeyPair,
+  contributeKeyShare,
   loadDeviceIdentity,
   openDatabase,
-  registerEmergencyKey,
-  releaseBreakGlassKey,
   samplePictures,
   signRegistration,
   syntheticStudy,
   trustBundleDigest,
   trustBundleOf,
-  type EncryptionKeyPair,
   type TrustUpdate,
 } from 'medshare-gateway-app';
 import { orgAdmin, type OrgPlan } from 'medshare-network';
@@ -33,6 +31,7 @@ import {
   type UserBrowser,
 } from '../support/browser';
 import {
+  emergencyKeySetOf,
   enrolTestUser,
   freePort,
   freshCode,
@@ -131,7 +130,8 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   const wire = new Map<number, Buffer>();
   const studyDir = { path: '' };
   const plaintexts: Uint8Array[] = [];
-  let emergencyKeyA: EncryptionKeyPair;
+  /** Hospital A's two operators: its emergency key set's holders. */
+  let holdersA: TestUser[] = [];
   let patient: TestUser;
   let doctor: TestUser;
   let erDoctor: TestUser;
@@ -172,8 +172,9 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       operator.agent = httpDeviceAgent(agent.url);
       operators.set(key, operator);
     }
-    emergencyKeyA = await generateEncryptionKeyPair();
-    await registerEmergencyKey(op('hospital-a').client, op('hospital-a').keys, emergencyKeyA.publicKeySpki);
+    const secondA = await operatorOf(gw, org('hospital-a'), op('hospital-a').agent, { second: true });
+    holdersA = [op('hospital-a'), secondA];
+    await emergencyKeySetOf(op('hospital-a'), secondA);
     patient = await enrolTestUser(gw, op('hospital-a'), 'patient.web', 'patient', op('hospital-a').agent);
     doctor = await enrolTestUser(gw, op('hospital-b'), 'doctor.web', 'doctor', op('hospital-b').agent);
     erDoctor = await enrolTestUser(gw, op('hospital-b'), 'er-doctor.web', 'doctor', op('hospital-b').agent);
@@ -580,15 +581,18 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await waiting.getByRole('button', { name: 'Fill in' }).click();
     assert.equal(await ob.page.getByLabel('Record ID').inputValue(), recordId);
     await ob.shot('operator-pending-release');
-    await ob.context.close();
-    // The hospital's emergency service releases the key on its own device.
-    await releaseBreakGlassKey(
-      op('hospital-a').client,
-      op('hospital-a').keys,
-      emergencyKeyA,
-      recordId,
-      erDoctor.keys.userId,
+    // This operator contributes their share in the browser; one share releases nothing.
+    await ob.page.getByRole('button', { name: 'Contribute my share' }).click();
+    assert.match(
+      (await ob.page.getByTestId('share-contributed').textContent()) ?? '',
+      /1 of 2\s+shares; another holder must contribute theirs/,
     );
+    await ob.shot('operator-contributed-share');
+    await ob.context.close();
+    // The second holder contributes on their own device: the key is released.
+    const second = holdersA[1] ?? assert.fail('no second holder');
+    const released = await contributeKeyShare(second.client, second.keys, recordId, erDoctor.keys.userId);
+    assert.equal(released.released, true);
     await openAndView(er.page, recordId, CT_STUDY, 'ETREAT');
     await er.shot('er-doctor-views-study');
     await er.context.close();

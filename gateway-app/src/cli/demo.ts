@@ -8,6 +8,7 @@ import {
   logTail,
   orgAdmin,
   planFile,
+  secondAdmin,
   resolvePlan,
   runningPid,
   startProcess,
@@ -17,12 +18,13 @@ import {
 } from 'medshare-network';
 import { TotpService } from '../auth';
 import { GatewayClient, memoryCookieJar } from '../client/api-client';
-import { registerEmergencyKey } from '../client/break-glass';
+import { approveKeySet, proposeKeySet } from '../client/emergency-keyset';
+import type { DeviceKeys } from '../client/flows';
 import { signRegistration, type RegistrableRole } from '../client/ca-token';
 import { registerOwnKey } from '../client/key-binding';
 import { finishEnrolment, startEnrolment } from '../client/enrolment';
 import { enrolDevice } from '../device';
-import { deviceKeysOf, keyFileOfEnrolment, loadKeyFile, newEncryptionKeyPem, saveKeyFile } from './key-file';
+import { deviceKeysOf, keyFileOfEnrolment, loadKeyFile, saveKeyFile } from './key-file';
 import { nodeUploader } from './node-uploader';
 import { bootstrapOperatorKeyFile } from './operator-key-file';
 import { syntheticStudy, type SyntheticStudyOptions } from '../study/synthetic';
@@ -233,44 +235,50 @@ async function enrolDemo(layout: Layout): Promise<DemoUser[]> {
     const totpKey = Buffer.from((await gatewaySecrets(gateway.secretsFile)).totpKey, 'base64');
     const dir = join(layout.demoDir, org.key);
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const operator: DemoUser = {
-      org: org.key,
-      mspId: org.mspId,
-      name: `admin.${org.key}`,
-      role: 'admin',
-      password: password(),
-      totpSecret: '',
-      keyFile: join(dir, 'operator.json'),
-      userId: '',
-      gatewayUrl: gateway.url,
-    };
-    const made = await bootstrapOperatorKeyFile({
-      trustBundle,
-      database: gateway.database,
-      totpKey,
-      gatewayUrl: gateway.url,
-      mspId: org.mspId,
-      enrollmentId: operator.name,
-      adminMspDir: orgAdmin(org).msp,
-      keyFile: operator.keyFile,
-      password: operator.password,
-    });
-    operator.totpSecret = made.totpSecret;
-    operator.userId = made.userId;
-    users.push(operator);
-    const client = await signedIn(gateway.url, operator);
-    const operatorFile = await loadKeyFile(operator.keyFile);
-    const keys = await deviceKeysOf(operatorFile);
-    // The operator's registry entry, without which an admin can do nothing on the ledger.
-    await registerOwnKey(client, keys);
-
-    const emergency = await newEncryptionKeyPem();
-    await saveKeyFile(operator.keyFile, {
-      ...operatorFile,
-      emergencyKey: emergency.privatePem,
-      emergencyPublicKey: emergency.publicSpki,
-    });
-    await registerEmergencyKey(client, keys, emergency.publicSpki);
+    // Two operators, from the network's two admins: the emergency key set needs both.
+    const operators: { operator: DemoUser; client: GatewayClient; keys: DeviceKeys }[] = [];
+    for (const [name, adminMspDir, file] of [
+      [`admin.${org.key}`, orgAdmin(org).msp, 'operator.json'],
+      [`admin2.${org.key}`, secondAdmin(org).msp, 'operator2.json'],
+    ] as const) {
+      const operator: DemoUser = {
+        org: org.key,
+        mspId: org.mspId,
+        name,
+        role: 'admin',
+        password: password(),
+        totpSecret: '',
+        keyFile: join(dir, file),
+        userId: '',
+        gatewayUrl: gateway.url,
+      };
+      const made = await bootstrapOperatorKeyFile({
+        trustBundle,
+        database: gateway.database,
+        totpKey,
+        gatewayUrl: gateway.url,
+        mspId: org.mspId,
+        enrollmentId: operator.name,
+        adminMspDir,
+        keyFile: operator.keyFile,
+        password: operator.password,
+      });
+      operator.totpSecret = made.totpSecret;
+      operator.userId = made.userId;
+      users.push(operator);
+      const signed = await signedIn(gateway.url, operator);
+      const operatorKeys = await deviceKeysOf(await loadKeyFile(operator.keyFile));
+      // The operator's registry entry, without which an admin can do nothing on the ledger.
+      await registerOwnKey(signed, operatorKeys);
+      operators.push({ operator, client: signed, keys: operatorKeys });
+    }
+    const [first, second] = operators;
+    if (!first || !second) throw new DemoError(`no operators for ${org.key}`);
+    const { client, keys } = first;
+    // The emergency key set: both operators hold a share, both must act to release a key.
+    const { keySet } = await proposeKeySet(client, keys, [first.keys.userId, second.keys.userId], 2);
+    await approveKeySet(second.client, second.keys, keySet.version);
+    await second.client.logout();
 
     const deviceName = `device.demo.${org.key}`;
     const device = await client.registerDevice(

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { generateEncryptionKeyPair, type EncryptionKeyPair } from '../envelope';
 import type { PendingEnrolment } from '../client/enrolment';
@@ -26,9 +26,6 @@ export interface KeyFile {
   encryptionKey: string;
   /** base64 SPKI DER. */
   encryptionPublicKey: string;
-  /** An operator's organisation emergency key pair (PKCS#8 PEM and base64 SPKI), if they hold it. */
-  emergencyKey?: string;
-  emergencyPublicKey?: string;
   /**
    * The consortium's trust anchors this device pinned: an operator's from the
    * network's own files on the gateway host, a user's at enrolment against the
@@ -131,9 +128,4 @@ export async function newEncryptionKeyPem(): Promise<{ privatePem: string; publi
     privatePem: pkcs8Pem(der),
     publicSpki: pair.publicKeySpki,
   };
-}
-
-/** The base64 SPKI of a PEM key's public half. */
-export function publicSpkiOf(pem: string): string {
-  return createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('base64');
 }

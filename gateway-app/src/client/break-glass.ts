@@ -1,16 +1,9 @@
-import { unwrapDataKey, wrapDataKey, type EncryptionKeyPair } from '../envelope';
+import { contributeShares, type EmergencyShares } from '../envelope';
 import { toBase64 } from '../envelope/bytes';
 import type { BreakGlassRow } from '../api/ledger-rows';
 import { ApiError, type GatewayClient } from './api-client';
 import { allPages } from './audit';
-import {
-  checkDevice,
-  emergencyKeyId,
-  getKeyHolder,
-  textHash,
-  type DeviceAgent,
-  type DeviceKeys,
-} from './flows';
+import { checkDevice, getKeyHolder, textHash, type DeviceAgent, type DeviceKeys } from './flows';
 import { depositThenRecord, envelopeDeposit } from './deposit';
 import { callLedger, parseResult, type LedgerIdentity } from './ledger-call';
 
@@ -71,16 +64,6 @@ export async function breakGlass(
   return { txId: committed.txId, reviewId: result.reviewId, expiresAt: result.expiresAt, justificationHash };
 }
 
-/** An operator sets their organisation's emergency public key, which senders wrap data keys for. */
-export async function registerEmergencyKey(
-  client: GatewayClient,
-  operator: LedgerIdentity,
-  publicKeySpki: string,
-): Promise<{ txId: string }> {
-  const { txId } = await callLedger(client, operator, 'emergency:RegisterEmergencyKey', [publicKeySpki]);
-  return { txId };
-}
-
 interface EmergencyEnvelope {
   senderId: string;
   contentHash: string;
@@ -88,44 +71,53 @@ interface EmergencyEnvelope {
   size: number;
   mediaType: string;
   signature: string;
-  emergencyWrappedKey: string;
+  emergencyShares: EmergencyShares;
   metadata?: Record<string, string>;
 }
 
+/** What one holder's contribution did: how many shares are in, how many are needed, and whether the key is released. */
+export interface KeyShareContributed {
+  txId: string;
+  shares: number;
+  threshold: number;
+  released: boolean;
+}
+
 /**
- * The recipient organisation's emergency service (an operator holding the
- * emergency private key) releases a record's data key to the doctor of an
- * opening in force: it unwraps the emergency copy on this device, wraps the
- * key for the doctor's registered public key, and records the release. The
- * chaincode refuses when no opening is in force or the key was released.
+ * A holder of the recipient organisation's emergency key set contributes
+ * their share of a record's key to the doctor of an opening in force: on this
+ * device their parts are unwrapped with their own key and re-wrapped for the
+ * doctor's key, which is checked against its owner's binding first; the
+ * holder never sees the data key. The key is released when `threshold`
+ * holders have contributed, each contribution recorded on the ledger.
  */
-export async function releaseBreakGlassKey(
+export async function contributeKeyShare(
   client: GatewayClient,
-  operator: LedgerIdentity,
-  emergencyKey: EncryptionKeyPair,
+  holder: DeviceKeys,
   recordId: string,
   doctorId: string,
-): Promise<{ txId: string }> {
+): Promise<KeyShareContributed> {
   const sealed = parseResult(
-    await callLedger(client, operator, 'emergency:ReadEmergencyEnvelope', [recordId, doctorId]),
+    await callLedger(client, holder, 'emergency:ReadEmergencyEnvelope', [recordId, doctorId]),
   ) as EmergencyEnvelope;
-  const doctor = await getKeyHolder(client, operator, doctorId);
+  const doctor = await getKeyHolder(client, holder, doctorId);
   if (doctor.status !== 'active') {
     throw new ApiError(409, 'RECIPIENT_INACTIVE', 'the doctor is not an active user');
   }
-  const dataKey = await unwrapDataKey(
-    sealed.emergencyWrappedKey,
-    emergencyKey,
-    emergencyKeyId(operator.mspId),
+  const share = await contributeShares(
+    sealed.emergencyShares,
+    { holderId: holder.userId, keyPair: holder.encryption },
+    { doctorId, spki: doctor.encryptionKey.spki },
   );
+  const { keySetVersion, check } = sealed.emergencyShares;
   const deposit = await envelopeDeposit(
     {
       cid: sealed.cid,
       size: sealed.size,
       mediaType: sealed.mediaType,
-      wrappedKey: await wrapDataKey(dataKey, doctor.encryptionKey.spki, doctorId),
       signature: sealed.signature,
       salt: toBase64(crypto.getRandomValues(new Uint8Array(16))),
+      keyShare: { ...share, keySetVersion, check },
       ...(sealed.metadata ? { metadata: sealed.metadata } : {}),
     },
     {
@@ -133,19 +125,24 @@ export async function releaseBreakGlassKey(
       readerId: doctorId,
       senderId: sealed.senderId,
       contentHash: sealed.contentHash,
-      depositorId: emergencyKeyId(operator.mspId),
+      depositorId: holder.userId,
     },
   );
-  const { txId } = await depositThenRecord(
+  const committed = await depositThenRecord(
     client,
-    operator,
+    holder,
     {
-      deposit: { fn: 'emergency:DepositBreakGlassEnvelope', args: [recordId, doctorId], kind: 'breakGlass' },
-      record: { fn: 'emergency:ReleaseBreakGlassKey', args: [recordId, doctorId] },
+      deposit: {
+        fn: 'emergency:DepositKeyShare',
+        args: [recordId, doctorId],
+        kind: `share-${holder.userId}`,
+      },
+      record: { fn: 'emergency:ContributeKeyShare', args: [recordId, doctorId, String(keySetVersion)] },
     },
     deposit,
   );
-  return { txId };
+  const result = parseResult(committed) as { shares: number; threshold: number; released: boolean };
+  return { txId: committed.txId, ...result };
 }
 
 /**

@@ -32,9 +32,9 @@ const RECORD_BACKOFF_MS = 250;
 export interface DepositSteps {
   /**
    * The deposit function, its arguments (the record and reader ids), and the
-   * kind of envelope it deposits (`breakGlass` for a break-glass release).
+   * kind of envelope it deposits (`share-<holder id>` for an emergency key share).
    */
-  deposit: { fn: string; args: [recordId: string, readerId: string]; kind?: 'record' | 'breakGlass' };
+  deposit: { fn: string; args: [recordId: string, readerId: string]; kind?: 'record' | `share-${string}` };
   /** The recording function and its arguments before the envelope's hash, which is appended. */
   record: { fn: string; args: readonly string[] };
 }
@@ -71,9 +71,10 @@ export async function depositThenRecord(
       }
     }
   } catch (error) {
-    await callLedger(client, identity, 'transfer:WithdrawEnvelope', steps.deposit.args).catch(
-      () => undefined,
-    );
+    await callLedger(client, identity, 'transfer:WithdrawEnvelope', [
+      ...steps.deposit.args,
+      steps.deposit.kind ?? 'record',
+    ]).catch(() => undefined);
     throw error;
   }
 }

@@ -33,7 +33,8 @@ describe('openingsInTrail', () => {
         '',
         'UNCONSCIOUS until 2026-12-07T10:30:00.000Z',
       ),
-      event('keyRelease', '2026-12-07T10:05:00.000Z', 'admin1', 'er1', ''),
+      event('keyRelease', '2026-12-07T10:04:00.000Z', 'admin2', 'er1', 'share 1 of 2'),
+      event('keyRelease', '2026-12-07T10:05:00.000Z', 'admin1', 'er1', 'released'),
       event('grant', '2026-12-07T09:00:00.000Z', 'patient1', 'doc1', 'TREAT until 2026-12-08T09:00:00.000Z'),
       event(
         'breakGlass',
@@ -70,8 +71,8 @@ describe('openingsInTrail', () => {
         '',
         'URGENT_CARE until 2026-12-07T11:30:00.000Z',
       ),
-      event('keyRelease', '2026-12-07T11:01:00.000Z', 'admin1', 'er1', ''),
-      event('keyRelease', '2026-12-07T11:02:00.000Z', 'admin1', 'er1', '', 'record-0000000002'),
+      event('keyRelease', '2026-12-07T11:01:00.000Z', 'admin1', 'er1', 'released'),
+      event('keyRelease', '2026-12-07T11:02:00.000Z', 'admin1', 'er1', 'released', 'record-0000000002'),
     ]);
     assert.deepEqual(
       openings.map((o) => [o.reasonCode, o.keyReleasedAt, o.finding]),

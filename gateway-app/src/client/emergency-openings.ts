@@ -48,7 +48,8 @@ export function openingsInTrail(events: readonly RecordEvent[]): EmergencyOpenin
         openedAt: event.at,
         until: groups?.until ?? '',
       });
-    } else if (event.kind === 'keyRelease') {
+    } else if (event.kind === 'keyRelease' && (event.detail === 'released' || event.detail === '')) {
+      // One event per holder's share; the key is released with the one that says so.
       const opening = latestBy(event.subjectId, event.recordId);
       if (opening) opening.keyReleasedAt = event.at;
     } else if (event.kind === 'review') {

@@ -7,14 +7,18 @@ import {
   createDecryptStream,
   createEncryptStream,
   signTransfer,
+  combineShares,
+  splitForHolders,
   unwrapDataKey,
   wrapDataKey,
   type EncryptionKeyPair,
+  type ShareContribution,
 } from '../envelope';
 import { toBase64, toHex } from '../envelope/bytes';
 import { ApiError, type GatewayClient } from './api-client';
 import { depositThenRecord, envelopeDeposit } from './deposit';
 import { verifyKeyBinding } from './key-binding';
+import { verifiedKeySet } from './emergency-keyset';
 import { callLedger, parseResult, type LedgerIdentity } from './ledger-call';
 
 /** Everything a user's device holds: the signing identity and the encryption key pair. */
@@ -91,9 +95,6 @@ export async function getKeyHolder(
   return entry;
 }
 
-/** The binding id of an organisation's emergency key in key wraps. */
-export const emergencyKeyId = (mspId: string): string => `emergency:${mspId}`;
-
 /** A record id: 138 random bits, URL-safe, starting with a letter. */
 export function newRecordId(): string {
   const id = toBase64(crypto.getRandomValues(new Uint8Array(18)))
@@ -141,13 +142,8 @@ export async function sendRecord(
   if (recipient.status !== 'active') {
     throw new ApiError(409, 'RECIPIENT_INACTIVE', 'the recipient is not an active user');
   }
-  const emergency = await callLedger(client, keys, 'emergency:GetEmergencyKey', [recipient.mspId]).then(
-    (r) => parseResult(r) as { encryptionKey?: { spki: string }; spki?: string },
-    (error: unknown) => {
-      if (error instanceof ApiError && error.status === 404) return undefined;
-      throw error;
-    },
-  );
+  // Checked before anything is encrypted: a key set this device cannot verify stops the send.
+  const keySet = await verifiedKeySet(client, keys, recipient.mspId);
   const dataKey = await DataKey.generate();
   const hasher = createContentHasher();
   const ciphertext = outgoing.plaintext.pipeThrough(createEncryptStream(dataKey)).pipeThrough(hasher.stream);
@@ -156,7 +152,6 @@ export async function sendRecord(
     if (stored.contentHash !== hasher.digest()) {
       throw new ApiError(502, 'UPLOAD_CORRUPTED', 'the stored ciphertext is not the one this device sent');
     }
-    const emergencySpki = emergency?.encryptionKey?.spki ?? emergency?.spki;
     const deposit = await envelopeDeposit(
       {
         cid: stored.cid,
@@ -170,9 +165,14 @@ export async function sendRecord(
           recipientId: outgoing.recipientId,
         }),
         salt: toBase64(crypto.getRandomValues(new Uint8Array(16))),
-        ...(emergencySpki
+        ...(keySet
           ? {
-              emergencyWrappedKey: await wrapDataKey(dataKey, emergencySpki, emergencyKeyId(recipient.mspId)),
+              emergencyShares: await splitForHolders(
+                dataKey,
+                keySet.holders,
+                keySet.threshold,
+                keySet.version,
+              ),
             }
           : {}),
         ...(outgoing.metadata ? { metadata: outgoing.metadata } : {}),
@@ -221,7 +221,10 @@ export interface ReleasedEnvelope {
   cid: string;
   size: number;
   mediaType: string;
-  wrappedKey: string;
+  /** The reader's wrapped data key; a break-glass doctor gets `keyShares` instead. */
+  wrappedKey?: string;
+  /** For a break-glass doctor: the emergency holders' key shares, re-wrapped for them, to combine here. */
+  keyShares?: (ShareContribution & { keySetVersion: number; check: string })[];
   signature: string;
   senderId: string;
   /** Whom the sender sent (and signed) the record for. */
@@ -264,7 +267,7 @@ export async function openRecord(
     { recordId, cid: envelope.cid, contentHash: envelope.contentHash, recipientId: envelope.recipientId },
     envelope.signature,
   );
-  const dataKey = await unwrapDataKey(envelope.wrappedKey, keys.encryption, keys.userId);
+  const dataKey = await readerDataKey(envelope, keys);
   const ciphertext = await client.download(envelope.cid);
   return {
     envelope,
@@ -290,7 +293,7 @@ export async function grantAccess(
     await callLedger(client, keys, 'access:ReadEnvelope', [grant.recordId, access.txId]),
   ) as ReleasedEnvelope;
   const grantee = await getKeyHolder(client, keys, grant.granteeId);
-  const dataKey = await unwrapDataKey(own.wrappedKey, keys.encryption, keys.userId);
+  const dataKey = await readerDataKey(own, keys);
   const deposit = await envelopeDeposit(
     {
       cid: own.cid,
@@ -322,6 +325,22 @@ export async function grantAccess(
     deposit,
   );
   return { txId: committed.txId };
+}
+
+/**
+ * The data key of a released envelope: unwrapped with this device's key, or,
+ * for a break-glass doctor, combined here from the emergency holders' shares
+ * and checked against the sender's check value, which every share must carry alike.
+ */
+async function readerDataKey(envelope: ReleasedEnvelope, keys: DeviceKeys): Promise<DataKey> {
+  if (envelope.wrappedKey !== undefined)
+    return unwrapDataKey(envelope.wrappedKey, keys.encryption, keys.userId);
+  const shares = envelope.keyShares ?? [];
+  const [first] = shares;
+  if (!first || shares.some((s) => s.check !== first.check)) {
+    throw new ApiError(502, 'KEY_SHARES_INVALID', 'the released key shares do not agree with each other');
+  }
+  return combineShares(shares, first.check, { doctorId: keys.userId, keyPair: keys.encryption });
 }
 
 /** SHA-256 hex of a text, for justification and note hashes kept off the ledger. */

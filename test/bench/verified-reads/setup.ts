@@ -1,13 +1,12 @@
-import { webcrypto } from 'node:crypto';
-import { httpDeviceAgent, loadKeyFile, registerEmergencyKey, trustBundleOf } from 'medshare-gateway-app';
+import { callLedger, httpDeviceAgent, loadKeyFile, trustBundleOf } from 'medshare-gateway-app';
 import { enrolTestUser, operatorOf, type RunningGateway } from '../../support/medshare';
 import type { ReadBenchSetup } from './measure';
 
 /**
  * A reader for the benchmark on a running gateway: the first operator of the
  * plan's first peer organisation, who enrols a patient (the registry entry
- * the benchmark reads) and registers the organisation's emergency key (the
- * transaction the commit proof finds).
+ * the benchmark reads) and sets the organisation's break-glass opening limit
+ * (the transaction the commit proof finds).
  */
 export async function readBenchSetup(gw: RunningGateway): Promise<ReadBenchSetup> {
   const [org, other] = gw.plan.peerOrgs;
@@ -17,11 +16,7 @@ export async function readBenchSetup(gw: RunningGateway): Promise<ReadBenchSetup
   const keyFile = await loadKeyFile(operator.keyFile ?? '');
   // The registry entry the benchmark reads, and a transaction for the commit proof to find.
   const patient = await enrolTestUser(gw, operator, 'reader1', 'patient', operator.agent);
-  const pair = await webcrypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, [
-    'deriveBits',
-  ]);
-  const spki = Buffer.from(await webcrypto.subtle.exportKey('spki', pair.publicKey)).toString('base64');
-  const { txId } = await registerEmergencyKey(operator.client, operator.keys, spki);
+  const { txId } = await callLedger(operator.client, operator.keys, 'emergency:SetOpeningLimit', ['3']);
   return {
     plan: gw.plan,
     org,

@@ -1,14 +1,15 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { X509Certificate } from 'node:crypto';
 import { ApiError, type AccountView } from '../../client/api-client';
-import { pendingReleases, releaseBreakGlassKey, registerEmergencyKey } from '../../client/break-glass';
+import { contributeKeyShare, pendingReleases } from '../../client/break-glass';
+import { approveKeySet, keySetOf, proposeKeySet } from '../../client/emergency-keyset';
+import type { EmergencyKeySetRecord } from 'medshare-chaincode';
 import { signRegistration, type RegistrableRole } from '../../client/ca-token';
 import { callLedger } from '../../client/ledger-call';
-import { importEncryptionKeyPair, newEncryptionKeyPem, publicSpkiOf, saveKeyFile } from '../key-file';
 import { enrolmentLink } from '../../client/invitation-link';
 import { trustBundleDigest } from '../../trust/bundle';
 import { toString as qrToString } from 'qrcode';
-import { parseEnrollmentId, parseInvitableRole, parseRecordId, parseUserId } from './args';
+import { parseEnrollmentId, parseInvitableRole, parseMspId, parseRecordId, parseUserId } from './args';
 import { withCommonOptions } from './common';
 import { CliError } from './errors';
 import { emit, table } from './output';
@@ -210,24 +211,72 @@ function describeLedger(change: LedgerStatusChange): string {
   return 'txId' in change ? `tx ${change.txId}` : change.skipped;
 }
 
-async function emergencyKeyRegister(options: CommonOptions, runtime: Runtime): Promise<void> {
+interface ProposeOptions extends CommonOptions {
+  holders: string[];
+  threshold: number;
+}
+
+/** A key set in lines: version, status, threshold, holders and approvals. */
+function keySetLines(keySet: EmergencyKeySetRecord): string[] {
+  return [
+    `${keySet.mspId} emergency key set version ${String(keySet.version)}: ${keySet.status}, ${String(keySet.threshold)} of ${String(keySet.holders.length)} holders must act together`,
+    ...keySet.holders.map((h) => `  holder ${h.userId} (key ${h.fingerprint.slice(0, 16)}…)`),
+    ...keySet.approvals.map((a) => `  approved by ${a.adminId} at ${a.at}`),
+  ];
+}
+
+async function emergencyKeyPropose(options: ProposeOptions, runtime: Runtime): Promise<void> {
   await withWorkstation(options, runtime, 'signed-in', async (station) => {
     station.requireOperator();
-    let file = station.keyFile;
-    // Kept before it is registered: a failed registration is retried with the same pair, and a
-    // registered public key always has its private half in the key file.
-    const created = !file.emergencyKey;
-    if (!file.emergencyKey) {
-      const pair = await newEncryptionKeyPem();
-      file = { ...file, emergencyKey: pair.privatePem, emergencyPublicKey: pair.publicSpki };
-      await saveKeyFile(station.keyFilePath, file);
-    }
-    const publicSpki = file.emergencyPublicKey ?? publicSpkiOf(file.emergencyKey ?? '');
-    const { txId } = await registerEmergencyKey(station.client, await station.keys(), publicSpki);
-    emit(runtime.out, options.json === true, { mspId: file.mspId, publicKey: publicSpki, created, txId }, [
-      `registered ${file.mspId}'s emergency key (tx ${txId}); its private half is in ${station.keyFilePath}`,
+    const { txId, keySet } = await proposeKeySet(
+      station.client,
+      await station.keys(),
+      options.holders,
+      options.threshold,
+    );
+    emit(runtime.out, options.json === true, { txId, keySet }, [
+      ...keySetLines(keySet),
+      `proposed (tx ${txId}); another admin of ${keySet.mspId} approves it with: medshare emergency-key approve ${String(keySet.version)}`,
     ]);
   });
+}
+
+async function emergencyKeyApprove(version: number, options: CommonOptions, runtime: Runtime): Promise<void> {
+  await withWorkstation(options, runtime, 'signed-in', async (station) => {
+    station.requireOperator();
+    const { txId, keySet } = await approveKeySet(station.client, await station.keys(), version);
+    emit(runtime.out, options.json === true, { txId, keySet }, [
+      ...keySetLines(keySet),
+      `approved (tx ${txId})`,
+    ]);
+  });
+}
+
+interface ShowOptions extends CommonOptions {
+  msp?: string;
+  proposal?: boolean;
+}
+
+async function emergencyKeyShow(options: ShowOptions, runtime: Runtime): Promise<void> {
+  await withWorkstation(options, runtime, 'signed-in', async (station) => {
+    const keySet = await keySetOf(
+      station.client,
+      await station.keys(),
+      options.msp ?? station.keyFile.mspId,
+      options.proposal === true ? -1 : 0,
+    );
+    emit(runtime.out, options.json === true, { keySet }, keySetLines(keySet));
+  });
+}
+
+function parseUserIds(value: string): string[] {
+  return value.split(',').map((id) => parseUserId(id.trim()));
+}
+
+function parseThreshold(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1e6) throw new InvalidArgumentError('a whole number');
+  return n;
 }
 
 function parseOpeningLimit(value: string): number {
@@ -283,26 +332,11 @@ interface ReleaseOptions extends CommonOptions {
 async function emergencyRelease(recordId: string, options: ReleaseOptions, runtime: Runtime): Promise<void> {
   await withWorkstation(options, runtime, 'signed-in', async (station) => {
     station.requireOperator();
-    const { emergencyKey } = station.keyFile;
-    if (!emergencyKey) {
-      throw new CliError(
-        'NO_EMERGENCY_KEY',
-        'this key file holds no emergency key; use the one that ran medshare emergency-key register',
-      );
-    }
-    const pair = await importEncryptionKeyPair(
-      emergencyKey,
-      station.keyFile.emergencyPublicKey ?? publicSpkiOf(emergencyKey),
-    );
-    const { txId } = await releaseBreakGlassKey(
-      station.client,
-      await station.keys(),
-      pair,
-      recordId,
-      options.doctor,
-    );
-    emit(runtime.out, options.json === true, { recordId, doctorId: options.doctor, txId }, [
-      `released the key of ${recordId} to doctor ${options.doctor} (tx ${txId})`,
+    const result = await contributeKeyShare(station.client, await station.keys(), recordId, options.doctor);
+    emit(runtime.out, options.json === true, { recordId, doctorId: options.doctor, ...result }, [
+      result.released
+        ? `released the key of ${recordId} to doctor ${options.doctor}: ${String(result.shares)} of ${String(result.threshold)} shares (tx ${result.txId})`
+        : `contributed your share of ${recordId}'s key for doctor ${options.doctor}: ${String(result.shares)} of ${String(result.threshold)}; another holder must contribute theirs (tx ${result.txId})`,
     ]);
   });
 }
@@ -373,15 +407,37 @@ export function operatorCommands(runtime: Runtime): Command[] {
   const emergencyKey = new Command('emergency-key').description('your organisation\u2019s emergency key');
   emergencyKey.addCommand(
     withCommonOptions(
-      new Command('register').description(
-        'make the emergency key pair (kept in your key file) and publish its public half on the ledger',
-      ),
-    ).action((options: CommonOptions) => emergencyKeyRegister(options, runtime)),
+      new Command('propose')
+        .description(
+          'propose which admins hold a share of the emergency key (their own registered keys) and how many must act together',
+        )
+        .requiredOption('--holders <ids>', 'the holders\u2019 ledger ids, comma-separated', parseUserIds)
+        .option('--threshold <n>', 'how many holders must act together (default 2)', parseThreshold, 2),
+    ).action((options: ProposeOptions) => emergencyKeyPropose(options, runtime)),
+  );
+  emergencyKey.addCommand(
+    withCommonOptions(
+      new Command('approve')
+        .description(
+          'approve the proposed key set as a second admin: it then takes effect, and auditors are told',
+        )
+        .argument('<version>', 'the proposal\u2019s version', parseThreshold),
+    ).action((version: number, options: CommonOptions) => emergencyKeyApprove(version, options, runtime)),
+  );
+  emergencyKey.addCommand(
+    withCommonOptions(
+      new Command('show')
+        .description('an organisation\u2019s active emergency key set (yours by default), or your proposal')
+        .option('--msp <id>', 'the organisation', parseMspId)
+        .option('--proposal', 'the proposal waiting for approval'),
+    ).action((options: ShowOptions) => emergencyKeyShow(options, runtime)),
   );
 
   const release = withCommonOptions(
     new Command('emergency-release')
-      .description('release a record\u2019s key to the doctor of a break-glass opening in force')
+      .description(
+        'contribute your share of a record\u2019s key to the doctor of a break-glass opening in force (released at the key set\u2019s threshold)',
+      )
       .argument('<record-id>', 'the record', parseRecordId)
       .requiredOption('--doctor <doctor-id>', 'the doctor\u2019s ledger id', parseUserId),
   ).action((recordId: string, options: ReleaseOptions) => emergencyRelease(recordId, options, runtime));

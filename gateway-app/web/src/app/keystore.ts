@@ -14,8 +14,6 @@ export interface StoredIdentity {
   certificatePem: string;
   signingKey: CryptoKey;
   encryption: EncryptionKeyPair;
-  /** An operator's copy of their organisation's emergency key, imported from their key file. */
-  emergency?: EncryptionKeyPair;
   /**
    * The consortium's trust anchors this browser pinned: at enrolment against the
    * invitation's trust code, or from an operator's key file. Proposals are signed

@@ -3,7 +3,6 @@ import { GatewayClient, type AccountView } from '../../../src/client/api-client'
 import { httpDeviceAgent, type DeviceAgent, type DeviceKeys } from '../../../src/client/flows';
 import { webCryptoSigner } from '../../../src/client/signer';
 import { trustBundleDigest } from '../../../src/trust/bundle';
-import type { EncryptionKeyPair } from '../../../src/envelope';
 import { accountKey, loadIdentity, type StoredIdentity } from './keystore';
 import { xhrUploader } from '../send/xhr-uploader';
 
@@ -26,8 +25,6 @@ export interface Session {
   state: string;
   /** The device keys this browser holds for the account, or null if it holds none (recover them). */
   keys: DeviceKeys | null;
-  /** An operator's emergency key held in this browser, if imported. */
-  emergencyKey: EncryptionKeyPair | null;
   /** The trust code (digest) of the trust bundle this browser pinned for the account, if any. */
   trustDigest: string | null;
   /** The device agent this browser asks for posture reports. */
@@ -72,7 +69,6 @@ interface SignedInState {
   state: string;
   account: AccountView | null;
   keys: DeviceKeys | null;
-  emergencyKey: EncryptionKeyPair | null;
   trustDigest: string | null;
 }
 
@@ -85,7 +81,6 @@ async function readSession(client: GatewayClient): Promise<SignedInState> {
     state: session.state,
     account,
     keys: mine ? deviceKeysOf(mine) : null,
-    emergencyKey: mine?.emergency ?? null,
     trustDigest: mine?.trustBundle ? trustBundleDigest(mine.trustBundle) : null,
   };
 }
@@ -98,7 +93,6 @@ export function SessionProvider({ children, fallback }: { children: ReactNode; f
     state: 'anonymous',
     account: null,
     keys: null,
-    emergencyKey: null,
     trustDigest: null,
   });
   const [storedAgentUrl, setStoredAgentUrl] = useState(() => localStorage.getItem(AGENT_URL_KEY));

@@ -1,9 +1,7 @@
 import { useCallback, useState, type SubmitEvent } from 'react';
 import type { GatewayClient } from '../../../src/client/api-client';
-import { releaseBreakGlassKey } from '../../../src/client/break-glass';
-import type { LedgerIdentity } from '../../../src/client/ledger-call';
-import type { EncryptionKeyPair } from '../../../src/envelope';
-import { href } from '../app/router';
+import { contributeKeyShare } from '../../../src/client/break-glass';
+import type { DeviceKeys } from '../../../src/client/flows';
 import { Refusal } from '../app/refusal';
 import type { Directory } from '../app/directory';
 import { PersonField } from '../app/PersonField';
@@ -13,23 +11,24 @@ import { useAction } from '../audit/use-action';
 import { PendingReleases } from './PendingReleases';
 
 /**
- * The organisation's emergency service: releases a record's data key to the
- * doctor of a break-glass opening in force, chosen from the openings the
- * ledger lists as waiting (or named by a link); the chaincode refuses unless
- * an opening of that record by that doctor is in force and its key unreleased.
+ * An emergency key holder's part in a release: contributes their share of a
+ * record's data key to the doctor of a break-glass opening in force, chosen
+ * from the openings the ledger lists as waiting (or named by a link). The
+ * share is unwrapped with the operator's own key and re-wrapped for the doctor
+ * in this browser; the key is released when the key set's threshold of
+ * holders have contributed. The chaincode refuses unless an opening of that
+ * record by that doctor is in force and its key unreleased.
  */
 export function EmergencyRelease({
   client,
   operator,
   mspId,
-  emergencyKey,
   directory,
   initial,
 }: {
   client: GatewayClient;
-  operator: LedgerIdentity;
+  operator: DeviceKeys;
   mspId: string;
-  emergencyKey: EncryptionKeyPair | null;
   directory: Directory | undefined;
   /** A release to fill in, from a link. */
   initial: { recordId: string; doctorId: string };
@@ -39,10 +38,10 @@ export function EmergencyRelease({
   // Read the waiting openings again after each release.
   const [version, setVersion] = useState(0);
   const release = useCallback(
-    async (key: EncryptionKeyPair, record: string, doctor: string) => {
-      const { txId } = await releaseBreakGlassKey(client, operator, key, record, doctor);
+    async (record: string, doctor: string) => {
+      const result = await contributeKeyShare(client, operator, record, doctor);
       setVersion((v) => v + 1);
-      return { recordId: record, doctorId: doctor, txId };
+      return { recordId: record, doctorId: doctor, ...result };
     },
     [client, operator],
   );
@@ -51,15 +50,15 @@ export function EmergencyRelease({
 
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
-    if (emergencyKey) void releasing.run(emergencyKey, recordId.trim(), doctorId);
+    void releasing.run(recordId.trim(), doctorId);
   };
 
   return (
     <>
       <p className="hint">
-        When a doctor breaks the glass on a record sent to {mspId}, the key stays sealed until your
-        organisation&rsquo;s emergency key releases it to them. Choose an opening below, or enter the record
-        and the doctor.
+        When a doctor breaks the glass on a record sent to {mspId}, the key stays sealed until enough holders
+        of your organisation&rsquo;s emergency key set each contribute their share; no one holder can release
+        it alone. Choose an opening below, or enter the record and the doctor.
       </p>
       <PendingReleases
         client={client}
@@ -71,14 +70,6 @@ export function EmergencyRelease({
           setDoctorId(opening.doctorId);
         }}
       />
-      {!emergencyKey && (
-        <div className="op-notice" role="note" data-testid="no-emergency-key">
-          <strong>This browser does not hold {mspId}&rsquo;s emergency key.</strong> Import your operator key
-          file (the one that registered the emergency key) under <a href={href('/settings')}>Settings</a> or
-          on the <a href={href('/recover')}>restore page</a>: &ldquo;Import key file&rdquo;. The private key
-          stays in this browser.
-        </div>
-      )}
       <form onSubmit={submit}>
         <div className="grid-2">
           <div>
@@ -95,18 +86,19 @@ export function EmergencyRelease({
             />
           </div>
         </div>
-        <SubmitRow
-          label="Release key"
-          busyLabel="Releasing…"
-          busy={releasing.busy}
-          disabled={!emergencyKey}
-        />
+        <SubmitRow label="Contribute my share" busyLabel="Contributing…" busy={releasing.busy} />
       </form>
       <Refusal error={releasing.error} />
       {done && (
-        <div className="success" role="status" data-testid="key-released">
-          Released the key of record <span className="mono">{done.recordId}</span> to{' '}
-          {directory?.get(done.doctorId)?.enrollmentId ?? done.doctorId}. Ledger transaction:{' '}
+        <div
+          className="success"
+          role="status"
+          data-testid={done.released ? 'key-released' : 'share-contributed'}
+        >
+          {done.released ? 'Released the key' : 'Contributed your share of the key'} of record{' '}
+          <span className="mono">{done.recordId}</span> to{' '}
+          {directory?.get(done.doctorId)?.enrollmentId ?? done.doctorId}: {done.shares} of {done.threshold}{' '}
+          shares{done.released ? '' : '; another holder must contribute theirs'}. Ledger transaction:{' '}
           <code>{done.txId}</code>
         </div>
       )}

@@ -19,7 +19,7 @@ import '../operator/operator.css';
  * erasure confirmations, and the network's health.
  */
 export function OperatorPage({ route }: { route: Route }) {
-  const { client, keys, account, emergencyKey, trustDigest } = useSignedIn();
+  const { client, keys, account, trustDigest } = useSignedIn();
   const { directory, error: directoryError } = useDirectory(client, keys);
   const loadAccounts = useCallback(() => client.accounts(), [client]);
   const accounts = useLoaded(loadAccounts);
@@ -58,7 +58,6 @@ export function OperatorPage({ route }: { route: Route }) {
           client={client}
           operator={keys}
           mspId={account.mspId}
-          emergencyKey={emergencyKey}
           directory={directory}
           initial={{ recordId: route.params.get('record') ?? '', doctorId: route.params.get('doctor') ?? '' }}
         />

@@ -102,8 +102,7 @@ export function RecoverPage({ route }: { route: Route }) {
           <p className="hint">
             For accounts set up with the <code>medshare</code> command line (operators, for instance): choose
             the <code>.json</code> key file it wrote. The file is read only in this browser and never
-            uploaded. An operator&rsquo;s file may also hold the organisation&rsquo;s emergency key, which is
-            kept too.
+            uploaded.
           </p>
           <form onSubmit={importFile}>
             <label htmlFor="recover-file-input">Key file</label>

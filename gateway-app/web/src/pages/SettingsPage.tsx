@@ -13,18 +13,12 @@ import './auth.css';
 interface Fingerprints {
   signing: string;
   encryption: string;
-  emergency?: string;
 }
 
-async function fingerprintsOf(
-  certificatePem: string,
-  encryptionSpki: string,
-  emergencySpki: string | undefined,
-): Promise<Fingerprints> {
+async function fingerprintsOf(certificatePem: string, encryptionSpki: string): Promise<Fingerprints> {
   return {
     signing: await spkiFingerprint(certificatePublicKeySpki(certificatePem)),
     encryption: await spkiFingerprint(encryptionSpki),
-    ...(emergencySpki ? { emergency: await spkiFingerprint(emergencySpki) } : {}),
   };
 }
 
@@ -35,7 +29,7 @@ async function fingerprintsOf(
  */
 export function SettingsPage({ route }: { route: Route }) {
   const session = useSignedIn();
-  const { client, config, account, keys, agent, agentUrl, emergencyKey } = session;
+  const { client, config, account, keys, agent, agentUrl } = session;
   const back = route.params.get('return');
   const returnPath = back?.startsWith('/') && !back.startsWith('//') ? back : null;
   const suggested = config.deviceAgents[account.mspId] ?? config.defaultDeviceAgent;
@@ -48,10 +42,9 @@ export function SettingsPage({ route }: { route: Route }) {
   const [forgetError, setForgetError] = useState<unknown>(null);
 
   const encryptionSpki = account.encryptionPublicKey ?? keys.encryption.publicKeySpki;
-  const emergencySpki = emergencyKey?.publicKeySpki;
   useEffect(() => {
     let current = true;
-    fingerprintsOf(keys.signer.certificatePem, encryptionSpki, emergencySpki).then(
+    fingerprintsOf(keys.signer.certificatePem, encryptionSpki).then(
       (found) => {
         if (current) setFingerprints(found);
       },
@@ -62,7 +55,7 @@ export function SettingsPage({ route }: { route: Route }) {
     return () => {
       current = false;
     };
-  }, [keys.signer.certificatePem, encryptionSpki, emergencySpki]);
+  }, [keys.signer.certificatePem, encryptionSpki]);
 
   async function runCheck() {
     setChecking(true);
@@ -139,19 +132,6 @@ export function SettingsPage({ route }: { route: Route }) {
           <dt>Encryption key</dt>
           <dd className="mono" data-testid="encryption-fingerprint">
             {fingerprints ? shortFingerprint(fingerprints.encryption) : '\u2026'}
-          </dd>
-          <dt>Emergency key</dt>
-          <dd data-testid="emergency-key">
-            {emergencyKey ? (
-              <>
-                Held in this browser{' '}
-                {fingerprints?.emergency && (
-                  <span className="mono">({shortFingerprint(fingerprints.emergency)})</span>
-                )}
-              </>
-            ) : (
-              'Not held'
-            )}
           </dd>
           <dt>Key backup</dt>
           <dd>{account.hasKeyBackup ? 'Stored at the gateway (encrypted)' : 'None at the gateway'}</dd>

@@ -15,8 +15,6 @@ export interface DeviceIdentityBytes {
   encryptionPkcs8: Uint8Array;
   /** The encryption public key as base64 SPKI DER, as registered on the ledger. */
   encryptionPublicKeySpki: string;
-  /** An operator's copy of their organisation's emergency key pair. */
-  emergency?: { pkcs8: Uint8Array; publicKeySpki: string };
   /** The trust bundle pinned with these keys (see `StoredIdentity.trustBundle`). */
   trustBundle?: TrustBundle;
 }
@@ -38,10 +36,6 @@ async function importEncryptionKey(pkcs8: Uint8Array): Promise<CryptoKey> {
  * caller still owns (and should zero) the byte arrays it passed in.
  */
 export async function importDeviceIdentity(bytes: DeviceIdentityBytes): Promise<StoredIdentity> {
-  const emergency = bytes.emergency && {
-    publicKeySpki: bytes.emergency.publicKeySpki,
-    privateKey: await importEncryptionKey(bytes.emergency.pkcs8),
-  };
   return {
     account: accountKey(bytes.mspId, bytes.enrollmentId),
     mspId: bytes.mspId,
@@ -52,7 +46,6 @@ export async function importDeviceIdentity(bytes: DeviceIdentityBytes): Promise<
       publicKeySpki: bytes.encryptionPublicKeySpki,
       privateKey: await importEncryptionKey(bytes.encryptionPkcs8),
     },
-    ...(emergency ? { emergency } : {}),
     ...(bytes.trustBundle ? { trustBundle: bytes.trustBundle } : {}),
     savedAt: new Date().toISOString(),
   };
@@ -60,8 +53,8 @@ export async function importDeviceIdentity(bytes: DeviceIdentityBytes): Promise<
 
 /** Keeps an identity in this browser's key store, refusing any private key that could be read out. */
 export async function saveDeviceIdentity(identity: StoredIdentity): Promise<void> {
-  const keys = [identity.signingKey, identity.encryption.privateKey, identity.emergency?.privateKey];
-  if (keys.some((key) => key?.extractable)) {
+  const keys = [identity.signingKey, identity.encryption.privateKey];
+  if (keys.some((key) => key.extractable)) {
     throw new Error('refusing to store an extractable private key in this browser');
   }
   await saveIdentity(identity);

@@ -1,7 +1,6 @@
 import { ApiError, type AccountView } from '../../../../src/client/api-client';
 import { verifyEnrolledCertificate } from '../../../../src/client/certificate-check';
 import { certificatePublicKeySpki } from '../../../../src/client/csr';
-import { emergencyKeyId } from '../../../../src/client/flows';
 import { DataKey, unwrapDataKey, wrapDataKey, type EncryptionKeyPair } from '../../../../src/envelope';
 import { fromBase64, toHex } from '../../../../src/envelope/bytes';
 import type { StoredIdentity } from '../../app/keystore';
@@ -68,8 +67,7 @@ async function assertEncryptionPair(pair: EncryptionKeyPair, bindingId: string, 
  * Proves that imported keys are the signed-in account's before they are kept:
  * same ledger id, a signing key that signs for the account's certificate, a
  * certificate that names the account with a user role and is valid now
- * (`CERT_MISMATCH` otherwise), and an encryption key pair (and emergency pair,
- * if any) whose halves match.
+ * (`CERT_MISMATCH` otherwise), and an encryption key pair whose halves match.
  */
 export async function assertIdentityOfAccount(identity: StoredIdentity, account: AccountView): Promise<void> {
   const enrolled = enrolledAccount(account);
@@ -91,7 +89,4 @@ export async function assertIdentityOfAccount(identity: StoredIdentity, account:
     ...(identity.trustBundle ? { caRoots: rootsOf(identity.trustBundle, identity.mspId) } : {}),
   });
   await assertEncryptionPair(identity.encryption, enrolled.userId, 'encryption');
-  if (identity.emergency) {
-    await assertEncryptionPair(identity.emergency, emergencyKeyId(identity.mspId), 'emergency');
-  }
 }

@@ -15,8 +15,6 @@ const keyFileSchema = z.object({
   signingKey: z.string(),
   encryptionKey: z.string(),
   encryptionPublicKey: z.string(),
-  emergencyKey: z.string().optional(),
-  emergencyPublicKey: z.string().optional(),
   trustBundle: z.unknown().optional(),
 });
 
@@ -49,9 +47,6 @@ export async function identityFromKeyFile(text: string, account: AccountView): P
       `this key file is ${file.enrollmentId} of ${file.mspId}, not the signed-in account`,
     );
   }
-  if (Boolean(file.emergencyKey) !== Boolean(file.emergencyPublicKey)) {
-    throw invalid('the file holds half of an emergency key pair');
-  }
   const bytes: Uint8Array[] = [];
   const der = (pem: string) => {
     const out = pemToDer(pem, 'PRIVATE KEY');
@@ -69,9 +64,6 @@ export async function identityFromKeyFile(text: string, account: AccountView): P
         signingPkcs8: der(file.signingKey),
         encryptionPkcs8: der(file.encryptionKey),
         encryptionPublicKeySpki: file.encryptionPublicKey,
-        ...(file.emergencyKey && file.emergencyPublicKey
-          ? { emergency: { pkcs8: der(file.emergencyKey), publicKeySpki: file.emergencyPublicKey } }
-          : {}),
         // Pinned by the CLI from the network's files or the invitation's code; checked for form here.
         ...(file.trustBundle === undefined ? {} : { trustBundle: parseTrustBundle(file.trustBundle) }),
       });
