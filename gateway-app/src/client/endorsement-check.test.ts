@@ -209,15 +209,15 @@ describe('read policies', () => {
     ],
   } as unknown as TrustBundle;
 
-  it('public state: the own organisation and one more; an emergency key also its owner', () => {
+  it('public state: the own organisation and one more; an emergency key set also its owner', () => {
     const getUser = readPolicyOf('registry:GetUser', ['u1'], B, bundle);
     assert.deepEqual(getUser, { required: [B], minOrganisations: 2 });
     assert.deepEqual(endorsersFor(getUser, bundle), [B, A]);
-    const emergency = readPolicyOf('emergency:GetEmergencyKey', [C], A, bundle);
+    const emergency = readPolicyOf('emergencykeys:GetKeySet', [C, '0'], A, bundle);
     assert.deepEqual(emergency, { required: [A, C], minOrganisations: 2 });
     assert.deepEqual(endorsersFor(emergency, bundle), [A, C]);
     // The orderer organisation is never asked, nor named as an owner.
-    assert.deepEqual(readPolicyOf('emergency:GetEmergencyKey', [ORDERER], A, bundle).required, [A]);
+    assert.deepEqual(readPolicyOf('emergencykeys:GetKeySet', [ORDERER, '0'], A, bundle).required, [A]);
   });
 
   it('the caller’s own private data: its own organisation alone', () => {

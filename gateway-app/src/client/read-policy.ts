@@ -38,8 +38,8 @@ export function isRead(fn: string): boolean {
 /**
  * The read policy of a chaincode read, from the device's own knowledge: its
  * own organisation's peers always, and for public state (the same on every
- * peer) those of a second organisation too; an emergency key also from its
- * owner organisation's peers.
+ * peer) those of a second organisation too; an emergency key set also from
+ * its owner organisation's peers.
  */
 export function readPolicyOf(
   fn: string,
@@ -50,7 +50,7 @@ export function readPolicyOf(
   if (OWN_ORGANISATION_READS.has(fn)) return { required: [ownMspId], minOrganisations: 1 };
   const peers = peerOrganisations(bundle);
   const required = [ownMspId];
-  const owner = fn === 'emergency:GetEmergencyKey' ? args[0] : undefined;
+  const owner = fn === 'emergencykeys:GetKeySet' ? args[0] : undefined;
   if (owner !== undefined && owner !== ownMspId && peers.includes(owner)) required.push(owner);
   return { required, minOrganisations: Math.min(PUBLIC_READ_ORGANISATIONS, peers.length) };
 }
