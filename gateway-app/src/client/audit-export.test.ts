@@ -868,12 +868,13 @@ describe('record events (audit:RecordEvents)', () => {
     detail,
   });
 
-  it('gives each grant, revocation, opening, key release and review a row of its own', () => {
+  it('gives each grant, revocation, opening, key share, key release and review a row of its own', () => {
     const events = [
       event('grant', 'grant', '2026-03-02T09:10:00Z', 'TREAT until 2026-04-01T00:00:00.000Z'),
       event('revoke', 'revoke', '2026-03-02T09:20:00Z'),
       event('breakGlass', 'open', '2026-03-02T09:30:00Z', 'UNCONSCIOUS until 2026-03-02T13:30:00.000Z'),
-      event('keyRelease', 'release', '2026-03-02T09:31:00Z'),
+      event('keyRelease', 'share', '2026-03-02T09:31:00Z', 'share 1 of 2'),
+      event('keyRelease', 'release', '2026-03-02T09:32:00Z', 'released'),
       event('review', 'review', '2026-03-03T09:00:00Z', 'justified'),
     ];
     const rows = toAuditRows(events);
@@ -883,6 +884,7 @@ describe('record events (audit:RecordEvents)', () => {
         ['grant', 'patient', 'access granted: TREAT until 2026-04-01T00:00:00.000Z', false],
         ['revoke', 'patient', 'access revoked', false],
         ['breakGlass', 'doctor', 'break-glass UNCONSCIOUS until 2026-03-02T13:30:00.000Z', true],
+        ['keyRelease', 'admin', 'emergency key share contributed (share 1 of 2)', true],
         ['keyRelease', 'admin', 'emergency key released', true],
         ['review', 'auditor', 'review closed: justified', true],
       ],
@@ -890,7 +892,7 @@ describe('record events (audit:RecordEvents)', () => {
     const fhir = exportFhir(events) as unknown as { entry: { resource: { type: { code: string } } }[] };
     assert.deepEqual(
       fhir.entry.map((e) => e.resource.type.code),
-      ['110136', '110136', '110113', '110113', '110113'],
+      ['110136', '110136', '110113', '110113', '110113', '110113'],
     );
   });
 

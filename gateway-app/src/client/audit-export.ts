@@ -524,7 +524,10 @@ function recordEventEntry(event: RecordEvent): Entry {
     grant: `access granted: ${event.detail}`,
     revoke: 'access revoked',
     breakGlass: `break-glass ${event.detail}`,
-    keyRelease: 'emergency key released',
+    keyRelease:
+      event.detail === 'released' || event.detail === ''
+        ? 'emergency key released'
+        : `emergency key share contributed (${event.detail})`,
     review: `review closed: ${event.detail}`,
     erasure: `erasure ${event.detail}`,
   };
