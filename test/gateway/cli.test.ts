@@ -101,12 +101,16 @@ describe('medshare CLI: every flow from workstations against the real network', 
     }>(['operator', 'accounts']);
     assert.deepEqual(
       accounts.map((a) => `${a.enrollmentId}:${a.status}`),
-      ['admin.hospital-a:active', 'auditor1:active', 'patient1:active'],
+      ['admin.hospital-a:active', 'admin2.hospital-a:active', 'auditor1:active', 'patient1:active'],
     );
     const me = await op('hospital-a').json<{ account: { role: string }; ledger: unknown }>(['whoami']);
     assert.equal(me.account.role, 'admin');
-    const keyFile = JSON.parse(await readFile(op('hospital-a').keyFile, 'utf8')) as { emergencyKey?: string };
-    assert.match(keyFile.emergencyKey ?? '', /BEGIN PRIVATE KEY/);
+    // No organisation-wide emergency private key sits in any operator's file: each holds only their own keys.
+    const keyFile = JSON.parse(await readFile(op('hospital-a').keyFile, 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(
+      Object.keys(keyFile).filter((k) => /emergency/i.test(k)),
+      [],
+    );
     const refused = await patient.run(['operator', 'accounts']);
     refusedWith(refused, 1, 'OPERATORS_ONLY');
   });

@@ -255,7 +255,7 @@ describe('revoking identities on a live network', { timeout: 900_000 }, () => {
     assert.match(refused.stderr, /--role must be admin or gateway/);
     const made = new Map<string, IdentityFiles>();
     for (const role of ['admin', 'gateway'] as const) {
-      const name = `${role}2.${org.key}`;
+      const name = `${role}3.${org.key}`;
       const added = await networkCli([
         'identity',
         'add',
