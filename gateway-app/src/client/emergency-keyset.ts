@@ -1,7 +1,7 @@
 import type { EmergencyKeySetRecord } from 'medshare-chaincode';
 import type { ShareHolder } from '../envelope';
 import { ApiError, type GatewayClient } from './api-client';
-import { getKeyHolder } from './flows';
+import { getKeyHolder } from './key-holder';
 import { callLedger, parseResult, type LedgerIdentity } from './ledger-call';
 
 /** Different admins whose approval a key set needs (the chaincode's KEYSET_APPROVALS). */

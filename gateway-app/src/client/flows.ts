@@ -1,4 +1,3 @@
-import type { UserView } from '../api/ledger-rows';
 import {
   DataKey,
   assertTransferSignature,
@@ -17,8 +16,8 @@ import {
 import { toBase64, toHex } from '../envelope/bytes';
 import { ApiError, type GatewayClient } from './api-client';
 import { depositThenRecord, envelopeDeposit } from './deposit';
-import { verifyKeyBinding } from './key-binding';
 import { verifiedKeySet } from './emergency-keyset';
+import { getKeyHolder, getUser } from './key-holder';
 import { callLedger, parseResult, type LedgerIdentity } from './ledger-call';
 
 /** Everything a user's device holds: the signing identity and the encryption key pair. */
@@ -71,29 +70,7 @@ export async function checkDevice(
 /** A registry entry as the ledger returns it. */
 export type { UserView } from '../api/ledger-rows';
 
-/** A user's registry entry. */
-export async function getUser(
-  client: GatewayClient,
-  keys: LedgerIdentity,
-  userId: string,
-): Promise<UserView> {
-  return parseResult(await callLedger(client, keys, 'registry:GetUser', [userId])) as UserView;
-}
-
-/**
- * A user's registry entry whose encryption key this device may wrap a data
- * key for: verified from peers, and bound to its owner by the owner's own
- * signature (`KEY_BINDING_INVALID` otherwise, before anything is wrapped).
- */
-export async function getKeyHolder(
-  client: GatewayClient,
-  keys: LedgerIdentity,
-  userId: string,
-): Promise<UserView> {
-  const entry = await getUser(client, keys, userId);
-  await verifyKeyBinding(entry, keys.trust);
-  return entry;
-}
+export { getKeyHolder, getUser } from './key-holder';
 
 /** A record id: 138 random bits, URL-safe, starting with a letter. */
 export function newRecordId(): string {
