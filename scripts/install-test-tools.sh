@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # What `npm test` needs from Debian besides npm packages: shellcheck (for
-# scripts/shellcheck.sh) and Chromium (the web UI's end-to-end tests, driven by
-# playwright-core). Installs what is missing with apt-get, as root; otherwise, or
-# when apt fails, says in one line what is missing and how to get it.
+# scripts/shellcheck.sh), Chromium (the web UI's end-to-end tests, driven by
+# playwright-core), and the DICOM encoders and decoders the viewer's codecs are
+# checked against: dcmtk, GDCM's tools and OpenJPH's. Installs what is missing
+# with apt-get, as root; otherwise, or when apt fails, says in one line what is
+# missing and how to get it.
 #
 # Environment overrides:
 #   MEDSHARE_CHROMIUM  the Chromium binary the tests run (default: chromium on PATH, /usr/bin/chromium)
@@ -16,6 +18,11 @@ chromium=${MEDSHARE_CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}
 missing=""
 command -v shellcheck >/dev/null 2>&1 || missing="$missing shellcheck"
 [ -x "$chromium" ] || missing="$missing chromium"
+for command in dcmconv dcmcjpeg dcmcjpls dcmcrle dcmj2pnm dcml2pnm storescu storescp; do
+  command -v "$command" >/dev/null 2>&1 || { missing="$missing dcmtk"; break; }
+done
+command -v gdcmconv >/dev/null 2>&1 || missing="$missing libgdcm-tools"
+command -v ojph_compress >/dev/null 2>&1 || missing="$missing openjph-tools"
 [ -n "$missing" ] || exit 0
 
 # shellcheck disable=SC2086 # one word per package

@@ -124,6 +124,21 @@ describe('medshare CLI: every flow from workstations against the real network', 
     refusedWith(await tech.run(['sned', 'x']), 2, 'USAGE');
   });
 
+  it('send checks each file on the device first: an empty file or a random one named .dcm exits 1, and nothing is sent', async () => {
+    const empty = join(dir, 'empty.dcm');
+    const random = join(dir, 'random.dcm');
+    await writeFile(empty, '');
+    await writeFile(
+      random,
+      Uint8Array.from({ length: 4096 }, (_, i) => (i * 151 + 7) % 256),
+    );
+    const before = await tech.json<{ records: InboxRecord[] }>(['inbox', '--kind', 'transfer']);
+    refusedWith(await tech.run(['send', empty, '--to', patient.userId]), 1, 'EMPTY_FILE');
+    refusedWith(await tech.run(['send', random, '--to', patient.userId]), 1, 'NOT_DICOM');
+    const after = await tech.json<{ records: InboxRecord[] }>(['inbox', '--kind', 'transfer']);
+    assert.equal(after.records.length, before.records.length, 'no record was made');
+  });
+
   it('a technologist sends a study; the patient finds it in the inbox, opens it, and the bytes match', async () => {
     const { users } = await tech.json<{ users: { userId: string; enrollmentId: string }[] }>([
       'directory',

@@ -44,10 +44,26 @@ import {
 } from '../support/medshare';
 import { startTestNetwork, type TestNetwork } from '../support/network';
 import { rewriteAnswer } from '../support/proof-tampering';
+import { type Variant, VARIANTS, compare, reference } from '../support/dicom-variants';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 const CT_STUDY = { slices: 12, modality: 'CT', transferSyntax: 'explicit-le' } as const;
+/** One slice in each encoding a PACS sends, made by dcmtk, GDCM and OpenJPH from a 12-bit MR series. */
+const CODEC_VARIANTS = [
+  'rle',
+  'jpeg-extended-12',
+  'jpeg-lossless-14',
+  'jpeg-lossless-sv1',
+  'jpeg-ls-lossless',
+  'jpeg-ls-near',
+  'jpeg-2000-lossless',
+  'jpeg-2000-lossy',
+  'htj2k-lossless',
+  'deflated',
+  'explicit-be',
+] as const;
+const CODEC_STUDY = { slices: CODEC_VARIANTS.length, modality: 'MR' } as const;
 const JPEG_STUDY = { slices: 4, modality: 'MR', transferSyntax: 'jpeg-baseline' } as const;
 /** A PNG and a JPEG photo, sent as records of one file each and shown as they are. */
 const PICTURES = samplePictures({ width: 160, height: 120, seed: 11 });
@@ -122,6 +138,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   const agentPort = new Map<string, number>();
   const studyFiles: string[] = [];
   const jpegFiles: string[] = [];
+  const codecFiles: { variant: Variant; path: string }[] = [];
   const pictureFiles: string[] = [];
   const startedAt = new Date();
   const operators = new Map<string, TestUser>();
@@ -139,6 +156,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   const tech: BrowserUser = { name: 'tech.web', totpSecret: '', lastStep: { value: 0 }, password: '' };
   let recordId = '';
   let jpegRecordId = '';
+  let codecRecordId = '';
   const pictureRecordIds: string[] = [];
   let techPage: UserBrowser;
   let patientPage: UserBrowser;
@@ -191,6 +209,26 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       await writeFile(path, file.bytes);
       jpegFiles.push(path);
       plaintexts.push(file.bytes);
+    }
+    const mr = syntheticStudy({
+      slices: CODEC_VARIANTS.length,
+      rows: 64,
+      columns: 64,
+      bits: 16,
+      modality: 'MR',
+      transferSyntax: 'explicit-le',
+      seed: 13,
+    });
+    for (const [i, name] of CODEC_VARIANTS.entries()) {
+      const variant = VARIANTS.find((v) => v.name === name) ?? assert.fail(`no variant ${name}`);
+      const slice = mr[i] ?? assert.fail('no slice');
+      const source = join(studyDir.path, `mr-source-${String(i)}.dcm`);
+      await writeFile(source, slice.bytes);
+      const sample = { name: 'mr-unsigned-12', bytes: slice.bytes, bitsStored: 12, colour: false, frames: 1 };
+      const path = join(studyDir.path, `mr-${name}.dcm`);
+      await variant.encode(source, path, sample, studyDir.path);
+      codecFiles.push({ variant, path });
+      plaintexts.push(slice.bytes);
     }
     for (const file of PICTURES.files) {
       const path = join(studyDir.path, file.name);
@@ -296,9 +334,35 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     return id;
   }
 
+  it('the page checks files before anything is encrypted: an empty file and a random one named .dcm are refused', async () => {
+    const page = techPage.page;
+    await page.goto('/#/send');
+    const empty = join(studyDir.path, 'empty.dcm');
+    const random = join(studyDir.path, 'random.dcm');
+    await writeFile(empty, '');
+    await writeFile(
+      random,
+      Uint8Array.from({ length: 4096 }, (_, i) => (i * 151 + 7) % 256),
+    );
+    await page.getByLabel('Files').setInputFiles([empty, random]);
+    const refused = page.getByTestId('refused-files');
+    await refused.waitFor();
+    assert.deepEqual(
+      await refused.locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-code'))),
+      ['EMPTY_FILE', 'NOT_DICOM'],
+    );
+    assert.match((await refused.textContent()) ?? '', /random\.dcm is not a DICOM Part 10 file/);
+    assert.equal(await page.getByTestId('chosen-file').count(), 0, 'nothing is chosen to send');
+    await techPage.shot('technologist-files-refused');
+  });
+
   it('the technologist sends synthetic CT and JPEG-baseline studies, a PNG and a JPEG photo to the patient, encrypted in the browser', async () => {
     recordId = await sendStudy(studyFiles, 'technologist-sent-ct-study');
     jpegRecordId = await sendStudy(jpegFiles, 'technologist-sent-jpeg-study');
+    codecRecordId = await sendStudy(
+      codecFiles.map((f) => f.path),
+      'technologist-sent-study-in-every-encoding',
+    );
     for (const file of pictureFiles)
       pictureRecordIds.push(await sendStudy([file], `technologist-sent-picture`));
   });
@@ -427,6 +491,8 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await patientPage.shot('patient-views-ct-study');
     await openAndView(page, jpegRecordId, JPEG_STUDY);
     await patientPage.shot('patient-views-jpeg-study');
+    await openAndView(page, codecRecordId, CODEC_STUDY);
+    await viewsAsReferenceDecoders(page);
     for (const [index, id] of pictureRecordIds.entries()) {
       await page.goto(`/#/records/${id}`);
       await page.getByRole('button', { name: 'Open record' }).click();
@@ -440,6 +506,43 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       await patientPage.shot(`patient-views-picture-${String(index + 1)}`);
     }
   });
+
+  /**
+   * Goes through the open study of one slice per encoding: each slice is shown (WebAssembly decoders under
+   * the page's CSP) and its canvas matches what the encoding's reference decoder renders through the same
+   * window.
+   */
+  async function viewsAsReferenceDecoders(page: Page): Promise<void> {
+    const viewer = page.getByTestId('viewer');
+    await viewer.focus();
+    await page.keyboard.press('Home');
+    for (const [i, { variant, path }] of codecFiles.entries()) {
+      if (i > 0) await page.keyboard.press('ArrowDown');
+      await page.waitForFunction(
+        (n) => document.querySelector('[data-testid="viewer"]')?.getAttribute('data-shown-slice') === n,
+        String(i + 1),
+      );
+      const shown = await viewer.evaluate((canvas) => {
+        const c = canvas as HTMLCanvasElement;
+        const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? [];
+        return {
+          rgba: Array.from(data),
+          center: Number(c.getAttribute('data-window-center')),
+          width: Number(c.getAttribute('data-window-width')),
+        };
+      });
+      const theirs = await reference(variant, path, studyDir.path, 0, {
+        center: shown.center,
+        width: shown.width,
+      });
+      const { max } = compare(new Uint8ClampedArray(shown.rgba), theirs);
+      assert.ok(
+        max <= (variant.lossy ? 4 : 1),
+        `${variant.name}: the canvas differs by up to ${String(max)}`,
+      );
+      await patientPage.shot(`patient-views-${variant.name}`);
+    }
+  }
 
   /** Opens a record; `purpose` is chosen where the role has a choice (a patient always opens with PATRQT). */
   async function openAndView(

@@ -13,7 +13,8 @@ export function securityHeaders(deviceAgentOrigins: readonly string[]): RequestH
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        // WebAssembly compilation only (the DICOM decoders), never eval of JavaScript.
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
         scriptSrcAttr: ["'none'"],
         styleSrc: ["'self'"],
         fontSrc: ["'self'"],

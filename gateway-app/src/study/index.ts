@@ -22,3 +22,4 @@ export { BundleError, type BundleErrorCode, type BundleErrorOptions } from './er
 export { MANIFEST_NAME, MAX_ENTRIES, MAX_ENTRY_SIZE, MAX_MANIFEST_SIZE, STUDY_MEDIA_TYPE } from './format';
 export { type BundleManifest, type ManifestFile } from './manifest';
 export { bundleEntryNames } from './names';
+export { FILE_HEAD_BYTES, type FileKind, type FileKindRefusal, checkFileKind } from './file-kind';

@@ -8,7 +8,7 @@ import {
   parseDicom,
   renderWindowLevel,
 } from '../viewer';
-import { jpegJsDecoder } from '../viewer/testing';
+import { nodeCodec } from '../viewer/testing';
 import { SYNTHETIC_IDENTITY, type SyntheticStudyOptions, syntheticPixels, syntheticStudy } from './synthetic';
 
 const TRANSFER_SYNTAX_UIDS = {
@@ -66,7 +66,7 @@ describe('synthetic studies', () => {
           assert.deepEqual([image.windowCenter, image.windowWidth], [40, 400]);
         }
 
-        const frame = gray(await decodeFrame(image, 0, jpegJsDecoder));
+        const frame = gray(await decodeFrame(image, 0, await nodeCodec()));
         const expected = syntheticPixels(options, i);
         assert.equal(frame.values.length, expected.length);
         if (options.transferSyntax === 'jpeg-baseline') {

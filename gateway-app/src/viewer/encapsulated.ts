@@ -7,8 +7,8 @@ type Fragment = Encapsulated['fragments'][number];
 /**
  * The compressed bytes of one frame of encapsulated pixel data (PS3.5 A.4), as a fresh copy that the
  * caller may transfer. A frame's fragments are found from the basic offset table when there is one, as
- * one fragment per frame when the counts match, and otherwise by the JPEG start-of-image marker that
- * begins each frame's first fragment.
+ * one fragment per frame when the counts match, and otherwise by the start-of-image marker that begins
+ * each frame's first fragment (JPEG, JPEG-LS and JPEG 2000).
  *
  * @throws {@link ViewerError} `BAD_PIXEL_DATA` if the frame's fragments cannot be told apart.
  */
@@ -54,7 +54,8 @@ function frameFragments(
   }
   const frames: Fragment[][] = [];
   for (const f of fragments) {
-    const startsImage = bytes[f.position] === 0xff && bytes[f.position + 1] === 0xd8;
+    // JPEG and JPEG-LS begin with SOI (FF D8), a JPEG 2000 codestream with SOC (FF 4F).
+    const startsImage = bytes[f.position] === 0xff && [0xd8, 0x4f].includes(bytes[f.position + 1] ?? 0);
     const current = frames.at(-1);
     if (startsImage || current === undefined) frames.push([f]);
     else current.push(f);

@@ -1,22 +1,31 @@
 /**
- * A DOM-free DICOM viewer core: parsing with dicom-parser, decoding of native and JPEG baseline pixel
- * data to modality values, and window/level to RGBA pixels the UI draws on a canvas. It runs unchanged in
- * the browser (and in a worker); JPEG decoding is injected, so the browser can use its own decoder.
+ * A DOM-free DICOM viewer core: parsing with dicom-parser, decoding of every common transfer syntax to
+ * modality values or RGB, and window/level to RGBA pixels the UI draws on a canvas. It runs unchanged in
+ * the browser (and in a worker) and in Node. Compressed frames go through an injected {@link FrameCodec};
+ * `./native-codecs` loads the WebAssembly decoders, apart so that pages load them only when needed.
  *
  * @packageDocumentation
  */
 
-export {
-  type DecodedFrame,
-  type GrayFrame,
-  type JpegDecoder,
-  type RgbFrame,
-  decodeFrame,
-} from './decode-frame';
-export type { DicomImage, DicomTags, ImageAttributes, PixelDataLocation } from './dicom-image';
+export { type DecodedFrame, type GrayFrame, type RgbFrame, decodeFrame } from './decode-frame';
+export type {
+  DicomImage,
+  DicomTags,
+  ImageAttributes,
+  LookupTable,
+  PixelDataLocation,
+  WindowPreset,
+} from './dicom-image';
 export { ViewerError, type ViewerErrorCode, type ViewerErrorOptions } from './errors';
 export { formatDicomDate, formatDicomTime, formatPersonName } from './format';
-export { parseDicom, readDicomTags } from './parse-dicom';
+export type { DecodedSamples, EncodedFrame, FrameCodec } from './frame-codec';
+export { hasDicomPrefix, parseDicom, readDicomTags } from './parse-dicom';
 export { type SliceKey, sortSlices } from './sort-slices';
-export { TRANSFER_SYNTAX, describeTransferSyntax, isSupportedTransferSyntax } from './transfer-syntax';
-export { type WindowLevel, defaultWindow, renderWindowLevel } from './window-level';
+export {
+  type PixelEncoding,
+  TRANSFER_SYNTAX,
+  describeTransferSyntax,
+  isSupportedTransferSyntax,
+  pixelEncodingOf,
+} from './transfer-syntax';
+export { type WindowLevel, defaultWindow, renderVoiLut, renderWindowLevel } from './window-level';

@@ -46,6 +46,7 @@ describe('parseDicom', () => {
       encapsulated: false,
       offset: parsed.pixelData.encapsulated ? 0 : parsed.pixelData.offset,
       length: 128,
+      swappedPairs: false,
     });
   });
 
@@ -96,22 +97,30 @@ describe('parseDicom', () => {
   });
 
   it('refuses other transfer syntaxes with UNSUPPORTED_TRANSFER_SYNTAX, naming them', () => {
-    const rle = replaceAscii(syntheticBytes, EXPLICIT_LE, '1.2.840.10008.1.2.5');
+    const mpeg = writeDicom(image({ PatientID: 'SYN-0001' }), '1.2.840.10008.1.2.4.100');
     throwsWith(
-      () => parseDicom(rle),
+      () => parseDicom(mpeg),
       'UNSUPPORTED_TRANSFER_SYNTAX',
-      /RLE Lossless \(1\.2\.840\.10008\.1\.2\.5\)/,
+      /MPEG2 Main Profile \/ Main Level \(1\.2\.840\.10008\.1\.2\.4\.100\)/,
     );
-    assert.equal(readDicomTags(rle).patientId, 'SYN-0001');
+    assert.equal(readDicomTags(mpeg).patientId, 'SYN-0001');
     const unknown = replaceAscii(syntheticBytes, EXPLICIT_LE, '1.2.840.99999.1.2.3');
     throwsWith(() => parseDicom(unknown), 'UNSUPPORTED_TRANSFER_SYNTAX', /1\.2\.840\.99999\.1\.2\.3/);
   });
 
   it('refuses pixels it cannot show with UNSUPPORTED_FORMAT', () => {
     const cases = [
-      image({ BitsAllocated: 32, BitsStored: 32, HighBit: 31, PixelData: [new Uint8Array(16).buffer] }),
+      image({ BitsAllocated: 12, BitsStored: 12, HighBit: 11 }),
       image({ PhotometricInterpretation: 'PALETTE COLOR' }),
-      image({ SamplesPerPixel: 3, PhotometricInterpretation: 'RGB' }),
+      image({ SamplesPerPixel: 3, PhotometricInterpretation: 'YBR_ICT' }),
+      image({
+        SamplesPerPixel: 3,
+        BitsAllocated: 32,
+        BitsStored: 32,
+        HighBit: 31,
+        PhotometricInterpretation: 'RGB',
+      }),
+      image({ BitsAllocated: 1, BitsStored: 1, HighBit: 0, PhotometricInterpretation: 'PALETTE COLOR' }),
       image({ SamplesPerPixel: 2 }),
       image({ BitsStored: 17 }),
       image({ BitsStored: 12, HighBit: 3 }),
@@ -123,5 +132,7 @@ describe('parseDicom', () => {
 
   it('refuses native pixel data shorter than the attributes say with BAD_PIXEL_DATA', () => {
     throwsWith(() => parseDicom(writeDicom(image({ NumberOfFrames: 2 }), EXPLICIT_LE)), 'BAD_PIXEL_DATA');
+    const rleNotEncapsulated = replaceAscii(syntheticBytes, EXPLICIT_LE, '1.2.840.10008.1.2.5');
+    throwsWith(() => parseDicom(rleNotEncapsulated), 'BAD_PIXEL_DATA', /not encapsulated/);
   });
 });

@@ -1,31 +1,42 @@
 import * as dicomParser from 'dicom-parser';
+import { inflateSync } from 'fflate';
 import type { DicomImage, DicomTags, ImageAttributes, PixelDataLocation } from './dicom-image';
 import { ViewerError } from './errors';
-import { TRANSFER_SYNTAX, describeTransferSyntax, isSupportedTransferSyntax } from './transfer-syntax';
+import { imageAttributes } from './image-attributes';
+import {
+  TRANSFER_SYNTAX,
+  describeTransferSyntax,
+  isSupportedTransferSyntax,
+  pixelEncodingOf,
+} from './transfer-syntax';
 
 const PREAMBLE_SIZE = 128;
 const PIXEL_DATA = 'x7fe00010';
-const MONOCHROME = new Set(['MONOCHROME1', 'MONOCHROME2']);
-const NATIVE_COLOUR = new Set(['RGB', 'YBR_FULL']);
-const JPEG_COLOUR = new Set(['RGB', 'YBR_FULL', 'YBR_FULL_422']);
 
 const latin1Decoder = new TextDecoder('latin1');
 const latin1 = (bytes: Uint8Array): string => latin1Decoder.decode(bytes);
 const utf8Decoder = new TextDecoder('utf-8');
 
+/** Whether bytes begin as a DICOM Part 10 file: a 128-byte preamble, then `DICM`. */
+export function hasDicomPrefix(bytes: Uint8Array): boolean {
+  return (
+    bytes.length >= PREAMBLE_SIZE + 4 && latin1(bytes.subarray(PREAMBLE_SIZE, PREAMBLE_SIZE + 4)) === 'DICM'
+  );
+}
+
 /**
  * Reads the tags a viewer lists about a DICOM Part 10 file, whatever it holds and however its pixel data
  * is encoded: the UI can name a study even when it cannot show its images.
  *
- * @throws {@link ViewerError} `NOT_DICOM` if the bytes are not a DICOM Part 10 file or cannot be parsed,
- *   `UNSUPPORTED_TRANSFER_SYNTAX` for a deflated data set.
+ * @throws {@link ViewerError} `NOT_DICOM` if the bytes are not a DICOM Part 10 file or cannot be parsed.
  */
 export function readDicomTags(bytes: Uint8Array): DicomTags {
   return tagsOf(parseDataSet(bytes).dataSet);
 }
 
 /**
- * Parses a DICOM Part 10 file into an image the viewer can decode with {@link decodeFrame}.
+ * Parses a DICOM Part 10 file into an image the viewer can decode with {@link decodeFrame}. A deflated
+ * data set is inflated first, so the image's `bytes` are then the inflated file.
  *
  * @throws {@link ViewerError} `NOT_DICOM`, `NO_PIXEL_DATA`, `UNSUPPORTED_TRANSFER_SYNTAX` (the message
  *   names the syntax), `UNSUPPORTED_FORMAT`, or `BAD_PIXEL_DATA` if the native pixel data is too short.
@@ -42,23 +53,18 @@ export function parseDicom(bytes: Uint8Array): DicomImage {
     );
   }
   const attributes = imageAttributes(dataSet, transferSyntaxUid);
-  const pixelData = pixelDataLocation(element, attributes);
+  const littleEndian = transferSyntaxUid !== TRANSFER_SYNTAX.explicitBigEndian;
   return {
     ...tagsOf(dataSet),
     ...attributes,
-    bytes,
-    littleEndian: transferSyntaxUid !== TRANSFER_SYNTAX.explicitBigEndian,
-    pixelData,
+    bytes: dataSet.byteArray,
+    littleEndian,
+    pixelData: pixelDataLocation(element, attributes, littleEndian),
   };
 }
 
 function parseDataSet(bytes: Uint8Array): { dataSet: dicomParser.DataSet; transferSyntaxUid: string } {
-  if (
-    bytes.length < PREAMBLE_SIZE + 4 ||
-    latin1(bytes.subarray(PREAMBLE_SIZE, PREAMBLE_SIZE + 4)) !== 'DICM'
-  ) {
-    throw new ViewerError('NOT_DICOM', 'the file is not a DICOM Part 10 file');
-  }
+  if (!hasDicomPrefix(bytes)) throw new ViewerError('NOT_DICOM', 'the file is not a DICOM Part 10 file');
   let transferSyntaxUid: string | undefined;
   try {
     transferSyntaxUid = dicomParser.readPart10Header(bytes).string('x00020010');
@@ -68,20 +74,32 @@ function parseDataSet(bytes: Uint8Array): { dataSet: dicomParser.DataSet; transf
   if (transferSyntaxUid === undefined) {
     throw new ViewerError('NOT_DICOM', 'the DICOM file names no transfer syntax');
   }
-  // dicom-parser would need zlib to inflate the data set, which the browser build does not have.
-  if (transferSyntaxUid === '1.2.840.10008.1.2.1.99') {
-    throw new ViewerError(
-      'UNSUPPORTED_TRANSFER_SYNTAX',
-      `the viewer cannot decode ${describeTransferSyntax(transferSyntaxUid)}`,
-      { details: { transferSyntaxUid } },
-    );
-  }
   try {
-    return { dataSet: dicomParser.parseDicom(bytes), transferSyntaxUid };
+    return { dataSet: dicomParser.parseDicom(bytes, { inflater }), transferSyntaxUid };
   } catch (cause) {
+    if (cause instanceof ViewerError) throw cause;
     throw new ViewerError('NOT_DICOM', 'the DICOM data set cannot be parsed', { cause });
   }
 }
+
+/**
+ * Inflates a deflated data set (PS3.5 A.5) for dicom-parser, which then reads it as explicit VR little
+ * endian: the file's bytes up to `position` (the meta information), then the inflated data set. fflate
+ * runs in the browser too, where dicom-parser has no zlib of its own.
+ */
+const inflater = ((bytes: Uint8Array, position: number): Uint8Array<ArrayBuffer> => {
+  let dataSet: Uint8Array;
+  try {
+    dataSet = inflateSync(bytes.subarray(position));
+  } catch (cause) {
+    throw new ViewerError('NOT_DICOM', 'the deflated DICOM data set does not inflate', { cause });
+  }
+  const out = new Uint8Array(position + dataSet.length);
+  out.set(bytes.subarray(0, position));
+  out.set(dataSet, position);
+  return out;
+  // dicom-parser's typings say the inflater returns nothing; it uses the array returned.
+}) as unknown as NonNullable<dicomParser.ParseDicomOptions['inflater']>;
 
 function tagsOf(dataSet: dicomParser.DataSet): DicomTags {
   const charset = dataSet.string('x00080005') ?? '';
@@ -112,70 +130,24 @@ function tagsOf(dataSet: dicomParser.DataSet): DicomTags {
     sopInstanceUid: text('x00080018'),
     instanceNumber: finite(dataSet.intString('x00200013')),
     sliceLocation: finite(dataSet.floatString('x00201041')),
+    imagePositionPatient: decimals(dataSet, 'x00200032', 3) as DicomTags['imagePositionPatient'],
+    imageOrientationPatient: decimals(dataSet, 'x00200037', 6) as DicomTags['imageOrientationPatient'],
+    pixelSpacing: (decimals(dataSet, 'x00280030', 2) ?? decimals(dataSet, 'x00181164', 2)) as
+      DicomTags['pixelSpacing'] | undefined,
   };
 }
 
-function imageAttributes(dataSet: dicomParser.DataSet, transferSyntaxUid: string): ImageAttributes {
-  const unsupported = (why: string): ViewerError =>
-    new ViewerError('UNSUPPORTED_FORMAT', `the viewer cannot show an image ${why}`);
-  const rows = dataSet.uint16('x00280010');
-  const columns = dataSet.uint16('x00280011');
-  const bitsAllocated = dataSet.uint16('x00280100');
-  if (
-    rows === undefined ||
-    columns === undefined ||
-    bitsAllocated === undefined ||
-    rows === 0 ||
-    columns === 0
-  ) {
-    throw unsupported('without rows, columns and bits allocated');
-  }
-  const bitsStored = dataSet.uint16('x00280101') ?? bitsAllocated;
-  const highBit = dataSet.uint16('x00280102') ?? bitsStored - 1;
-  const samplesPerPixel = dataSet.uint16('x00280002') ?? 1;
-  const photometricInterpretation =
-    dataSet.string('x00280004')?.trim().toUpperCase() ?? (samplesPerPixel === 1 ? 'MONOCHROME2' : 'RGB');
-  const jpeg = transferSyntaxUid === TRANSFER_SYNTAX.jpegBaseline;
-
-  if (bitsAllocated !== 8 && bitsAllocated !== 16) throw unsupported(`of ${bitsAllocated}-bit samples`);
-  if (bitsStored < 1 || bitsStored > bitsAllocated || highBit < bitsStored - 1 || highBit >= bitsAllocated) {
-    throw unsupported(`whose bits stored (${bitsStored}) and high bit (${highBit}) do not fit`);
-  }
-  if (samplesPerPixel === 1) {
-    if (!MONOCHROME.has(photometricInterpretation)) throw unsupported(`in ${photometricInterpretation}`);
-  } else if (samplesPerPixel === 3) {
-    const allowed = jpeg ? JPEG_COLOUR : NATIVE_COLOUR;
-    if (bitsAllocated !== 8 || !allowed.has(photometricInterpretation)) {
-      throw unsupported(`in ${bitsAllocated}-bit ${photometricInterpretation}`);
-    }
-  } else {
-    throw unsupported(`of ${samplesPerPixel} samples per pixel`);
-  }
-  if (jpeg && bitsAllocated !== 8) throw unsupported('of more than 8 bits in JPEG baseline');
-
-  const numberOfFrames = dataSet.intString('x00280008') ?? 1;
-  if (!Number.isInteger(numberOfFrames) || numberOfFrames < 1) throw unsupported('with no frames');
-  const rescaleSlope = finite(dataSet.floatString('x00281053')) ?? 1;
-  return {
-    rows,
-    columns,
-    bitsAllocated,
-    bitsStored,
-    highBit,
-    pixelRepresentation: dataSet.uint16('x00280103') ?? 0,
-    samplesPerPixel,
-    photometricInterpretation,
-    planarConfiguration: dataSet.uint16('x00280006') ?? 0,
-    rescaleSlope: rescaleSlope === 0 ? 1 : rescaleSlope,
-    rescaleIntercept: finite(dataSet.floatString('x00281052')) ?? 0,
-    windowCenter: finite(dataSet.floatString('x00281050')),
-    windowWidth: finite(dataSet.floatString('x00281051')),
-    numberOfFrames,
-    transferSyntaxUid,
-  };
+/** A multi-valued decimal string of exactly `count` finite values, or `undefined`. */
+function decimals(dataSet: dicomParser.DataSet, tag: string, count: number): number[] | undefined {
+  const values = Array.from({ length: count }, (_, i) => finite(dataSet.floatString(tag, i)));
+  return values.every((v) => v !== undefined) ? values : undefined;
 }
 
-function pixelDataLocation(element: dicomParser.Element, image: ImageAttributes): PixelDataLocation {
+function pixelDataLocation(
+  element: dicomParser.Element,
+  image: ImageAttributes,
+  littleEndian: boolean,
+): PixelDataLocation {
   if (element.encapsulatedPixelData === true) {
     return {
       encapsulated: true,
@@ -187,21 +159,33 @@ function pixelDataLocation(element: dicomParser.Element, image: ImageAttributes)
       basicOffsetTable: [...(element.basicOffsetTable ?? [])],
     };
   }
-  if (image.transferSyntaxUid === TRANSFER_SYNTAX.jpegBaseline) {
-    throw new ViewerError('BAD_PIXEL_DATA', 'the JPEG pixel data is not encapsulated');
+  if (pixelEncodingOf(image.transferSyntaxUid) !== 'native') {
+    throw new ViewerError('BAD_PIXEL_DATA', 'the compressed pixel data is not encapsulated');
   }
-  const needed = frameSize(image) * image.numberOfFrames;
+  const needed = Math.ceil((frameBits(image) * image.numberOfFrames) / 8);
   if (element.length < needed) {
     throw new ViewerError('BAD_PIXEL_DATA', `the pixel data holds ${element.length} of ${needed} bytes`, {
       details: { length: element.length, needed },
     });
   }
-  return { encapsulated: false, offset: element.dataOffset, length: element.length };
+  return {
+    encapsulated: false,
+    offset: element.dataOffset,
+    length: element.length,
+    swappedPairs: !littleEndian && element.vr === 'OW',
+  };
 }
 
-/** The bytes one native frame takes. */
-export function frameSize(image: ImageAttributes): number {
-  return image.rows * image.columns * image.samplesPerPixel * (image.bitsAllocated / 8);
+/**
+ * The bits one native frame takes: frames of 1-bit images are packed without padding, and the 4:2:2
+ * colour models store two samples a pixel (two lumas share one pair of chromas).
+ */
+export function frameBits(image: ImageAttributes): number {
+  const pixels = image.rows * image.columns;
+  const samples = image.photometricInterpretation.endsWith('_422')
+    ? pixels * 2
+    : pixels * image.samplesPerPixel;
+  return samples * image.bitsAllocated;
 }
 
 function finite(value: number | undefined): number | undefined {

@@ -1,14 +1,16 @@
 // Helpers for the tests of this folder and of the study folder. Node only; not exported by index.ts.
 import * as dcmjs from 'dcmjs';
-import { decode } from 'jpeg-js';
-import type { JpegDecoder } from './decode-frame';
+import { readFile } from 'node:fs/promises';
+import type { FrameCodec } from './frame-codec';
+import { loadNativeCodecs } from './native-codecs';
 
-/** A {@link JpegDecoder} on jpeg-js, standing in for the browser's decoder. */
-export const jpegJsDecoder: JpegDecoder = (jpeg) => {
-  const image = decode(jpeg, { useTArray: true, formatAsRGBA: true });
-  const rgba = new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length);
-  return Promise.resolve({ width: image.width, height: image.height, rgba });
-};
+/** The WebAssembly decoders as the browser has them, read from the package's file. */
+export function nodeCodec(): Promise<FrameCodec> {
+  return loadNativeCodecs(async () => {
+    const file = await readFile(require.resolve('dcmjs-codecs/build/dcmjs-native-codecs.wasm'));
+    return file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength);
+  });
+}
 
 /**
  * A DICOM Part 10 file of a data set given by attribute keywords, in a transfer syntax; binary values are

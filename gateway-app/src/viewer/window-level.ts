@@ -1,5 +1,6 @@
-import type { ImageAttributes } from './dicom-image';
-import type { DecodedFrame } from './decode-frame';
+import type { ImageAttributes, LookupTable } from './dicom-image';
+import { lookUp } from './lookup-table';
+import type { DecodedFrame, GrayFrame } from './decode-frame';
 
 /** A VOI window: the centre and width of the range of values spread over the display's grays. */
 export interface WindowLevel {
@@ -46,6 +47,30 @@ export function renderWindowLevel(
     if (x <= lower) y = 0;
     else if (x > upper) y = 255;
     else y = ((x - (window.center - 0.5)) / (width - 1) + 0.5) * 255;
+    if (invert) y = 255 - y;
+    const o = i * 4;
+    out[o] = y;
+    out[o + 1] = y;
+    out[o + 2] = y;
+    out[o + 3] = 255;
+  }
+  return out;
+}
+
+/**
+ * The RGBA pixels of a grey frame through a VOI LUT (PS3.3 C.11.2.1.1): each modality value looked up,
+ * and the table's output range (0 to 2^bits − 1) spread over 0–255, inverted when `invert` is set.
+ */
+export function renderVoiLut(
+  frame: GrayFrame,
+  lut: LookupTable,
+  invert: boolean,
+): Uint8ClampedArray<ArrayBuffer> {
+  const { values } = frame;
+  const out = new Uint8ClampedArray(values.length * 4);
+  const top = 2 ** lut.bits - 1;
+  for (let i = 0; i < values.length; i++) {
+    let y = (lookUp(lut, values[i] ?? 0) / top) * 255;
     if (invert) y = 255 - y;
     const o = i * 4;
     out[o] = y;

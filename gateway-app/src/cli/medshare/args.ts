@@ -1,5 +1,4 @@
 import { InvalidArgumentError } from 'commander';
-import { extname } from 'node:path';
 import type { EmergencyReason } from '../../client/break-glass';
 import type { InboxKind } from '../../client/audit';
 import { UsageError } from './errors';
@@ -196,19 +195,6 @@ export function parseMediaType(value: string): string {
     throw new InvalidArgumentError('a media type looks like application/dicom');
   }
   return value;
-}
-
-const MEDIA_TYPES: Readonly<Record<string, string>> = {
-  '.dcm': 'application/dicom',
-  '.dicom': 'application/dicom',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-};
-
-/** The media type of a file, guessed from its extension. */
-export function mediaTypeOf(file: string): string {
-  return MEDIA_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
 /** The purpose `open` uses unless told: a patient reads their own record, anyone else for treatment. */

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { EnvelopeError } from '../../envelope';
-import { UsageError } from './errors';
+import { syntheticStudy } from '../../study/synthetic';
+import { CliError, UsageError } from './errors';
 import { assertWritableTarget, filesToSend, writeFileAtomically } from './files';
 import { readSecret, readValueFile, type Terminal } from './prompt';
 
@@ -62,10 +63,45 @@ describe('medshare files', () => {
     await assertWritableTarget(join(dir, 'new.dcm'));
     await assert.rejects(assertWritableTarget(join(dir, 'missing', 'x')), UsageError);
     await assert.rejects(assertWritableTarget(dir), UsageError);
-    await writeFile(join(dir, 'a.dcm'), 'abc');
-    assert.deepEqual(await filesToSend([join(dir, 'a.dcm')]), [{ file: join(dir, 'a.dcm'), size: 3 }]);
-    await assert.rejects(filesToSend([join(dir, 'a.dcm'), join(dir, 'nope')]), UsageError);
+    const [slice] = syntheticStudy({
+      slices: 1,
+      rows: 8,
+      columns: 8,
+      bits: 8,
+      transferSyntax: 'explicit-le',
+    });
+    await writeFile(join(dir, 'IM0001'), slice?.bytes ?? new Uint8Array());
+    await writeFile(join(dir, 'photo.dcm'), Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 0, 16));
+    await writeFile(join(dir, 'notes.txt'), 'abc');
+    assert.deepEqual(
+      (await filesToSend([join(dir, 'IM0001'), join(dir, 'photo.dcm'), join(dir, 'notes.txt')])).map(
+        (f) => f.mediaType,
+      ),
+      ['application/dicom', 'image/jpeg', 'application/octet-stream'],
+    );
+    await assert.rejects(filesToSend([join(dir, 'IM0001'), join(dir, 'nope')]), UsageError);
     await assert.rejects(filesToSend([dir]), UsageError);
+  });
+
+  it('refuses an empty file and a file named or declared DICOM that is not, naming it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'medshare-files-'));
+    await writeFile(join(dir, 'empty.dcm'), '');
+    await writeFile(
+      join(dir, 'random.dcm'),
+      Uint8Array.from({ length: 512 }, (_, i) => (i * 37) % 256),
+    );
+    await writeFile(
+      join(dir, 'random.bin'),
+      Uint8Array.from({ length: 512 }, (_, i) => (i * 37) % 256),
+    );
+    const refusedWith = (code: string, file: string) => (e: unknown) =>
+      e instanceof CliError && e.code === code && e.message.includes(file);
+    await assert.rejects(filesToSend([join(dir, 'empty.dcm')]), refusedWith('EMPTY_FILE', 'empty.dcm'));
+    await assert.rejects(filesToSend([join(dir, 'random.dcm')]), refusedWith('NOT_DICOM', 'random.dcm'));
+    await assert.rejects(
+      filesToSend([join(dir, 'random.bin')], 'application/dicom'),
+      refusedWith('NOT_DICOM', 'random.bin'),
+    );
   });
 });
 

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { UsageError } from './errors';
+import { FILE_HEAD_BYTES, checkFileKind } from '../../study';
+import { CliError, UsageError } from './errors';
 
 /** What was written. */
 export interface Written {
@@ -54,13 +55,38 @@ export async function assertWritableTarget(target: string): Promise<void> {
   if (existing?.isDirectory()) throw new UsageError(`${target} is a directory`);
 }
 
-/** The regular files to send, with their sizes; anything else is a usage error. */
-export async function filesToSend(files: readonly string[]): Promise<{ file: string; size: number }[]> {
-  const out: { file: string; size: number }[] = [];
+/**
+ * The regular files to send, with their sizes and true media types, each checked on this device before
+ * anything is asked of the gateway (see {@link checkFileKind}): DICOM Part 10 whatever its name, PNG and
+ * JPEG by their signatures, anything else as `declared` or `application/octet-stream`. A path that is not
+ * a file is a usage error; an empty file, or one named or declared DICOM that is not, is refused with its
+ * code (`EMPTY_FILE`, `NOT_DICOM`), and then nothing is sent.
+ */
+export async function filesToSend(
+  files: readonly string[],
+  declared?: string,
+): Promise<{ file: string; size: number; mediaType: string }[]> {
+  const out: { file: string; size: number; mediaType: string }[] = [];
   for (const file of files) {
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new UsageError(`${file} is not a file`);
-    out.push({ file, size: info.size });
+    const head = await readHead(file);
+    const kind = checkFileKind(
+      { head, size: info.size, name: basename(file), ...(declared === undefined ? {} : { declared }) },
+      declared ?? 'application/octet-stream',
+    );
+    if (!kind.ok) throw new CliError(kind.code, kind.reason.replace(basename(file), file));
+    out.push({ file, size: info.size, mediaType: declared ?? kind.mediaType });
   }
   return out;
+}
+
+async function readHead(file: string): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(new Uint8Array(FILE_HEAD_BYTES), 0, FILE_HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }

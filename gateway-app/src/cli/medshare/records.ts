@@ -10,7 +10,6 @@ import {
   INBOX_KINDS,
   defaultPurpose,
   grantExpiry,
-  mediaTypeOf,
   parseAgentUrl,
   parseDays,
   parseDirectoryRole,
@@ -71,13 +70,12 @@ interface SendOptions extends CommonOptions {
 }
 
 async function send(files: string[], options: SendOptions, runtime: Runtime): Promise<void> {
-  const inputs = await filesToSend(files);
+  const inputs = await filesToSend(files, options.mediaType);
   await withWorkstation(options, runtime, 'signed-in', async (station) => {
     const keys = await station.keys();
     const agent = deviceAgentOf(options.agent, runtime.env);
     const sent: Record<string, unknown>[] = [];
-    for (const { file, size } of inputs) {
-      const mediaType = options.mediaType ?? mediaTypeOf(file);
+    for (const { file, size, mediaType } of inputs) {
       const result = await sendRecord(station.client, keys, agent, {
         recipientId: options.to,
         // Streamed from disk and encrypted on the way: the file is never read whole.

@@ -2,23 +2,24 @@ import { useId, useState, type DragEvent } from 'react';
 import { RowActionButton } from '../app/RowActionButton';
 import { formatBytes } from '../records/format';
 import { mediaTypeLabel } from '../records/media-types';
-import { ACCEPTED_FILES, recogniseFile, type ChosenFile } from './file-kind';
+import { ACCEPTED_FILES, recogniseFile, type ChosenFile, type RefusedFile } from './file-kind';
 
-/** Splits files into those MedShare sends and the names of the others. */
-async function sortOut(files: readonly File[]): Promise<{ accepted: ChosenFile[]; rejected: string[] }> {
+/** Splits files into those MedShare sends and the others, with why. */
+async function sortOut(files: readonly File[]): Promise<{ accepted: ChosenFile[]; rejected: RefusedFile[] }> {
   const accepted: ChosenFile[] = [];
-  const rejected: string[] = [];
+  const rejected: RefusedFile[] = [];
   for (const file of files) {
-    const mediaType = await recogniseFile(file);
-    if (mediaType) accepted.push({ file, mediaType });
-    else rejected.push(file.name);
+    const kind = await recogniseFile(file);
+    if ('file' in kind) accepted.push(kind);
+    else rejected.push(kind);
   }
   return { accepted, rejected };
 }
 
 /**
  * Chooses the files to send, with a file input or by dropping them on the zone; lists them with their
- * kind and size. Anything but DICOM, PNG and JPEG is refused with its name.
+ * kind and size. Each file is checked here first: anything but DICOM Part 10, PNG and JPEG, and any empty
+ * file, is refused with its reason.
  */
 export function FilePicker({
   files,
@@ -30,7 +31,7 @@ export function FilePicker({
   disabled: boolean;
 }) {
   const id = useId();
-  const [rejected, setRejected] = useState<string[]>([]);
+  const [rejected, setRejected] = useState<RefusedFile[]>([]);
   const [over, setOver] = useState(false);
 
   const add = async (list: readonly File[]) => {
@@ -86,12 +87,16 @@ export function FilePicker({
         </p>
       </div>
       {rejected.length > 0 && (
-        <div className="refusal" role="alert">
-          <strong>Not sent: unsupported type</strong>
-          <p className="reason">
-            {rejected.join(', ')} {rejected.length === 1 ? 'is' : 'are'} not DICOM, PNG or JPEG.
-          </p>
-          <p className="next">Choose DICOM files (.dcm) or PNG or JPEG images.</p>
+        <div className="refusal" role="alert" data-testid="refused-files">
+          <strong>Not sent: checked on this device and refused</strong>
+          <ul className="reason">
+            {rejected.map((r) => (
+              <li key={r.name} data-code={r.code}>
+                {r.reason} <code>{r.code}</code>
+              </li>
+            ))}
+          </ul>
+          <p className="next">Choose DICOM Part 10 files, or PNG or JPEG images.</p>
         </div>
       )}
       {files.length > 0 && (

@@ -3,6 +3,7 @@ import {
   ViewerError,
   defaultWindow,
   describeTransferSyntax,
+  renderVoiLut,
   renderWindowLevel,
   type DecodedFrame,
   type WindowLevel,
@@ -94,12 +95,14 @@ export function DicomViewer({ slices, arrival }: { slices: readonly Slice[]; arr
     canvas.width = frame.width;
     canvas.height = frame.height;
     const context = canvas.getContext('2d');
-    context?.putImageData(
-      new ImageData(renderWindowLevel(frame, wl, inverted), frame.width, frame.height),
-      0,
-      0,
-    );
-  }, [frame, wl, inverted]);
+    // The file's VOI LUT, when it has one and no window, until the user sets a window.
+    const lut = slice?.image.windowPresets.length === 0 && !userWindow ? slice.image.voiLut : undefined;
+    const pixels =
+      lut && frame.kind === 'gray'
+        ? renderVoiLut(frame, lut, inverted)
+        : renderWindowLevel(frame, wl, inverted);
+    context?.putImageData(new ImageData(pixels, frame.width, frame.height), 0, 0);
+  }, [frame, wl, inverted, slice, userWindow]);
 
   // React's wheel listeners are passive; scrolling slices must stop the page from scrolling too.
   useEffect(() => {
@@ -174,6 +177,7 @@ export function DicomViewer({ slices, arrival }: { slices: readonly Slice[]; arr
           data-first-image-bytes={arrival.firstImageBytes}
           data-total-bytes={arrival.complete ? arrival.totalBytes : undefined}
           data-current-slice={count ? index + 1 : 0}
+          data-shown-slice={frame ? index + 1 : undefined}
           data-window-center={wl?.center}
           data-window-width={wl?.width}
           onKeyDown={onKeyDown}
@@ -217,7 +221,7 @@ export function DicomViewer({ slices, arrival }: { slices: readonly Slice[]; arr
         <WindowControls
           window={wl}
           bounds={windowBounds(frame, wl)}
-          presets={presetsFor(modality)}
+          presets={slice ? presetsFor(slice.image) : []}
           invert={invert}
           disabled={frame?.kind !== 'gray'}
           onWindow={setUserWindow}
@@ -253,7 +257,7 @@ export function ViewerFailure({ error }: { error: unknown }) {
       </p>
       <p className="next">
         {code === 'UNSUPPORTED_TRANSFER_SYNTAX'
-          ? 'Ask the sender for the study in an uncompressed or JPEG baseline encoding, or open it in a PACS viewer.'
+          ? 'Ask the sender for the study in a standard encoding (uncompressed, JPEG, JPEG-LS, JPEG 2000 or RLE), or open it in a PACS viewer.'
           : 'The other images of the record may still be shown; tell the sender if this one matters.'}
       </p>
     </div>

@@ -68,9 +68,9 @@ export function WindowControls({
         <button type="button" className="secondary" onClick={onDefault}>
           Default
         </button>
-        {presets.map((preset) => (
+        {presets.map((preset, i) => (
           <button
-            key={preset.name}
+            key={`${i}:${preset.name}`}
             type="button"
             className="secondary"
             aria-pressed={window?.center === preset.window.center && window.width === preset.window.width}

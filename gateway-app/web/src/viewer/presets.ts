@@ -1,4 +1,4 @@
-import type { WindowLevel } from '../../../src/viewer';
+import type { ImageAttributes, WindowLevel } from '../../../src/viewer';
 
 /** A named window. */
 export interface WindowPreset {
@@ -14,6 +14,16 @@ const CT_PRESETS: readonly WindowPreset[] = [
   { name: 'Brain', window: { center: 40, width: 80 } },
 ];
 
-/** The presets offered for a modality besides "Default" (the image's own window). */
-export const presetsFor = (modality: string | undefined): readonly WindowPreset[] =>
-  modality === 'CT' ? CT_PRESETS : [];
+/**
+ * The presets offered besides "Default": every window the file proposes (named by its explanation), then
+ * the usual ones of the modality.
+ */
+export function presetsFor(
+  image: Pick<ImageAttributes, 'windowPresets'> & { modality: string | undefined },
+): readonly WindowPreset[] {
+  const own = image.windowPresets.map((p, i) => ({
+    name: p.explanation ?? `Window ${i + 1} of the file`,
+    window: { center: p.center, width: p.width },
+  }));
+  return [...own, ...(image.modality === 'CT' ? CT_PRESETS : [])];
+}

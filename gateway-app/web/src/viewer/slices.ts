@@ -1,5 +1,5 @@
 import { decodeFrame, sortSlices, type DecodedFrame, type DicomImage } from '../../../src/viewer';
-import { browserJpegDecoder } from './jpeg-decoder';
+import { frameCodec } from './codecs';
 
 /** One image to show: a frame of a DICOM instance (most instances hold one frame). */
 export interface Slice {
@@ -43,7 +43,10 @@ export function decodeSlice(slice: Slice): Promise<DecodedFrame> {
   }
   let frame = frames.get(slice.frame);
   if (!frame) {
-    frame = decodeFrame(slice.image, slice.frame, browserJpegDecoder);
+    const { image } = slice;
+    frame = image.pixelData.encapsulated
+      ? frameCodec().then((codec) => decodeFrame(image, slice.frame, codec))
+      : decodeFrame(image, slice.frame);
     frames.set(slice.frame, frame);
     recent.push({ image: slice.image, frame: slice.frame });
     for (const old of recent.splice(0, Math.max(0, recent.length - KEEP_DECODED))) {
