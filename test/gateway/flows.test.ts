@@ -361,7 +361,8 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
       entry: { resource: { resourceType: string; purposeOfEvent?: { coding: { code: string }[] }[] } }[];
     };
     assert.equal(fhir.resourceType, 'Bundle');
-    assert.equal(fhir.entry.length, rows.length);
+    const sends = rows.filter((r) => r.kind === 'transfer' && r.reason.startsWith('sent')).length;
+    assert.equal(fhir.entry.length, rows.length + sends, 'an export and an import per transfer');
     assert.ok(fhir.entry.every((e) => e.resource.resourceType === 'AuditEvent'));
     assert.ok(fhir.entry.some((e) => e.resource.purposeOfEvent?.[0]?.coding[0]?.code === 'ETREAT'));
 

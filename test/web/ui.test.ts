@@ -21,6 +21,7 @@ import {
   trustBundleOf,
   type TrustUpdate,
 } from 'medshare-gateway-app';
+import { unzipSync } from 'fflate';
 import { orgAdmin, type OrgPlan } from 'medshare-network';
 import type { Browser, Page } from 'playwright-core';
 import {
@@ -44,6 +45,7 @@ import {
 } from '../support/medshare';
 import { startTestNetwork, type TestNetwork } from '../support/network';
 import { rewriteAnswer } from '../support/proof-tampering';
+import { dicomSamples } from '../support/dicom-samples';
 import { type Variant, VARIANTS, compare, reference } from '../support/dicom-variants';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -139,6 +141,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   const studyFiles: string[] = [];
   const jpegFiles: string[] = [];
   const codecFiles: { variant: Variant; path: string }[] = [];
+  const rgbFile: { variant?: Variant; path: string } = { path: '' };
   const pictureFiles: string[] = [];
   const startedAt = new Date();
   const operators = new Map<string, TestUser>();
@@ -228,8 +231,17 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       const path = join(studyDir.path, `mr-${name}.dcm`);
       await variant.encode(source, path, sample, studyDir.path);
       codecFiles.push({ variant, path });
-      plaintexts.push(slice.bytes);
+      plaintexts.push(new Uint8Array(await readFile(path)));
     }
+    // A second series: RGB compressed as JPEG without the YCbCr transform or an Adobe marker.
+    const rgb = dicomSamples().find((d) => d.name === 'rgb-planar-0') ?? assert.fail('no RGB sample');
+    const rgbVariant = VARIANTS.find((v) => v.name === 'jpeg-baseline-rgb') ?? assert.fail('no variant');
+    const rgbSource = join(studyDir.path, 'rgb-source.dcm');
+    await writeFile(rgbSource, rgb.bytes);
+    rgbFile.path = join(studyDir.path, 'rgb-jpeg-baseline-rgb.dcm');
+    await rgbVariant.encode(rgbSource, rgbFile.path, rgb, studyDir.path);
+    rgbFile.variant = rgbVariant;
+    plaintexts.push(new Uint8Array(await readFile(rgbFile.path)));
     for (const file of PICTURES.files) {
       const path = join(studyDir.path, file.name);
       await writeFile(path, file.bytes);
@@ -360,7 +372,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     recordId = await sendStudy(studyFiles, 'technologist-sent-ct-study');
     jpegRecordId = await sendStudy(jpegFiles, 'technologist-sent-jpeg-study');
     codecRecordId = await sendStudy(
-      codecFiles.map((f) => f.path),
+      [...codecFiles.map((f) => f.path), rgbFile.path],
       'technologist-sent-study-in-every-encoding',
     );
     for (const file of pictureFiles)
@@ -542,6 +554,47 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       );
       await patientPage.shot(`patient-views-${variant.name}`);
     }
+    // The study's other series, chosen by its thumbnail.
+    const series = page.getByTestId('series');
+    assert.equal(await series.count(), 2, 'two series listed');
+    await series.nth(1).click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="viewer"]')?.getAttribute('data-shown-slice') === '1',
+    );
+    const rgba = await viewer.evaluate((canvas) => {
+      const c = canvas as HTMLCanvasElement;
+      return Array.from(c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? []);
+    });
+    const variant = rgbFile.variant ?? assert.fail('no RGB variant');
+    const theirs = await reference(variant, rgbFile.path, studyDir.path, 0, 'none');
+    const { max } = compare(new Uint8ClampedArray(rgba), theirs);
+    assert.ok(max <= 4, `RGB JPEG without colour transform: the canvas differs by up to ${String(max)}`);
+    await patientPage.shot('patient-views-rgb-series');
+    await series.nth(0).click();
+    await savesAsSent(page);
+  }
+
+  /** The patient saves the study as the files that were sent (a zip) and the image shown as a PNG. */
+  async function savesAsSent(page: Page): Promise<void> {
+    const sent = [...codecFiles.map((f) => f.path), rgbFile.path];
+    const [zipped] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: `Save the ${String(sent.length)} files (.zip)` }).click(),
+    ]);
+    assert.equal(zipped.suggestedFilename(), `record-${codecRecordId}.zip`);
+    const files = unzipSync(new Uint8Array(await readFile(await zipped.path())));
+    assert.equal(Object.keys(files).length, sent.length);
+    for (const path of sent) {
+      const name = Object.keys(files).find((n) => path.endsWith(n)) ?? assert.fail(`${path} not in the zip`);
+      assert.equal(sha256(files[name] ?? new Uint8Array()), sha256(await readFile(path)), `${name} as sent`);
+    }
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Save this image (PNG)' }).click(),
+    ]);
+    const bytes = await readFile(await png.path());
+    assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG');
+    assert.deepEqual([bytes.readUInt32BE(16), bytes.readUInt32BE(20)], [64, 64], 'at the image size');
   }
 
   /** Opens a record; `purpose` is chosen where the role has a choice (a patient always opens with PATRQT). */
@@ -622,6 +675,8 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await page.getByRole('button', { name: 'Check and pin the update' }).click();
     await page.getByTestId('trust-updated').waitFor();
     await page.getByText(trustBundleDigest(next)).first().waitFor();
+    // The pinned bundle's facts are shown once the page has reloaded them.
+    await page.getByTestId('trust-consortium').filter({ hasText: next.consortium }).waitFor();
     assert.equal((await page.getByTestId('trust-consortium').textContent())?.trim(), next.consortium);
     await patientPage.shot('patient-trust-update-pinned');
   });
@@ -782,12 +837,19 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     const csv = await download('Export CSV');
     assert.match(csv.split('\n')[0] ?? '', /^at,txId,kind,recordId/);
     assert.ok(csv.includes(recordId));
-    const json = JSON.parse(await download('Export JSON')) as { rows: { recordId: string }[] };
+    const json = JSON.parse(await download('Export JSON')) as {
+      rows: { recordId: string; kind: string; reason: string }[];
+    };
     assert.equal(json.rows.length, rows);
     assert.ok(json.rows.every((row) => row.recordId === recordId));
+    const sends = json.rows.filter((row) => row.kind === 'transfer' && row.reason.startsWith('sent')).length;
     const fhir = JSON.parse(await download('Export FHIR')) as { resourceType: string; entry: unknown[] };
     assert.equal(fhir.resourceType, 'Bundle');
-    assert.equal(fhir.entry.length, rows);
+    assert.equal(
+      fhir.entry.length,
+      rows + sends,
+      'one event per row, and an export and an import per transfer',
+    );
     const reviews = page.getByRole('region', { name: 'Break-glass reviews' });
     await reviews.getByLabel('Finding').first().selectOption('justified');
     await reviews.getByLabel('Review note').first().fill('Resuscitation confirmed by the ward record.');
@@ -1012,7 +1074,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
 
   it('no request from any page carried plaintext', () => {
     const uploads = requests.filter((r) => r.method === 'POST' && new URL(r.url).pathname === '/api/content');
-    assert.equal(uploads.length, 2 + PICTURES.files.length, 'one upload per record: a whole study is one');
+    assert.equal(uploads.length, 3 + PICTURES.files.length, 'one upload per record: a whole study is one');
     const hashes = new Set(plaintexts.map(sha256));
     const needles = plaintexts.flatMap(distinctiveWindows);
     assert.ok(needles.length >= plaintexts.length * 3);

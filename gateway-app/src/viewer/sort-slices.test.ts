@@ -41,4 +41,35 @@ describe('sortSlices', () => {
       ['x', 'y', 'z'],
     );
   });
+
+  it('orders by position along the slice normal when every slice has one, whatever the instance numbers', () => {
+    const axial = [1, 0, 0, 0, 1, 0] as const;
+    const at = (id: string, z: number, instanceNumber: number) => ({
+      ...slice(id, instanceNumber),
+      imagePositionPatient: [-100, -100, z] as const,
+      imageOrientationPatient: axial,
+    });
+    const slices = [at('top', 30, 1), at('bottom', -30, 2), at('middle', 0, 3)];
+    assert.deepEqual(
+      sortSlices(slices).map((s) => s.id),
+      ['bottom', 'middle', 'top'],
+    );
+    // A sagittal stack goes along x: rows along y and columns down make the normal point to −x.
+    const sagittal = [0, 1, 0, 0, 0, -1] as const;
+    const side = (id: string, x: number) => ({
+      ...slice(id, 1),
+      imagePositionPatient: [x, 0, 0] as const,
+      imageOrientationPatient: sagittal,
+    });
+    assert.deepEqual(
+      sortSlices([side('left', -5), side('right', 5)]).map((s) => s.id),
+      ['right', 'left'],
+    );
+    // One slice without a position: instance numbers decide.
+    const mixed = [at('a', 30, 1), { ...slice('b', 2) }, at('c', -30, 3)];
+    assert.deepEqual(
+      sortSlices(mixed).map((s) => s.id),
+      ['a', 'b', 'c'],
+    );
+  });
 });

@@ -1,19 +1,9 @@
+import { saveBlob } from '../app/save-blob';
 import { dayStamp } from './time';
 
 /** Offers `content` as a file download, made in the browser: nothing goes back to the gateway. */
 export function downloadFile(name: string, content: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.hidden = true;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The download has started from the URL; release it once the click has been handled.
-  setTimeout(() => {
-    URL.revokeObjectURL(url);
-  }, 10_000);
+  saveBlob(new Blob([content], { type }), name);
 }
 
 /** `medshare-audit-<subject>-<yyyymmdd>.<extension>`, the subject reduced to safe file-name characters. */

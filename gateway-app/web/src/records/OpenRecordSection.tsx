@@ -122,7 +122,7 @@ export function OpenRecordSection({
           </>
         )}
       </section>
-      {content && <RecordContentView content={content} />}
+      {content && <RecordContentView recordId={recordId} content={content} />}
     </>
   );
 }

@@ -1,11 +1,13 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { ViewerError } from '../../../src/viewer';
 import { Refusal } from '../app/refusal';
 import { DicomTagsPanel } from '../viewer/DicomTagsPanel';
 import { DicomViewer, ViewerFailure } from '../viewer/DicomViewer';
-import { slicesOf } from '../viewer/slices';
+import { SeriesList } from '../viewer/SeriesList';
+import { seriesOf } from '../viewer/slices';
 import { formatBytes } from './format';
 import { mediaTypeLabel } from './media-types';
+import { SaveRecord } from './SaveRecord';
 import type { RecordContent } from './use-record-content';
 
 /** The transfer syntax a viewer error names, if any. */
@@ -15,8 +17,10 @@ function syntaxOf(error: unknown): string | undefined {
 }
 
 /** A record's decrypted content: the DICOM viewer, images, and what cannot be shown and why. */
-export function RecordContentView({ content }: { content: RecordContent }) {
-  const slices = useMemo(() => slicesOf(content.images), [content.images]);
+export function RecordContentView({ recordId, content }: { recordId: string; content: RecordContent }) {
+  const series = useMemo(() => seriesOf(content.images), [content.images]);
+  const [chosen, setChosen] = useState<string>();
+  const shown = series.find((s) => s.key === chosen) ?? series[0];
   const unshownDicom = content.unshown.filter((u) => u.error !== undefined).length;
   // The viewer waits for images while some may still come; it is left out when none could be parsed.
   const dicom =
@@ -33,9 +37,14 @@ export function RecordContentView({ content }: { content: RecordContent }) {
             : 'Downloading and decrypting on this device…'}
       </p>
       <Refusal error={content.error} />
+      {content.error === undefined && (
+        <SaveRecord recordId={recordId} files={content.files} complete={content.complete} />
+      )}
+      {series.length > 1 && <SeriesList series={series} selected={shown?.key} onSelect={setChosen} />}
       {dicom && (
         <DicomViewer
-          slices={slices}
+          key={shown?.key}
+          slices={shown?.slices ?? []}
           arrival={{
             expected: content.expected,
             received: content.images.length,

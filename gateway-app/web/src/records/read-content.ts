@@ -31,6 +31,8 @@ export interface ContentEvents {
   }) => void;
   /** A file that cannot be shown: not an image, or a DICOM file the viewer cannot parse. */
   onUnshown: (item: UnshownItem) => void;
+  /** Every file of the record as it was sent, whatever its kind, for saving. */
+  onFile: (file: { name: string; mediaType: string; bytes: Uint8Array<ArrayBuffer>; index: number }) => void;
 }
 
 const looksDicom = (name: string, mediaType: string, bytes?: Uint8Array): boolean =>
@@ -87,6 +89,7 @@ export async function readContent(
     for await (const entry of entries) {
       if (signal.aborted) break;
       const { name, index, bytes } = entry;
+      events.onFile({ name, mediaType: entry.mediaType, bytes, index });
       if (looksDicom(name, entry.mediaType, bytes)) {
         handOnDicom(events, { name, mediaType: entry.mediaType, index }, bytes, entry.bytesRead);
       } else if (PICTURES.has(entry.mediaType)) {
@@ -99,6 +102,7 @@ export async function readContent(
   }
   if (mediaType === DICOM) events.onExpected(1);
   const bytes = await readAll(counted, signal);
+  events.onFile({ name: '', mediaType, bytes, index: 0 });
   if (mediaType === DICOM) {
     handOnDicom(events, { name: '', mediaType, index: 0 }, bytes, bytes.length);
   } else if (PICTURES.has(mediaType)) {

@@ -14,7 +14,17 @@ export interface RecordContent {
   complete: boolean;
   pictures: readonly { key: string; name: string; mediaType: string; url: string }[];
   unshown: readonly (UnshownItem & { key: string })[];
+  /** Every file of the record as it was sent (a DICOM instance's own bytes, not the viewer's copy). */
+  files: readonly SavedFile[];
   error?: unknown;
+}
+
+/** A file of a record as it was sent, for saving. */
+export interface SavedFile {
+  /** Its name in a study; empty for a record that is one file. */
+  name: string;
+  mediaType: string;
+  bytes: Uint8Array<ArrayBuffer>;
 }
 
 /**
@@ -45,7 +55,7 @@ export function useRecordContent(): {
     const update = (change: (c: RecordContent) => RecordContent) => {
       if (!controller.signal.aborted) setContent((c) => (c ? change(c) : c));
     };
-    setContent({ mediaType, images: [], expected: 0, complete: false, pictures: [], unshown: [] });
+    setContent({ mediaType, images: [], expected: 0, complete: false, pictures: [], unshown: [], files: [] });
     readContent(
       plaintext,
       mediaType,
@@ -67,6 +77,9 @@ export function useRecordContent(): {
             ...c,
             pictures: [...c.pictures, { key: String(index), name, mediaType: type, url }],
           }));
+        },
+        onFile: ({ name, mediaType: type, bytes }) => {
+          update((c) => ({ ...c, files: [...c.files, { name, mediaType: type, bytes }] }));
         },
         onUnshown: (item) => {
           update((c) => ({ ...c, unshown: [...c.unshown, { ...item, key: String(item.index) }] }));

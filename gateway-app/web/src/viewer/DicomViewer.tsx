@@ -9,6 +9,7 @@ import {
   type WindowLevel,
 } from '../../../src/viewer';
 import { DicomTagsPanel } from './DicomTagsPanel';
+import { SaveImageButton } from './SaveImageButton';
 import { presetsFor } from './presets';
 import { decodeSlice, type Slice } from './slices';
 import { WindowControls } from './WindowControls';
@@ -230,6 +231,7 @@ export function DicomViewer({ slices, arrival }: { slices: readonly Slice[]; arr
           }}
           onInvert={setInvert}
         />
+        <SaveImageButton canvas={canvasRef} name={`image-${String(index + 1)}.png`} disabled={!frame} />
         {slice && <DicomTagsPanel image={slice.image} />}
       </div>
     </div>

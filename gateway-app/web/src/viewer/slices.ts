@@ -26,6 +26,8 @@ function sliceKey(image: DicomImage) {
     instanceNumber: image.instanceNumber,
     sliceLocation: image.sliceLocation,
     sopInstanceUid: image.sopInstanceUid,
+    imagePositionPatient: image.imagePositionPatient,
+    imageOrientationPatient: image.imageOrientationPatient,
   };
 }
 
@@ -54,4 +56,33 @@ export function decodeSlice(slice: Slice): Promise<DecodedFrame> {
     }
   }
   return frame;
+}
+
+/** A series of a study: its slices in viewing order, and what to call it. */
+export interface Series {
+  /** The Series Instance UID, or a key of its own for instances without one. */
+  key: string;
+  modality: string | undefined;
+  description: string | undefined;
+  slices: Slice[];
+}
+
+/**
+ * The instances of a study grouped by Series Instance UID, in the order their first instance arrived,
+ * each series' slices in viewing order (see {@link slicesOf}).
+ */
+export function seriesOf(images: readonly { key: string; image: DicomImage }[]): Series[] {
+  const groups = new Map<string, { key: string; image: DicomImage }[]>();
+  for (const entry of images) {
+    const uid = entry.image.seriesInstanceUid ?? 'no-series';
+    const group = groups.get(uid);
+    if (group) group.push(entry);
+    else groups.set(uid, [entry]);
+  }
+  return [...groups].map(([key, entries]) => ({
+    key,
+    modality: entries[0]?.image.modality,
+    description: entries[0]?.image.seriesDescription,
+    slices: slicesOf(entries),
+  }));
 }

@@ -13,6 +13,7 @@ import type {
   ReviewRecord,
   TransferRecord,
 } from 'medshare-chaincode';
+import JSONSchemaValidator from '@asymmetrik/fhir-json-schema-validator';
 import { z } from 'zod';
 import {
   AUDIT_ROW_FIELDS,
@@ -22,7 +23,7 @@ import {
   exportJson,
   toAuditRows,
   type AuditRow,
-} from './audit-export';
+} from '.';
 
 const id = (label: string) => createHash('sha256').update(label).digest('hex');
 const tx = (label: string) => id(`tx:${label}`);
@@ -648,21 +649,23 @@ describe('exportFhir', () => {
   const bundle = exportFhir(ALL, { generatedAt: '2026-03-05T00:00:00Z' });
   const events = (bundle.entry ?? []).map((entry) => entry.resource);
   const rows = toAuditRows(ALL);
-  const eventOf = (kind: AuditRow['kind'], txId: string) => {
-    const event = events[rows.indexOf(rowOf(rows, kind, txId))];
-    assert.ok(event);
+  /** The event of a transaction by its id's tag: `ex` and `im` for a transfer's export and import. */
+  const eventOf = (tag: string, txId: string) => {
+    const event = events.find((e) => e.id.startsWith(`${tag}-${txId.slice(0, 40)}-`));
+    assert.ok(event, `no ${tag} event for ${txId}`);
     return event;
   };
 
-  it('is a collection Bundle of valid AuditEvents, one per row', () => {
+  it('is a collection Bundle of valid AuditEvents, one per row and two per transfer', () => {
     assert.equal(bundle.resourceType, 'Bundle');
     assert.equal(bundle.type, 'collection');
     assert.equal(bundle.timestamp, '2026-03-05T00:00:00.000Z');
-    assert.equal(events.length, rows.length);
+    const created = rows.filter((r) => r.kind === 'transfer' && r.reason.startsWith('sent')).length;
+    assert.equal(events.length, rows.length + created);
     events.forEach((event, i) => {
       const result = auditEventSchema.safeParse(event);
       assert.ok(result.success, `entry ${i}: ${result.error?.message ?? ''}`);
-      assert.equal(event.recorded, rows[i]?.at);
+      assert.ok(rows.some((r) => r.at === event.recorded));
     });
     assertNoEmptyValues(bundle);
     assert.deepEqual(exportFhir([], { generatedAt: '2026-03-05T00:00:00Z' }), {
@@ -673,54 +676,96 @@ describe('exportFhir', () => {
     assert.throws(() => exportFhir(ALL, { generatedAt: 'tomorrow' }), RangeError);
   });
 
-  it('codes event types and actions after DICOM', () => {
+  it('codes each event by what happened, in the DICOM vocabulary, with its subtype and action', () => {
     const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
+    assert.ok(events.every((e) => e.type.system === DCM));
     assert.deepEqual(
-      events.map((e) => [e.type.system, e.type.code, e.type.display, e.action]),
+      events.map((e) => [
+        e.id.slice(0, 2),
+        e.type.code,
+        e.type.display,
+        e.action,
+        e.subtype?.map((c) => c.code),
+      ]),
       [
-        [DCM, '110106', 'Export', 'C'],
-        [DCM, '110110', 'Patient Record', 'R'],
-        [DCM, '110110', 'Patient Record', 'R'],
-        [DCM, '110113', 'Security Alert', 'E'],
-        [DCM, '110110', 'Patient Record', 'R'],
-        [DCM, '110110', 'Patient Record', 'E'],
-        [DCM, '110110', 'Patient Record', 'E'],
-        [DCM, '110113', 'Security Alert', 'E'],
-        [DCM, '110106', 'Export', 'D'],
+        ['ex', '110106', 'Export', 'R', ['disclose']],
+        ['im', '110107', 'Import', 'C', ['disclose']],
+        ['ac', '110110', 'Patient Record', 'R', undefined],
+        ['ac', '110110', 'Patient Record', 'R', undefined],
+        ['bg', '110113', 'Security Alert', 'E', ['110127']],
+        ['ac', '110110', 'Patient Record', 'R', undefined],
+        ['rf', '110110', 'Patient Record', 'E', undefined],
+        ['rf', '110114', 'User Authentication', 'E', ['110122']],
+        ['rv', '110113', 'Security Alert', 'E', undefined],
+        ['tr', '110105', 'DICOM Study Deleted', 'D', undefined],
       ],
     );
+    assert.deepEqual(eventOf('bg', tx('break-glass')).subtype, [
+      { system: DCM, code: '110127', display: 'Emergency Override Started' },
+    ]);
+    assert.deepEqual(eventOf('rf', tx('refusal-login')).subtype, [
+      { system: DCM, code: '110122', display: 'Login' },
+    ]);
+  });
+
+  it('profiles a transfer as BALP’s privacy disclosure at the source and at the recipient', () => {
+    const BALP = 'https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit';
+    assert.deepEqual(eventOf('ex', tx('send')).meta, { profile: [`${BALP}.PrivacyDisclosure.Source`] });
+    assert.deepEqual(eventOf('im', tx('send')).meta, { profile: [`${BALP}.PrivacyDisclosure.Recipient`] });
+    assert.deepEqual(eventOf('im', tx('send')).subtype, [
+      {
+        system: 'http://terminology.hl7.org/CodeSystem/iso-21089-lifecycle',
+        code: 'disclose',
+        display: 'Disclose Record Lifecycle Event',
+      },
+    ]);
+  });
+
+  it('names the record’s patient (its recipient) as a Person entity in the role Patient', () => {
+    const patient = {
+      what: { identifier: { system: 'urn:medshare:user', value: RECIPIENT } },
+      type: {
+        system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
+        code: '1',
+        display: 'Person',
+      },
+      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' },
+    };
+    for (const event of events.filter((e) => e.entity.some((x) => x.what.identifier.value === RECORD))) {
+      assert.deepEqual(event.entity[0], patient, event.id);
+    }
+    // Without the transfer in the export, the ledger does not say whose record it is.
+    const alone = exportFhir([recipientRead]).entry?.[0]?.resource;
+    assert.ok(alone && !alone.entity.some((x) => x.role?.code === '1'));
   });
 
   it('gives outcome 4 with the reason for denials and refusals, 0 otherwise', () => {
     assert.deepEqual(
       events.map((e) => e.outcome),
-      ['0', '0', '4', '0', '0', '4', '4', '0', '0'],
+      ['0', '0', '0', '4', '0', '0', '4', '4', '0', '0'],
     );
-    assert.equal(eventOf('access', tx('denied')).outcomeDesc, 'no grant for the caller');
+    assert.equal(eventOf('ac', tx('denied')).outcomeDesc, 'no grant for the caller');
     assert.equal(
-      eventOf('refusal', tx('refusal-access')).outcomeDesc,
+      eventOf('rf', tx('refusal-access')).outcomeDesc,
       'access refused by gateway: DEVICE_UNHEALTHY: disk encryption is off',
     );
   });
 
   it('codes the purpose of use as a v3 ActReason', () => {
     const ACT_REASON = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
-    assert.deepEqual(eventOf('access', tx('read')).purposeOfEvent, [
+    assert.deepEqual(eventOf('ac', tx('read')).purposeOfEvent, [
       { coding: [{ system: ACT_REASON, code: 'TREAT', display: 'treatment' }] },
     ]);
-    assert.deepEqual(eventOf('access', tx('denied')).purposeOfEvent, [
+    assert.deepEqual(eventOf('ac', tx('denied')).purposeOfEvent, [
       { coding: [{ system: ACT_REASON, code: 'ETREAT', display: 'Emergency Treatment' }] },
     ]);
-    assert.deepEqual(
-      eventOf('breakGlass', tx('break-glass')).purposeOfEvent?.[0]?.coding?.[0]?.code,
-      'ETREAT',
-    );
-    assert.equal(eventOf('transfer', tx('send')).purposeOfEvent, undefined);
-    assert.equal(eventOf('refusal', tx('refusal-login')).purposeOfEvent, undefined);
+    assert.deepEqual(eventOf('bg', tx('break-glass')).purposeOfEvent?.[0]?.coding?.[0]?.code, 'ETREAT');
+    assert.equal(eventOf('ex', tx('send')).purposeOfEvent, undefined);
+    assert.equal(eventOf('rf', tx('refusal-login')).purposeOfEvent, undefined);
   });
 
   it('names the actor as requestor, a transfer recipient as a second agent, and the organisation as observer', () => {
-    const send = eventOf('transfer', tx('send'));
+    const send = eventOf('ex', tx('send'));
     assert.deepEqual(send.agent, [
       {
         type: {
@@ -759,7 +804,7 @@ describe('exportFhir', () => {
         },
       ],
     });
-    assert.deepEqual(eventOf('access', tx('read')).agent, [
+    assert.deepEqual(eventOf('ac', tx('read')).agent, [
       {
         type: {
           coding: [
@@ -775,9 +820,9 @@ describe('exportFhir', () => {
         requestor: true,
       },
     ]);
-    const refusal = eventOf('refusal', tx('refusal-access'));
+    const refusal = eventOf('rf', tx('refusal-access'));
     assert.deepEqual(refusal.agent[0]?.type?.coding?.[0]?.code, 'PAT');
-    const review = eventOf('review', tx('break-glass'));
+    const review = eventOf('rv', tx('break-glass'));
     assert.deepEqual(
       review.agent.map((a) => [a.type?.text, a.who, a.requestor]),
       [
@@ -786,12 +831,12 @@ describe('exportFhir', () => {
       ],
     );
     assert.deepEqual(review.source.observer, { display: 'medshare-ledger' });
-    const erasure = eventOf('transfer', tx('erase'));
+    const erasure = eventOf('tr', tx('erase'));
     assert.deepEqual(erasure.agent[0]?.who, { display: 'admin of HospitalBMSP, not named on the ledger' });
   });
 
   it('identifies the record and the ledger transaction, with the attestation as details', () => {
-    assert.deepEqual(eventOf('transfer', tx('send')).entity, [
+    assert.deepEqual(eventOf('ex', tx('send')).entity.slice(1), [
       {
         what: { identifier: { system: 'urn:medshare:record', value: RECORD } },
         type: {
@@ -820,7 +865,7 @@ describe('exportFhir', () => {
         ],
       },
     ]);
-    const login = eventOf('refusal', tx('refusal-login'));
+    const login = eventOf('rf', tx('refusal-login'));
     assert.deepEqual(
       login.entity.map((e) => [e.what.identifier.system, e.detail]),
       [['urn:medshare:fabric-tx', [{ type: 'gatewayId', valueString: GATEWAY_A }]]],
@@ -831,12 +876,10 @@ describe('exportFhir', () => {
     const ids = events.map((e) => e.id);
     assert.equal(new Set(ids).size, ids.length);
     for (const value of ids) assert.match(value, FHIR_ID);
-    assert.match(
-      eventOf('transfer', tx('send')).id,
-      new RegExp(`^tr-${tx('send').slice(0, 40)}-[0-9a-f]{16}$`),
-    );
-    assert.match(eventOf('breakGlass', tx('break-glass')).id, /^bg-/);
-    assert.match(eventOf('review', tx('break-glass')).id, /^rv-/);
+    assert.match(eventOf('ex', tx('send')).id, new RegExp(`^ex-${tx('send').slice(0, 40)}-[0-9a-f]{16}$`));
+    assert.match(eventOf('im', tx('send')).id, new RegExp(`^im-${tx('send').slice(0, 40)}-[0-9a-f]{16}$`));
+    assert.match(eventOf('bg', tx('break-glass')).id, /^bg-/);
+    assert.match(eventOf('rv', tx('break-glass')).id, /^rv-/);
     const again = exportFhir(SHUFFLED, { generatedAt: '2026-03-05T00:00:00Z' });
     assert.deepEqual(again, bundle);
     // Same kind and transaction, another record: still distinct.
@@ -847,11 +890,18 @@ describe('exportFhir', () => {
 });
 
 describe('audit-export module', () => {
-  it('loads nothing but zod and the browser-safe byte helpers', () => {
-    const compiled = readFileSync(join(__dirname, 'audit-export.js'), 'utf8');
-    const required = [...compiled.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-    assert.deepEqual(required.sort(), ['../envelope/bytes', 'zod']);
-    assert.doesNotMatch(compiled, /\bBuffer\b|node:/);
+  it('loads nothing but zod, the browser-safe byte helpers and its own files', () => {
+    for (const file of ['index', 'rows', 'schemas', 'errors', 'csv', 'json', 'fhir', 'fhir-types']) {
+      const compiled = readFileSync(join(__dirname, `${file}.js`), 'utf8');
+      const required = [...compiled.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1] ?? '');
+      for (const module of required) {
+        assert.ok(
+          ['../../envelope/bytes', 'zod'].includes(module) || module.startsWith('./'),
+          `${file} needs ${module}`,
+        );
+      }
+      assert.doesNotMatch(compiled, /\bBuffer\b|node:/);
+    }
   });
 });
 
@@ -901,5 +951,32 @@ describe('record events (audit:RecordEvents)', () => {
       () => toAuditRows([{ ...event('grant', 'bad', '2026-03-02T09:10:00Z'), kind: 'erase' }]),
       (e: unknown) => e instanceof AuditExportError && e.message.includes('kind'),
     );
+  });
+});
+
+describe('exportFhir against the official FHIR R4 definitions', () => {
+  // A third-party validator: ajv with HL7's JSON schema of FHIR R4 (no unknown elements, types, cardinality).
+  const validator = new JSONSchemaValidator();
+  const bundle = exportFhir([...ALL, ...history], { generatedAt: '2026-03-05T00:00:00Z' });
+
+  it('writes a Bundle that the FHIR R4 JSON schema accepts, every event with it', () => {
+    assert.deepEqual(validator.validate(bundle, true), []);
+    assert.ok((bundle.entry?.length ?? 0) >= 10);
+  });
+
+  it('would be refused if an event broke the schema', () => {
+    const breaks: ((event: Record<string, unknown>) => void)[] = [
+      (event) => (event.action = 'X'),
+      (event) => (event.recorded = 'yesterday'),
+      (event) => (event.eventOutcome = '0'),
+      (event) => delete event.agent,
+    ];
+    for (const [i, breakIt] of breaks.entries()) {
+      const broken = structuredClone(bundle) as unknown as { entry: { resource: Record<string, unknown> }[] };
+      const [first] = broken.entry;
+      assert.ok(first);
+      breakIt(first.resource);
+      assert.notDeepEqual(validator.validate(broken, true), [], `break ${i}`);
+    }
   });
 });
