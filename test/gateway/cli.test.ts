@@ -14,6 +14,7 @@ import {
   verifyTrustBundle,
   type AgentServer,
   type EmergencyOpeningNotice,
+  syntheticStudy,
 } from 'medshare-gateway-app';
 import type { ErasureRecord } from 'medshare-chaincode';
 import { blocksHolding, kuboCat, probesOf } from '../support/storage-probe';
@@ -57,7 +58,10 @@ describe('medshare CLI: every flow from workstations against the real network', 
   let doctor: CliUser;
   /** Hospital A's second operator, the other holder of its emergency key set. */
   let secondA: CliUser;
-  const study = randomBytes(700 * 1024 + 13);
+  // A DICOM file of some 700 kB (several encryption segments), checked on the device before it is sent.
+  const study =
+    syntheticStudy({ slices: 1, rows: 600, columns: 600, bits: 16, transferSyntax: 'explicit-le' })[0]
+      ?.bytes ?? assert.fail('no synthetic slice');
   let recordId = '';
   let reviewId = '';
 
@@ -379,7 +383,8 @@ describe('medshare CLI: every flow from workstations against the real network', 
   });
 
   it('erasure between two organisations: the patient asks, an admin of each confirms, and no storage node keeps a block', async () => {
-    const file = join(dir, 'to-erase.dcm');
+    // Random bytes, sent as what they are (application/octet-stream).
+    const file = join(dir, 'to-erase.bin');
     await writeFile(file, randomBytes(1536 * 1024 + 7));
     const { sent } = await tech.json<{ sent: { recordId: string; cid: string }[] }>([
       'send',

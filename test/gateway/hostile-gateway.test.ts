@@ -158,7 +158,8 @@ describe(
     }
 
     it('an honest gateway behind the same proxy: a send, its inbox row and an open all pass', async () => {
-      const file = join(dir, 'study.dcm');
+      // Random bytes: sent as what they are (application/octet-stream), not named DICOM.
+      const file = join(dir, 'study.bin');
       await writeFile(file, randomBytes(64 * 1024));
       const { sent } = await tech.json<{ sent: { recordId: string }[] }>(
         ['send', file, '--to', patient.userId],
@@ -174,7 +175,7 @@ describe(
 
     /** A send that must be refused before any ciphertext or envelope leaves the device. */
     async function refusedSend(tampering: Tampering, code: string, reason: RegExp): Promise<void> {
-      const file = join(dir, `refused-${randomBytes(4).toString('hex')}.dcm`);
+      const file = join(dir, `refused-${randomBytes(4).toString('hex')}.bin`);
       await writeFile(file, randomBytes(4096));
       const seenBefore = hostile.seen.length;
       const preparedBefore = prepared.length;

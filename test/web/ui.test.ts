@@ -45,6 +45,7 @@ import {
 } from '../support/medshare';
 import { startTestNetwork, type TestNetwork } from '../support/network';
 import { rewriteAnswer } from '../support/proof-tampering';
+import { writeDicom } from 'medshare-gateway-app/dist/viewer/testing';
 import { dicomSamples } from '../support/dicom-samples';
 import { type Variant, VARIANTS, compare, reference } from '../support/dicom-variants';
 
@@ -142,6 +143,8 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   const jpegFiles: string[] = [];
   const codecFiles: { variant: Variant; path: string }[] = [];
   const rgbFile: { variant?: Variant; path: string } = { path: '' };
+  /** A synthetic report in the same study, as an Encapsulated PDF object. */
+  const pdfFile = { path: '', pdf: new TextEncoder().encode('%PDF-1.4\n% a synthetic report\n%%EOF\n') };
   const pictureFiles: string[] = [];
   const startedAt = new Date();
   const operators = new Map<string, TestUser>();
@@ -242,6 +245,20 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await rgbVariant.encode(rgbSource, rgbFile.path, rgb, studyDir.path);
     rgbFile.variant = rgbVariant;
     plaintexts.push(new Uint8Array(await readFile(rgbFile.path)));
+    pdfFile.path = join(studyDir.path, 'report.dcm');
+    const report = writeDicom(
+      {
+        SOPClassUID: '1.2.840.10008.5.1.4.1.1.104.1',
+        PatientName: 'SYNTHETIC^PATIENT',
+        DocumentTitle: 'Synthetic report',
+        MIMETypeOfEncapsulatedDocument: 'application/pdf',
+        EncapsulatedDocument: [pdfFile.pdf.slice().buffer],
+        _vrMap: { EncapsulatedDocument: 'OB' },
+      },
+      '1.2.840.10008.1.2.1',
+    );
+    await writeFile(pdfFile.path, report);
+    plaintexts.push(report);
     for (const file of PICTURES.files) {
       const path = join(studyDir.path, file.name);
       await writeFile(path, file.bytes);
@@ -372,7 +389,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     recordId = await sendStudy(studyFiles, 'technologist-sent-ct-study');
     jpegRecordId = await sendStudy(jpegFiles, 'technologist-sent-jpeg-study');
     codecRecordId = await sendStudy(
-      [...codecFiles.map((f) => f.path), rgbFile.path],
+      [...codecFiles.map((f) => f.path), rgbFile.path, pdfFile.path],
       'technologist-sent-study-in-every-encoding',
     );
     for (const file of pictureFiles)
@@ -501,6 +518,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await patientPage.shot('patient-inbox');
     await openAndView(page, recordId, CT_STUDY);
     await patientPage.shot('patient-views-ct-study');
+    await usesImageTools(page);
     await openAndView(page, jpegRecordId, JPEG_STUDY);
     await patientPage.shot('patient-views-jpeg-study');
     await openAndView(page, codecRecordId, CODEC_STUDY);
@@ -518,6 +536,33 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
       await patientPage.shot(`patient-views-picture-${String(index + 1)}`);
     }
   });
+
+  /** Reads a pixel in HU, measures a length in millimetres, zooms and resets, on the open CT study. */
+  async function usesImageTools(page: Page): Promise<void> {
+    const viewer = page.getByTestId('viewer');
+    const box = (await viewer.boundingBox()) ?? assert.fail('the canvas has no box');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    assert.match((await page.getByTestId('pixel-readout').textContent()) ?? '', /^x \d+, y \d+: -?\d+ HU$/);
+    await page.getByRole('button', { name: 'Measure' }).click();
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    // 80% of 128 columns, 350 mm across: 280 mm.
+    const measured = (await page.getByTestId('measurement').textContent()) ?? '';
+    const mm = Number(/Length ([\d.]+) mm/.exec(measured)?.[1]);
+    assert.ok(Math.abs(mm - 280) < 280 * 0.02, `measured ${measured}`);
+    await patientPage.shot('patient-measures-ct');
+    await page.getByRole('button', { name: 'Zoom' }).click();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 100, { steps: 5 });
+    await page.mouse.up();
+    assert.ok(Number(await viewer.getAttribute('data-zoom')) > 1.5, 'zoomed in');
+    await page.getByRole('button', { name: 'Reset view' }).click();
+    assert.equal(await viewer.getAttribute('data-zoom'), '1');
+    await page.getByRole('button', { name: 'Window', exact: true }).click();
+  }
 
   /**
    * Goes through the open study of one slice per encoding: each slice is shown (WebAssembly decoders under
@@ -571,12 +616,20 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     assert.ok(max <= 4, `RGB JPEG without colour transform: the canvas differs by up to ${String(max)}`);
     await patientPage.shot('patient-views-rgb-series');
     await series.nth(0).click();
+    // The report the study carries, opened from the page as the PDF it is.
+    const link = page.getByTestId('record-document');
+    assert.match((await link.textContent()) ?? '', /Open Synthetic report \(PDF\)/);
+    const pdf = await link.evaluate(async (a) => {
+      const response = await fetch((a as HTMLAnchorElement).href);
+      return [response.headers.get('content-type'), await response.text()];
+    });
+    assert.deepEqual(pdf, ['application/pdf', new TextDecoder().decode(pdfFile.pdf)]);
     await savesAsSent(page);
   }
 
   /** The patient saves the study as the files that were sent (a zip) and the image shown as a PNG. */
   async function savesAsSent(page: Page): Promise<void> {
-    const sent = [...codecFiles.map((f) => f.path), rgbFile.path];
+    const sent = [...codecFiles.map((f) => f.path), rgbFile.path, pdfFile.path];
     const [zipped] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: `Save the ${String(sent.length)} files (.zip)` }).click(),
@@ -621,7 +674,10 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     const tags = (await page.getByTestId('dicom-tags').textContent()) ?? '';
     assert.match(tags, /SYNTHETIC/);
     assert.match(tags, new RegExp(study.modality));
-    // The canvas holds a real image, not a blank.
+    // The canvas holds a real image, not a blank, once the first slice is decoded and drawn.
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="viewer"]')?.getAttribute('data-shown-slice') === '1',
+    );
     const distinct = await viewer.evaluate((canvas) => {
       const c = canvas as HTMLCanvasElement;
       const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();

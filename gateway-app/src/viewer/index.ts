@@ -16,9 +16,18 @@ export type {
   PixelDataLocation,
   WindowPreset,
 } from './dicom-image';
+export { type EncapsulatedDocument, readEncapsulatedDocument } from './encapsulated-document';
 export { ViewerError, type ViewerErrorCode, type ViewerErrorOptions } from './errors';
 export { formatDicomDate, formatDicomTime, formatPersonName } from './format';
 export type { DecodedSamples, EncodedFrame, FrameCodec } from './frame-codec';
+export {
+  type ImagePoint,
+  type Length,
+  type PixelReading,
+  formatReading,
+  measureLength,
+  readPixel,
+} from './measure';
 export { hasDicomPrefix, parseDicom, readDicomTags } from './parse-dicom';
 export { type SliceKey, sortSlices } from './sort-slices';
 export {

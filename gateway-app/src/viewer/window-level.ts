@@ -37,21 +37,29 @@ export function renderWindowLevel(
 ): Uint8ClampedArray<ArrayBuffer> {
   if (frame.kind === 'rgb') return frame.rgba;
   const { values } = frame;
-  const out = new Uint8ClampedArray(values.length * 4);
   const width = Math.max(1, window.width);
   const lower = window.center - 0.5 - (width - 1) / 2;
   const upper = window.center - 0.5 + (width - 1) / 2;
+  return greyToRgba(values, invert, (x) => {
+    if (x <= lower) return 0;
+    if (x > upper) return 255;
+    return ((x - (window.center - 0.5)) / (width - 1) + 0.5) * 255;
+  });
+}
+
+/** Each value mapped to a grey level from 0 to 255 (then inverted if asked), as opaque RGBA. */
+function greyToRgba(
+  values: Float32Array,
+  invert: boolean,
+  level: (value: number) => number,
+): Uint8ClampedArray<ArrayBuffer> {
+  const out = new Uint8ClampedArray(values.length * 4);
   for (let i = 0; i < values.length; i++) {
-    const x = values[i] ?? 0;
-    let y: number;
-    if (x <= lower) y = 0;
-    else if (x > upper) y = 255;
-    else y = ((x - (window.center - 0.5)) / (width - 1) + 0.5) * 255;
-    if (invert) y = 255 - y;
+    const y = level(values[i] ?? 0);
     const o = i * 4;
-    out[o] = y;
-    out[o + 1] = y;
-    out[o + 2] = y;
+    out[o] = invert ? 255 - y : y;
+    out[o + 1] = out[o] ?? 0;
+    out[o + 2] = out[o] ?? 0;
     out[o + 3] = 255;
   }
   return out;
@@ -66,17 +74,6 @@ export function renderVoiLut(
   lut: LookupTable,
   invert: boolean,
 ): Uint8ClampedArray<ArrayBuffer> {
-  const { values } = frame;
-  const out = new Uint8ClampedArray(values.length * 4);
   const top = 2 ** lut.bits - 1;
-  for (let i = 0; i < values.length; i++) {
-    let y = (lookUp(lut, values[i] ?? 0) / top) * 255;
-    if (invert) y = 255 - y;
-    const o = i * 4;
-    out[o] = y;
-    out[o + 1] = y;
-    out[o + 2] = y;
-    out[o + 3] = 255;
-  }
-  return out;
+  return greyToRgba(frame.values, invert, (x) => (lookUp(lut, x) / top) * 255);
 }

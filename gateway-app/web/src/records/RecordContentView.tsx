@@ -72,6 +72,18 @@ export function RecordContentView({ recordId, content }: { recordId: string; con
           ))}
         </div>
       )}
+      {content.documents.length > 0 && (
+        <ul className="record-documents">
+          {content.documents.map((d) => (
+            <li key={d.key}>
+              <a href={d.url} target="_blank" rel="noopener" data-testid="record-document" type={d.mediaType}>
+                Open {d.title ?? (d.name || 'the document')} ({mediaTypeLabel(d.mediaType)})
+              </a>{' '}
+              <span className="hint">carried in a DICOM object, decrypted on this device</span>
+            </li>
+          ))}
+        </ul>
+      )}
       {content.unshown.map((item) => (
         <div key={item.key} className="unshown" data-testid="unshown">
           {item.name && <h3>{item.name}</h3>}

@@ -5,6 +5,7 @@ const LABELS: Readonly<Record<string, string>> = {
   'application/dicom': 'DICOM',
   'image/png': 'PNG',
   'image/jpeg': 'JPEG',
+  'application/pdf': 'PDF',
 };
 
 /** A media type as people name it: "DICOM study", "DICOM", "PNG", "JPEG". */

@@ -1,6 +1,13 @@
 import { concatBytes } from '../../../src/envelope/bytes';
 import { STUDY_MEDIA_TYPE, readBundle } from '../../../src/study';
-import { parseDicom, readDicomTags, type DicomImage, type DicomTags } from '../../../src/viewer';
+import {
+  ViewerError,
+  parseDicom,
+  readDicomTags,
+  readEncapsulatedDocument,
+  type DicomImage,
+  type DicomTags,
+} from '../../../src/viewer';
 import { countingStream } from '../send/counting-stream';
 
 const DICOM = 'application/dicom';
@@ -31,6 +38,14 @@ export interface ContentEvents {
   }) => void;
   /** A file that cannot be shown: not an image, or a DICOM file the viewer cannot parse. */
   onUnshown: (item: UnshownItem) => void;
+  /** A document a DICOM object carries (an Encapsulated PDF), as bytes for a blob: URL. */
+  onDocument: (document: {
+    name: string;
+    mediaType: string;
+    title: string | undefined;
+    bytes: Uint8Array<ArrayBuffer>;
+    index: number;
+  }) => void;
   /** Every file of the record as it was sent, whatever its kind, for saving. */
   onFile: (file: { name: string; mediaType: string; bytes: Uint8Array<ArrayBuffer>; index: number }) => void;
 }
@@ -123,7 +138,12 @@ function handOnDicom(
   try {
     image = parseDicom(bytes);
   } catch (error) {
-    events.onUnshown({ ...item, error, ...tagsIfReadable(bytes) });
+    const document =
+      error instanceof ViewerError && error.code === 'NO_PIXEL_DATA'
+        ? readEncapsulatedDocument(bytes)
+        : undefined;
+    if (document) events.onDocument({ name: item.name, index: item.index, ...document });
+    else events.onUnshown({ ...item, error, ...tagsIfReadable(bytes) });
     return;
   }
   events.onDicom(image, item.index, bytesRead);

@@ -13,6 +13,14 @@ export interface RecordContent {
   totalBytes?: number;
   complete: boolean;
   pictures: readonly { key: string; name: string; mediaType: string; url: string }[];
+  /** Documents carried in DICOM objects (Encapsulated PDF), as blob: URLs to open. */
+  documents: readonly {
+    key: string;
+    name: string;
+    title: string | undefined;
+    mediaType: string;
+    url: string;
+  }[];
   unshown: readonly (UnshownItem & { key: string })[];
   /** Every file of the record as it was sent (a DICOM instance's own bytes, not the viewer's copy). */
   files: readonly SavedFile[];
@@ -55,7 +63,16 @@ export function useRecordContent(): {
     const update = (change: (c: RecordContent) => RecordContent) => {
       if (!controller.signal.aborted) setContent((c) => (c ? change(c) : c));
     };
-    setContent({ mediaType, images: [], expected: 0, complete: false, pictures: [], unshown: [], files: [] });
+    setContent({
+      mediaType,
+      images: [],
+      expected: 0,
+      complete: false,
+      pictures: [],
+      documents: [],
+      unshown: [],
+      files: [],
+    });
     readContent(
       plaintext,
       mediaType,
@@ -76,6 +93,14 @@ export function useRecordContent(): {
           update((c) => ({
             ...c,
             pictures: [...c.pictures, { key: String(index), name, mediaType: type, url }],
+          }));
+        },
+        onDocument: ({ name, title, mediaType: type, bytes, index }) => {
+          const url = URL.createObjectURL(new Blob([bytes], { type }));
+          current.urls.push(url);
+          update((c) => ({
+            ...c,
+            documents: [...c.documents, { key: String(index), name, title, mediaType: type, url }],
           }));
         },
         onFile: ({ name, mediaType: type, bytes }) => {

@@ -1,15 +1,19 @@
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import {
   ViewerError,
   defaultWindow,
   describeTransferSyntax,
+  formatReading,
   renderVoiLut,
   renderWindowLevel,
   type DecodedFrame,
   type WindowLevel,
 } from '../../../src/viewer';
 import { DicomTagsPanel } from './DicomTagsPanel';
+import { MeasureOverlay } from './MeasureOverlay';
 import { SaveImageButton } from './SaveImageButton';
+import { usePointerTools } from './use-pointer-tools';
+import { ViewerToolbar } from './ViewerToolbar';
 import { presetsFor } from './presets';
 import { decodeSlice, type Slice } from './slices';
 import { WindowControls } from './WindowControls';
@@ -56,7 +60,6 @@ function windowBounds(frame: DecodedFrame | undefined, wl: WindowLevel | undefin
 export function DicomViewer({ slices, arrival }: { slices: readonly Slice[]; arrival: StudyArrival }) {
   const id = useId();
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const drag = useRef<{ x: number; y: number; window: WindowLevel; scale: number } | null>(null);
   const [wanted, setWanted] = useState(0);
   const [userWindow, setUserWindow] = useState<WindowLevel>();
   const [invert, setInvert] = useState(false);
@@ -73,6 +76,7 @@ export function DicomViewer({ slices, arrival }: { slices: readonly Slice[]; arr
     [frame, slice, userWindow],
   );
   const inverted = invert !== (slice?.image.photometricInterpretation === 'MONOCHROME1');
+  const tools = usePointerTools({ frame, image: slice?.image, window: wl, onWindow: setUserWindow });
 
   useEffect(() => {
     if (!slice) return;
@@ -131,68 +135,70 @@ export function DicomViewer({ slices, arrival }: { slices: readonly Slice[]; arr
     else return;
     event.preventDefault();
   };
-  const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
-    if (!wl || frame?.kind !== 'gray' || event.button !== 0) return;
-    event.currentTarget.setPointerCapture(event.pointerId);
-    const range = Math.max(1, frame.max - frame.min);
-    drag.current = {
-      x: event.clientX,
-      y: event.clientY,
-      window: wl,
-      scale: range / Math.max(1, event.currentTarget.clientWidth),
-    };
-  };
-  const onPointerMove = (event: PointerEvent<HTMLCanvasElement>) => {
-    const start = drag.current;
-    if (!start) return;
-    // Right widens the window, down raises its centre (darker), as in most PACS viewers.
-    setUserWindow({
-      center: Math.round(start.window.center + (event.clientY - start.y) * start.scale),
-      width: Math.max(1, Math.round(start.window.width + (event.clientX - start.x) * start.scale)),
-    });
-  };
-  const endDrag = () => {
-    drag.current = null;
-  };
-
   const modality = slice?.image.modality;
   const label = `${modality ?? 'DICOM'} image ${count ? index + 1 : 0} of ${count}`;
   return (
     <div className="dicom-viewer">
       <div className="viewer-stage">
-        <canvas
-          ref={canvasRef}
-          role="img"
-          aria-label={label}
-          aria-describedby={`${id}-help`}
-          tabIndex={0}
-          data-testid="viewer"
-          // As wide as the column allows, but never taller than most of the screen.
-          style={
-            slice
-              ? { maxWidth: `calc(75vh * ${slice.image.columns / Math.max(1, slice.image.rows)})` }
-              : undefined
-          }
-          data-slices-loaded={count}
-          data-total-slices={arrival.expected}
-          data-first-image-bytes={arrival.firstImageBytes}
-          data-total-bytes={arrival.complete ? arrival.totalBytes : undefined}
-          data-current-slice={count ? index + 1 : 0}
-          data-shown-slice={frame ? index + 1 : undefined}
-          data-window-center={wl?.center}
-          data-window-width={wl?.width}
-          onKeyDown={onKeyDown}
-          onPointerDown={onPointerDown}
-          onPointerMove={onPointerMove}
-          onPointerUp={endDrag}
-          onPointerCancel={endDrag}
-        />
+        <ViewerToolbar tool={tools.tool} onTool={tools.setTool} onReset={tools.resetView} />
+        <div className="viewer-viewport">
+          <div
+            className="viewer-image"
+            style={{
+              transform: `translate(${tools.view.x}px, ${tools.view.y}px) scale(${tools.view.zoom})`,
+            }}
+          >
+            <canvas
+              ref={canvasRef}
+              role="img"
+              aria-label={label}
+              aria-describedby={`${id}-help`}
+              tabIndex={0}
+              data-testid="viewer"
+              // As wide as the column allows, but never taller than most of the screen.
+              style={
+                slice
+                  ? { maxWidth: `calc(75vh * ${slice.image.columns / Math.max(1, slice.image.rows)})` }
+                  : undefined
+              }
+              data-slices-loaded={count}
+              data-total-slices={arrival.expected}
+              data-first-image-bytes={arrival.firstImageBytes}
+              data-total-bytes={arrival.complete ? arrival.totalBytes : undefined}
+              data-current-slice={count ? index + 1 : 0}
+              data-shown-slice={frame ? index + 1 : undefined}
+              data-window-center={wl?.center}
+              data-window-width={wl?.width}
+              data-zoom={tools.view.zoom}
+              data-tool={tools.tool}
+              onKeyDown={onKeyDown}
+              {...tools.handlers}
+            />
+            {frame && (
+              <MeasureOverlay measurement={tools.measurement} width={frame.width} height={frame.height} />
+            )}
+          </div>
+        </div>
+        <p className="viewer-readout" aria-live="polite">
+          <span data-testid="pixel-readout">
+            {tools.readout
+              ? `x ${Math.floor(tools.readout.point.x)}, y ${Math.floor(tools.readout.point.y)}: ${formatReading(tools.readout.reading)}`
+              : 'Point at the image for the value of a pixel.'}
+          </span>
+          {tools.measurement && (
+            <span data-testid="measurement">
+              {' '}
+              · Length {tools.measurement.length.value.toFixed(1)} {tools.measurement.length.unit}
+            </span>
+          )}
+        </p>
         {!frame && !failure && (
           <p className="viewer-wait">{count ? 'Decoding…' : 'Waiting for the first image…'}</p>
         )}
         {failure !== undefined && <ViewerFailure error={failure} />}
         <p id={`${id}-help`} className="hint">
-          Scroll with the wheel, the arrow keys or Page Up/Down; drag to change the window.
+          Scroll with the wheel, the arrow keys or Page Up/Down; drag to change the window, pan, zoom or
+          measure, as the tool chosen above says.
         </p>
       </div>
       <div className="viewer-side">
