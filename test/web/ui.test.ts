@@ -619,11 +619,14 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     // The report the study carries, opened from the page as the PDF it is.
     const link = page.getByTestId('record-document');
     assert.match((await link.textContent()) ?? '', /Open Synthetic report \(PDF\)/);
-    const pdf = await link.evaluate(async (a) => {
-      const response = await fetch((a as HTMLAnchorElement).href);
-      return [response.headers.get('content-type'), await response.text()];
-    });
-    assert.deepEqual(pdf, ['application/pdf', new TextDecoder().decode(pdfFile.pdf)]);
+    assert.match((await link.getAttribute('href')) ?? '', /^blob:/);
+    assert.equal(await link.getAttribute('target'), '_blank');
+    const [saved] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('save-document').click(),
+    ]);
+    assert.equal(saved.suggestedFilename(), 'Synthetic_report.pdf');
+    assert.deepEqual(new Uint8Array(await readFile(await saved.path())), pdfFile.pdf);
     await savesAsSent(page);
   }
 

@@ -10,6 +10,12 @@ import { mediaTypeLabel } from './media-types';
 import { SaveRecord } from './SaveRecord';
 import type { RecordContent } from './use-record-content';
 
+/** A file name for a document: its title (or its DICOM file's name) with the extension of its type. */
+function documentFileName(d: { name: string; title: string | undefined; mediaType: string }): string {
+  const base = (d.title ?? d.name.replace(/\.[^.]*$/, '')).replace(/[^A-Za-z0-9._-]+/g, '_') || 'document';
+  return d.mediaType === 'application/pdf' ? `${base}.pdf` : base;
+}
+
 /** The transfer syntax a viewer error names, if any. */
 function syntaxOf(error: unknown): string | undefined {
   const uid = error instanceof ViewerError ? error.details.transferSyntaxUid : undefined;
@@ -78,6 +84,9 @@ export function RecordContentView({ recordId, content }: { recordId: string; con
             <li key={d.key}>
               <a href={d.url} target="_blank" rel="noopener" data-testid="record-document" type={d.mediaType}>
                 Open {d.title ?? (d.name || 'the document')} ({mediaTypeLabel(d.mediaType)})
+              </a>{' '}
+              <a href={d.url} download={documentFileName(d)} data-testid="save-document">
+                Save
               </a>{' '}
               <span className="hint">carried in a DICOM object, decrypted on this device</span>
             </li>
