@@ -30,6 +30,22 @@ describe('install prerequisites: one line naming what is missing and how to get 
   });
 
   /** A PATH directory with the shell tools and the given stand-ins (name -> shell script body). */
+  /** Stand-ins for the DICOM tools `install-test-tools.sh` looks for, so that a test sees only what it misses. */
+  const DICOM_TOOLS = Object.fromEntries(
+    [
+      'dcmconv',
+      'dcmcjpeg',
+      'dcmcjpls',
+      'dcmcrle',
+      'dcmj2pnm',
+      'dcml2pnm',
+      'storescu',
+      'storescp',
+      'gdcmconv',
+      'ojph_compress',
+    ].map((tool) => [tool, 'exit 0']),
+  );
+
   async function pathWith(name: string, stubs: Record<string, string>): Promise<string> {
     const bin = join(dir, name);
     await mkdir(bin);
@@ -122,6 +138,7 @@ describe('install prerequisites: one line naming what is missing and how to get 
 
   it('a failing apt step names the packages, apt’s reason and what to do', async () => {
     const bin = await pathWith('apt-fails', {
+      ...DICOM_TOOLS,
       id: 'echo 0',
       shellcheck: 'exit 0',
       'apt-get': '[ "$1" = update ] && exit 0; echo "E: Unable to locate package chromium" >&2; exit 100',
@@ -138,7 +155,7 @@ describe('install prerequisites: one line naming what is missing and how to get 
   });
 
   it('not root: names the packages and the command that installs them', async () => {
-    const bin = await pathWith('not-root', { id: 'echo 1000', 'apt-get': 'exit 1' });
+    const bin = await pathWith('not-root', { ...DICOM_TOOLS, id: 'echo 1000', 'apt-get': 'exit 1' });
     const result = await run('install-test-tools.sh', [], {
       PATH: bin,
       MEDSHARE_CHROMIUM: join(dir, 'no-chromium'),
@@ -146,6 +163,20 @@ describe('install prerequisites: one line naming what is missing and how to get 
     assertOneLine(
       result,
       /^install-test-tools: missing shellcheck chromium: install with: sudo apt-get install shellcheck chromium, then run this again$/,
+    );
+  });
+
+  it('names the Debian packages of missing DICOM tools: dcmtk, GDCM’s and OpenJPH’s', async () => {
+    const bin = await pathWith('no-dicom-tools', {
+      id: 'echo 1000',
+      shellcheck: 'exit 0',
+      'apt-get': 'exit 1',
+    });
+    const chromium = join(bin, 'shellcheck');
+    const result = await run('install-test-tools.sh', [], { PATH: bin, MEDSHARE_CHROMIUM: chromium });
+    assertOneLine(
+      result,
+      /^install-test-tools: missing dcmtk libgdcm-tools openjph-tools: install with: sudo apt-get install dcmtk libgdcm-tools openjph-tools, then run this again$/,
     );
   });
 

@@ -134,6 +134,7 @@ describe('synthetic studies', () => {
 
   it('refuses options it cannot honour', () => {
     assert.throws(() => syntheticStudy({ slices: 0, bits: 8, transferSyntax: 'explicit-le' }), RangeError);
+    assert.throws(() => syntheticStudy({ slices: 4097, bits: 8, transferSyntax: 'explicit-le' }), RangeError);
     assert.throws(() => syntheticStudy({ slices: 1, bits: 16, transferSyntax: 'jpeg-baseline' }), RangeError);
   });
 

@@ -8,7 +8,7 @@ export type SyntheticTransferSyntax = 'explicit-le' | 'implicit-le' | 'jpeg-base
 
 /** Options of {@link syntheticStudy}. */
 export interface SyntheticStudyOptions {
-  /** The number of slices, one file each, from 1 to 255. */
+  /** The number of slices, one file each, from 1 to 4096 (a study of some 2 GB at 512 × 512). */
   slices: number;
   /** 256 by default. */
   rows?: number;
@@ -75,8 +75,8 @@ export function syntheticStudy(options: SyntheticStudyOptions): SyntheticFile[] 
   const rows = options.rows ?? 256;
   const columns = options.columns ?? 256;
   const seed = options.seed ?? 1;
-  if (!Number.isInteger(slices) || slices < 1 || slices > 255) {
-    throw new RangeError('a synthetic study has 1 to 255 slices');
+  if (!Number.isInteger(slices) || slices < 1 || slices > 4096) {
+    throw new RangeError('a synthetic study has 1 to 4096 slices');
   }
   if (![rows, columns].every((n) => Number.isInteger(n) && n >= 1 && n <= 4096)) {
     throw new RangeError('synthetic images are 1 to 4096 pixels on each side');
