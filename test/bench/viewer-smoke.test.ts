@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { markdownOf, timeOpen } from './viewer/measure';
-import { sendStudy, startViewerBench, type ViewerBench } from './viewer/setup';
+import { sendStudy, startViewerBench, studyFiles, type ViewerBench } from './viewer/setup';
 
 /**
  * A smoke run of `npm run bench:viewer` on a real network and Chromium: a small study is sent, opened and
@@ -19,7 +19,7 @@ describe('bench:viewer, smoke run', { timeout: 600_000 }, () => {
   });
 
   it('times the first image and the whole study of a record opened in the browser', async () => {
-    const { recordId, bytes } = await sendStudy(bench, 8, 128);
+    const { recordId, bytes } = await sendStudy(bench, studyFiles(8, 128));
     const timing = await timeOpen(bench.page, recordId, { name: 'smoke', slices: 8, bytes });
     assert.ok(timing.verifiedMs > 0, 'the sender verified after the click');
     // A small study may be read whole before its first slice is drawn; both follow the verification.

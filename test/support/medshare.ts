@@ -88,7 +88,9 @@ export async function startGateway(
     GATEWAY_ORGANISATION: '*',
     ...env,
   });
-  const gateway = await buildGateway(config, plan, pino({ level: 'silent' }), 'test');
+  // Silent unless MEDSHARE_TEST_GATEWAY_LOG names a level (`info` logs every request), to see why a test failed.
+  const logger = pino({ level: process.env.MEDSHARE_TEST_GATEWAY_LOG ?? 'silent' });
+  const gateway = await buildGateway(config, plan, logger, 'test');
   await gateway.announce();
   const server: Server = gateway.app.listen(config.port, '127.0.0.1');
   if (onWire) {

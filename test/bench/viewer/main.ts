@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { markdownOf, timeOpen, type OpenTiming } from './measure';
-import { sendStudy, startViewerBench } from './setup';
+import { sendStudy, startViewerBench, studyFiles } from './setup';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
@@ -20,12 +20,14 @@ const studies = values.quick
     ];
 
 async function main(): Promise<void> {
+  process.stdout.write('making the studies…\n');
+  const made = studies.map((study) => ({ ...study, files: studyFiles(study.slices, study.size) }));
   const bench = await startViewerBench();
   try {
     const timings: OpenTiming[] = [];
-    for (const study of studies) {
+    for (const study of made) {
       process.stdout.write(`sending ${study.name}…\n`);
-      const { recordId, bytes } = await sendStudy(bench, study.slices, study.size);
+      const { recordId, bytes } = await sendStudy(bench, study.files);
       const timing = await timeOpen(bench.page, recordId, { name: study.name, slices: study.slices, bytes });
       process.stdout.write(`${JSON.stringify(timing)}\n`);
       timings.push(timing);
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:viewer: ${error instanceof Error ? error.message : String(error)}\n`);
+  const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  process.stderr.write(`bench:viewer: ${error instanceof Error ? error.message : String(error)}${cause}\n`);
   process.exitCode = 1;
 });

@@ -4,6 +4,7 @@ import {
   sendRecord,
   STUDY_MEDIA_TYPE,
   syntheticStudy,
+  type SyntheticFile,
 } from 'medshare-gateway-app';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openUserBrowser, submitPassword, type UserBrowser } from '../../support/browser';
@@ -77,13 +78,13 @@ export async function startViewerBench(): Promise<ViewerBench> {
   }
 }
 
-/** A synthetic CT study of `slices` slices of `size` × `size`, 16 bits, sent by the technologist as one record. */
-export async function sendStudy(
-  bench: ViewerBench,
-  slices: number,
-  size: number,
-): Promise<{ recordId: string; bytes: number }> {
-  const files = syntheticStudy({
+/**
+ * A synthetic CT study of `slices` slices of `size` × `size`, 16 bits. Made before the bench's network and
+ * browser start: generating a large study takes the event loop for seconds, which would let the HTTP
+ * client's idle connections go stale under it.
+ */
+export function studyFiles(slices: number, size: number): SyntheticFile[] {
+  return syntheticStudy({
     slices,
     rows: size,
     columns: size,
@@ -91,6 +92,13 @@ export async function sendStudy(
     transferSyntax: 'explicit-le',
     seed: slices,
   });
+}
+
+/** Sends `files` from the technologist to the patient as one study record. */
+export async function sendStudy(
+  bench: ViewerBench,
+  files: readonly SyntheticFile[],
+): Promise<{ recordId: string; bytes: number }> {
   const entries = files.map((f) => ({
     name: f.name,
     size: f.bytes.length,
