@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { common, peer } from '@hyperledger/fabric-protos';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import {
   createCsr,
@@ -33,10 +35,19 @@ import {
   MEDSHARE_CLI,
   runCli,
 } from '../support/cli';
+import {
+  datasetDump,
+  dicomValue,
+  filesBySopInstance,
+  freePort,
+  StoreScp,
+  twoSeriesStudy,
+} from '../support/dicom-network';
 import { startHostileGateway } from '../support/hostile-gateway';
 import { startGateway, type RunningGateway } from '../support/medshare';
 import { startTestNetwork, type TestNetwork } from '../support/network';
 
+const execFileP = promisify(execFile);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 interface InboxRecord {
@@ -196,6 +207,104 @@ describe('medshare CLI: every flow from workstations against the real network', 
       [],
       'no temporary file either',
     );
+  });
+
+  it('DICOM edge: storescu pushes a two-series study into the technologist\u2019s edge, which sends it to the doctor; the doctor pushes it on to a storescp, data sets equal', async () => {
+    const { files, studyUid } = await twoSeriesStudy(join(dir, 'modality'), 41);
+    const spool = join(dir, 'edge-spool');
+    const edge = tech.start([
+      'dicom',
+      'receive',
+      '--ae',
+      'MEDSHARE_EDGE',
+      '--port',
+      '0',
+      '--allow',
+      'CT_ROOM_1',
+      '--route',
+      `calling-ae:CT_ROOM_1=${doctor.userId}`,
+      '--spool',
+      spool,
+      '--quiet-seconds',
+      '2',
+      '--json',
+    ]);
+    let sent: { recordId: string; instances: number };
+    try {
+      const { port } = JSON.parse(await edge.waitFor((l) => l.includes('"listening"'))) as { port: number };
+      // A calling AE outside the allow-list: A-ASSOCIATE-RJ, permanent, calling AE title not recognized.
+      const stranger = await execFileP('storescu', [
+        '-aet',
+        'STRANGER',
+        '-aec',
+        'MEDSHARE_EDGE',
+        '127.0.0.1',
+        String(port),
+        files[0] ?? '',
+      ]).then(
+        () => undefined,
+        (error: unknown) => error as { code: number; stderr: string },
+      );
+      assert.ok(stranger, 'the association is rejected');
+      assert.match(stranger.stderr, /Rejected Permanent, Source: Service User/);
+      assert.match(stranger.stderr, /Calling AE Title Not Recognized/);
+      // The modality: each file in its own transfer syntax (JPEG lossless proposed as well as uncompressed).
+      await execFileP('storescu', [
+        '-xs',
+        '-R',
+        '-aet',
+        'CT_ROOM_1',
+        '-aec',
+        'MEDSHARE_EDGE',
+        '127.0.0.1',
+        String(port),
+        ...files,
+      ]);
+      sent = JSON.parse(await edge.waitFor((l) => l.includes('"study-sent"'))) as typeof sent;
+      assert.equal(sent.instances, 5);
+      const complete = JSON.parse(edge.lines.find((l) => l.includes('"study-complete"')) ?? '{}') as {
+        series?: number;
+      };
+      assert.equal(complete.series, 2);
+      // The log names the study by a hash: no UID, no patient name.
+      assert.ok(!edge.transcript().includes(studyUid));
+      assert.ok(!edge.transcript().includes('SYNTHETIC'));
+      assert.deepEqual(await readdir(join(spool, 'incoming')), [], 'a sent study leaves the spool');
+    } finally {
+      assert.equal(await edge.stop(), 0, edge.transcript());
+    }
+    assert.match(edge.lines.at(-1) ?? '', /"stopped"/);
+
+    const inbox = await doctor.json<{ records: InboxRecord[] }>(['inbox', '--kind', 'transfer']);
+    assert.equal(inbox.records.find((r) => r.recordId === sent.recordId)?.counterpartId, tech.userId);
+    const pacsDir = join(dir, 'pacs');
+    const port = await freePort();
+    const pacs = await StoreScp.start('PACS', port, pacsDir);
+    let pushed: { stored: number; accessTxId: string };
+    try {
+      pushed = await doctor.json([
+        'dicom',
+        'push',
+        sent.recordId,
+        '--to-ae',
+        'PACS',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+      ]);
+    } finally {
+      await pacs.stop();
+    }
+    assert.equal(pushed.stored, 5);
+    assert.match(pushed.accessTxId, /^[0-9a-f]{64}$/);
+    const received = await filesBySopInstance(pacsDir);
+    assert.equal(received.size, 5);
+    for (const file of files) {
+      const copy = received.get(await dicomValue(file, '0008,0018'));
+      assert.ok(copy, `${file} reached the PACS`);
+      assert.equal(await datasetDump(copy), await datasetDump(file), `${file} arrived as sent`);
+    }
   });
 
   it('a wrong TOTP code exits 1 with TOTP_INVALID; then login, whoami and logout', async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enrolDevice, loadDeviceIdentity, startAgentServer, type AgentServer } from 'medshare-gateway-app';
 import { orgAdmin, secondAdmin, type NetworkPlan, type OrgPlan } from 'medshare-network';
+import { CliProcess } from './cli-process';
 import { freshCode, type RunningGateway } from './medshare';
 import { REPO_DIR, type CliResult } from './network';
 
@@ -90,6 +91,11 @@ export class CliUser {
   /** Runs `medshare ARGS` as this user. */
   run(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
     return runCli(MEDSHARE_CLI, args, { ...this.env(), ...env });
+  }
+
+  /** Starts a long-running `medshare ARGS` (`dicom receive`) as this user. */
+  start(args: readonly string[]): CliProcess {
+    return new CliProcess(MEDSHARE_CLI, args, this.env(), REPO_DIR);
   }
 
   /** Runs `medshare ARGS --json`, which must succeed, and parses its one JSON object. */

@@ -1,4 +1,5 @@
-// The small part of dcmjs (which ships no types) that the synthetic study writer uses.
+// The small part of dcmjs (which ships no types) that the synthetic study writer, the DICOM edge and the
+// de-identifier use.
 declare module 'dcmjs' {
   /** An element in the DICOM JSON model: its VR and its values. */
   interface DicomJsonElement {
@@ -25,6 +26,8 @@ declare module 'dcmjs' {
   const DicomMetaDictionary: {
     /** Turns a dataset keyed by attribute keywords into the DICOM JSON model; `_vrMap` sets `ox` VRs. */
     denaturalizeDataset(dataset: Record<string, unknown>): DicomJsonDataset;
+    /** The standard's data dictionary by attribute keyword; `tag` reads `(gggg,eeee)`. */
+    nameMap: Readonly<Record<string, { tag: string; vr: string; name: string } | undefined>>;
   };
 
   const data: {

@@ -28,7 +28,7 @@ export {
   measureLength,
   readPixel,
 } from './measure';
-export { hasDicomPrefix, parseDicom, readDicomTags } from './parse-dicom';
+export { hasDicomPrefix, parseDicom, readDicomTags, readDicomText } from './parse-dicom';
 export { type SliceKey, sortSlices } from './sort-slices';
 export {
   type PixelEncoding,

@@ -101,19 +101,33 @@ const inflater = ((bytes: Uint8Array, position: number): Uint8Array<ArrayBuffer>
   // dicom-parser's typings say the inflater returns nothing; it uses the array returned.
 }) as unknown as NonNullable<dicomParser.ParseDicomOptions['inflater']>;
 
-function tagsOf(dataSet: dicomParser.DataSet): DicomTags {
+/**
+ * A reader of the top-level text attributes of a DICOM Part 10 file by dicom-parser tag (`x00080060`),
+ * trimmed, undefined when absent or empty: what the DICOM edge routes and groups studies by.
+ *
+ * @throws {@link ViewerError} `NOT_DICOM` if the bytes are not a DICOM Part 10 file or cannot be parsed.
+ */
+export function readDicomText(bytes: Uint8Array): (tag: string) => string | undefined {
+  return textReader(parseDataSet(bytes).dataSet);
+}
+
+function textReader(dataSet: dicomParser.DataSet): (tag: string) => string | undefined {
   const charset = dataSet.string('x00080005') ?? '';
   // ISO_IR 192 is UTF-8; the default repertoire and the Latin ones are read byte for byte, as Latin-1.
   const decode = charset.includes('ISO_IR 192') ? (b: Uint8Array) => utf8Decoder.decode(b) : latin1;
-  const text = (tag: string): string | undefined => {
+  return (tag: string): string | undefined => {
     const element = dataSet.elements[tag];
-    if (element === undefined || element.length === 0) return undefined;
+    if (element === undefined || element.length === 0 || element.items !== undefined) return undefined;
     const bytes = dataSet.byteArray.subarray(element.dataOffset, element.dataOffset + element.length);
     const value = decode(bytes)
       .replace(/[\0 ]+$/, '')
       .replace(/^ +/, '');
     return value === '' ? undefined : value;
   };
+}
+
+function tagsOf(dataSet: dicomParser.DataSet): DicomTags {
+  const text = textReader(dataSet);
   return {
     patientName: text('x00100010'),
     patientId: text('x00100020'),

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { accountCommands } from './account';
 import { auditCommand } from './audit';
 import { configureTree } from './common';
+import { dicomCommand } from './dicom';
 import { describeFailure, failureLine } from './errors';
 import { operatorCommands } from './operator';
 import type { Sink } from './output';
@@ -25,6 +26,7 @@ export function buildProgram(runtime: Runtime): Command {
     ...operatorCommands(runtime),
     auditCommand(runtime),
     trustCommand(runtime),
+    dicomCommand(runtime),
   ]) {
     program.addCommand(command);
   }

@@ -20,6 +20,8 @@ export interface Runtime {
   env: Readonly<Record<string, string | undefined>>;
   terminal: Terminal;
   out: Sink;
+  /** Resolves when a long-running command (`dicom receive`) is to stop; SIGINT or SIGTERM by default. */
+  untilStopped?: () => Promise<void>;
 }
 
 /** Options every command takes. */
