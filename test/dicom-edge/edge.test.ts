@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
+  deidentifyStudy,
   parseRouteRule,
   startDicomEdge,
   type DicomEdge,
   type EdgeEvent,
   type RoutedStudy,
 } from 'medshare-gateway-app/dist/dicom-edge';
-import { twoSeriesStudy } from '../support/dicom-network';
+import { datasetDump, dicomValue, twoSeriesStudy } from '../support/dicom-network';
 
 const execFileP = promisify(execFile);
 const DOCTOR = 'd'.repeat(64);
@@ -108,5 +109,32 @@ describe('DICOM edge against storescu', { timeout: 120_000 }, () => {
     assert.equal(failed.code, 'GATEWAY_UNREACHABLE');
     assert.equal((await readdir(failed.keptIn ?? assert.fail('kept nowhere'))).length, 5);
     assert.deepEqual(await readdir(join(dir, 'spool', 'incoming')), []);
+  });
+
+  it('with --deidentify, sends a de-identified copy with one replaced study UID, and leaves the spool as it was', async () => {
+    const received = files.map((path, i) => ({
+      path,
+      size: 0,
+      studyUid: 'ignored',
+      seriesUid: i < 3 ? 'a' : 'b',
+      sopInstanceUid: String(i),
+      callingAe: 'CT_ROOM_1',
+      to: DOCTOR,
+    }));
+    const study = { ref: 'r', callingAe: 'CT_ROOM_1', to: DOCTOR, instances: received, series: 2, bytes: 0 };
+    const copy = await deidentifyStudy(study, dir);
+    try {
+      const uids = new Set<string>();
+      for (const instance of copy.study.instances) {
+        assert.ok(!(await datasetDump(instance.path)).includes('SYNTHETIC^PATIENT'));
+        assert.equal(await dicomValue(instance.path, '0012,0062'), 'YES');
+        uids.add(await dicomValue(instance.path, '0020,000d'));
+      }
+      assert.equal(uids.size, 1, 'one study');
+      assert.ok(!uids.has(await dicomValue(files[0] ?? '', '0020,000d')), 'under a new UID');
+    } finally {
+      await copy.remove();
+    }
+    assert.equal((await readdir(dir)).filter((n) => n.startsWith('deidentified-')).length, 0);
   });
 });

@@ -198,6 +198,62 @@ describe('medshare CLI: every flow from workstations against the real network', 
     assert.equal(sha256(await readFile(out)), sha256(study));
   });
 
+  it('send --deidentify: the Basic Profile is applied here before encryption; a file that is not DICOM stops the send', async () => {
+    const slices = syntheticStudy({
+      slices: 2,
+      rows: 32,
+      columns: 32,
+      bits: 16,
+      transferSyntax: 'explicit-le',
+      seed: 63,
+    });
+    const files = await Promise.all(
+      slices.map(async (s, i) => {
+        const file = join(dir, `deid-${String(i)}.dcm`);
+        await writeFile(file, s.bytes);
+        return file;
+      }),
+    );
+    const photo = join(dir, 'photo.png');
+    await writeFile(photo, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+    const before = await tech.json<{ records: InboxRecord[] }>(['inbox', '--kind', 'transfer']);
+    refusedWith(
+      await tech.run(['send', ...files, photo, '--to', patient.userId, '--deidentify']),
+      1,
+      'NOT_DICOM',
+    );
+    const unchanged = await tech.json<{ records: InboxRecord[] }>(['inbox', '--kind', 'transfer']);
+    assert.equal(unchanged.records.length, before.records.length, 'nothing was sent');
+
+    const { sent } = await tech.json<{ sent: { recordId: string }[] }>([
+      'send',
+      ...files,
+      '--to',
+      patient.userId,
+      '--deidentify',
+    ]);
+    assert.equal(sent.length, 2);
+    // One after the other: each open runs its own device check.
+    const opened: string[] = [];
+    for (const [i, { recordId: id }] of sent.entries()) {
+      const out = join(dir, `deid-opened-${String(i)}.dcm`);
+      await patient.json(['open', id, '--out', out]);
+      opened.push(out);
+    }
+    const studyUids = new Set<string>();
+    for (const [i, out] of opened.entries()) {
+      const dumped = await datasetDump(out);
+      for (const identifying of ['SYNTHETIC^PATIENT', 'SYN-0001', 'MedShare Synthetic']) {
+        assert.ok(!dumped.includes(identifying), `${identifying} is gone from the record`);
+      }
+      assert.equal(await dicomValue(out, '0012,0062'), 'YES', 'Patient Identity Removed');
+      const uid = await dicomValue(out, '0020,000d');
+      assert.notEqual(uid, await dicomValue(files[i] ?? '', '0020,000d'), 'the study UID is replaced');
+      studyUids.add(uid);
+    }
+    assert.equal(studyUids.size, 1, 'consistently across the files of one send');
+  });
+
   it('open of a record the caller may not read exits 1 with ACCESS_DENIED and leaves no file', async () => {
     const out = join(dir, 'denied.dcm');
     refusedWith(await doctor.run(['open', recordId, '--out', out]), 1, 'ACCESS_DENIED');

@@ -1,10 +1,11 @@
-// The small part of dcmjs (which ships no types) that the codec tests use to rewrap a data set.
+// The small part of dcmjs (which ships no types) that the codec and de-identification tests use.
 declare module 'dcmjs' {
   type DicomJsonDataset = Record<string, { vr: string; Value: unknown[] }>;
 
   interface DicomDict {
     meta: DicomJsonDataset;
     dict: DicomJsonDataset;
+    write(options?: { fragmentMultiframe?: boolean }): ArrayBuffer;
   }
 
   const data: {

@@ -14,6 +14,8 @@ import {
   contributeKeyShare,
   loadDeviceIdentity,
   openDatabase,
+  openRecord,
+  readBundle,
   samplePictures,
   signRegistration,
   syntheticStudy,
@@ -46,6 +48,7 @@ import {
 import { startTestNetwork, type TestNetwork } from '../support/network';
 import { rewriteAnswer } from '../support/proof-tampering';
 import { writeDicom } from 'medshare-gateway-app/dist/viewer/testing';
+import { readDicomTags, readDicomText } from 'medshare-gateway-app/dist/viewer';
 import { dicomSamples } from '../support/dicom-samples';
 import { type Variant, VARIANTS, compare, reference } from '../support/dicom-variants';
 
@@ -346,7 +349,11 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
   });
 
   /** Sends files from the technologist's page to the patient as one record; its id. */
-  async function sendStudy(files: string[], step: string): Promise<string> {
+  async function sendStudy(
+    files: string[],
+    step: string,
+    options: { deidentify?: boolean } = {},
+  ): Promise<string> {
     const page = techPage.page;
     await page.goto('/#/inbox');
     await page.goto('/#/send');
@@ -354,6 +361,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await page.getByLabel('Recipient', { exact: true }).selectOption(patient.keys.userId);
     await page.getByTestId('recipient-fingerprint').waitFor();
     await page.getByLabel('Files').setInputFiles(files);
+    if (options.deidentify) await page.getByLabel(/De-identify on this device/).check();
     await page.getByRole('button', { name: 'Encrypt and send' }).click();
     await page.getByTestId('send-result').waitFor({ timeout: 120_000 });
     const id = (await page.getByTestId('record-id').textContent())?.trim() ?? '';
@@ -394,6 +402,47 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     );
     for (const file of pictureFiles)
       pictureRecordIds.push(await sendStudy([file], `technologist-sent-picture`));
+  });
+
+  it('the technologist de-identifies a study in the browser before it is encrypted; a photo cannot be, and stops the send', async () => {
+    const page = techPage.page;
+    await page.goto('/#/send');
+    await page.getByLabel('Files').setInputFiles([studyFiles[0] ?? '', pictureFiles[0] ?? '']);
+    await page.getByLabel(/De-identify on this device/).check();
+    await page.getByLabel('Find recipient').fill('patient.web');
+    await page.getByLabel('Recipient', { exact: true }).selectOption(patient.keys.userId);
+    await page.getByTestId('recipient-fingerprint').waitFor();
+    await page.getByRole('button', { name: 'Encrypt and send' }).click();
+    await page.getByText('Cannot de-identify this file').waitFor();
+    await techPage.shot('technologist-deidentify-refused');
+    const uploadsBefore = requests.filter(
+      (r) => r.method === 'POST' && new URL(r.url).pathname === '/api/content',
+    );
+
+    const id = await sendStudy(studyFiles.slice(0, 2), 'technologist-sent-deidentified-study', {
+      deidentify: true,
+    });
+    const uploadsAfter = requests.filter(
+      (r) => r.method === 'POST' && new URL(r.url).pathname === '/api/content',
+    );
+    assert.equal(uploadsAfter.length, uploadsBefore.length + 1, 'the refused send uploaded nothing');
+    // What the patient's device decrypts: the Basic Profile applied, one replaced study UID.
+    const opened = await openRecord(patient.client, patient.keys, patient.agent, id, 'PATRQT');
+    const studies = new Set<string>();
+    let count = 0;
+    for await (const entry of readBundle(opened.plaintext)) {
+      const tags = readDicomTags(entry.bytes);
+      assert.equal(tags.patientName, undefined, "Patient's Name emptied");
+      assert.notEqual(tags.patientId, 'SYN-0001');
+      assert.notEqual(tags.institutionName, 'MedShare Synthetic');
+      assert.equal(readDicomText(entry.bytes)('x00120062'), 'YES', 'Patient Identity Removed');
+      studies.add(tags.studyInstanceUid ?? '');
+      count++;
+    }
+    assert.equal(count, 2);
+    assert.equal(studies.size, 1);
+    const original = readDicomTags(new Uint8Array(await readFile(studyFiles[0] ?? ''))).studyInstanceUid;
+    assert.ok(!studies.has(original ?? ''), 'the study UID was replaced');
   });
 
   it('a hostile gateway that swaps the recipient’s key is refused in the browser before anything leaves (ANSWER_UNVERIFIED)', async () => {
@@ -1133,7 +1182,7 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
 
   it('no request from any page carried plaintext', () => {
     const uploads = requests.filter((r) => r.method === 'POST' && new URL(r.url).pathname === '/api/content');
-    assert.equal(uploads.length, 3 + PICTURES.files.length, 'one upload per record: a whole study is one');
+    assert.equal(uploads.length, 4 + PICTURES.files.length, 'one upload per record: a whole study is one');
     const hashes = new Set(plaintexts.map(sha256));
     const needles = plaintexts.flatMap(distinctiveWindows);
     assert.ok(needles.length >= plaintexts.length * 3);

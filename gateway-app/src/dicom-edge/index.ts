@@ -9,6 +9,7 @@
 
 export { parseAeTitle } from './ae-title';
 export { type CollectedStudy, type SpooledInstance, StudyCollector, studyRef } from './collector';
+export { type DeidentifiedStudy, deidentifyStudy } from './deidentify-study';
 export {
   type DicomEdge,
   type DicomEdgeOptions,

@@ -4,7 +4,8 @@ declare module 'dcmjs' {
   /** An element in the DICOM JSON model: its VR and its values. */
   interface DicomJsonElement {
     vr: string;
-    Value: unknown[];
+    /** Absent for an attribute of zero length, as dcmjs reads it. */
+    Value?: unknown[];
   }
 
   /** A dataset in the DICOM JSON model, keyed by eight-digit hexadecimal tags. */
@@ -30,8 +31,14 @@ declare module 'dcmjs' {
     nameMap: Readonly<Record<string, { tag: string; vr: string; name: string } | undefined>>;
   };
 
+  const DicomMessage: {
+    /** Parses a DICOM Part 10 file; the data set and meta group come out in the DICOM JSON model. */
+    readFile(buffer: ArrayBuffer, options?: { ignoreErrors?: boolean }): DicomDict;
+  };
+
   const data: {
     DicomDict: typeof DicomDict;
     DicomMetaDictionary: typeof DicomMetaDictionary;
+    DicomMessage: typeof DicomMessage;
   };
 }

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { openRecord, sendRecord } from '../../client/flows';
 import {
   DicomEdgeError,
+  deidentifyStudy,
   parseAeTitle,
   parseRouteRule,
   pushInstances,
@@ -88,12 +89,14 @@ interface ReceiveOptions extends CommonOptions {
   spool: string;
   quietSeconds: number;
   agent?: string;
+  deidentify?: boolean;
 }
 
 async function receive(options: ReceiveOptions, runtime: Runtime): Promise<void> {
   const print = (event: EdgeEvent): void => {
     runtime.out.write(`${options.json ? JSON.stringify(event) : eventLine(event)}\n`);
   };
+  const spoolDir = resolve(options.spool);
   await withWorkstation(options, runtime, 'signed-in', async (station) => {
     const keys = await station.keys();
     const agent = deviceAgentOf(options.agent, runtime.env);
@@ -102,19 +105,24 @@ async function receive(options: ReceiveOptions, runtime: Runtime): Promise<void>
       allowedCallingAes: new Set(options.allow),
       host: options.host,
       port: options.port,
-      spoolDir: resolve(options.spool),
+      spoolDir,
       quietMs: options.quietSeconds * 1000,
       routes: options.route,
       onEvent: print,
       send: async (study) => {
-        const plaintext = studyPlaintext(study);
-        const sent = await sendRecord(station.client, keys, agent, {
-          recipientId: study.to,
-          plaintext: plaintext.stream,
-          size: plaintext.size,
-          mediaType: plaintext.mediaType,
-        });
-        return { recordId: sent.recordId, txId: sent.txId };
+        const copy = options.deidentify ? await deidentifyStudy(study, spoolDir) : undefined;
+        try {
+          const plaintext = studyPlaintext(copy?.study ?? study);
+          const sent = await sendRecord(station.client, keys, agent, {
+            recipientId: study.to,
+            plaintext: plaintext.stream,
+            size: plaintext.size,
+            mediaType: plaintext.mediaType,
+          });
+          return { recordId: sent.recordId, txId: sent.txId };
+        } finally {
+          await copy?.remove();
+        }
       },
     });
     await (runtime.untilStopped ?? processStop)();

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Deidentifier, DeidentifyError } from '../../deidentify';
 import { FILE_HEAD_BYTES, checkFileKind } from '../../study';
 import { CliError, UsageError } from './errors';
 
@@ -62,11 +63,8 @@ export async function assertWritableTarget(target: string): Promise<void> {
  * a file is a usage error; an empty file, or one named or declared DICOM that is not, is refused with its
  * code (`EMPTY_FILE`, `NOT_DICOM`), and then nothing is sent.
  */
-export async function filesToSend(
-  files: readonly string[],
-  declared?: string,
-): Promise<{ file: string; size: number; mediaType: string }[]> {
-  const out: { file: string; size: number; mediaType: string }[] = [];
+export async function filesToSend(files: readonly string[], declared?: string): Promise<FileToSend[]> {
+  const out: FileToSend[] = [];
   for (const file of files) {
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new UsageError(`${file} is not a file`);
@@ -77,6 +75,37 @@ export async function filesToSend(
     );
     if (!kind.ok) throw new CliError(kind.code, kind.reason.replace(basename(file), file));
     out.push({ file, size: info.size, mediaType: declared ?? kind.mediaType });
+  }
+  return out;
+}
+
+/** A file to send; `bytes` when it is sent from memory (de-identified) rather than streamed from disk. */
+export interface FileToSend {
+  file: string;
+  size: number;
+  mediaType: string;
+  bytes?: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * The files de-identified with the PS3.15 Basic Profile, in memory, by one de-identifier so that UIDs are
+ * replaced consistently across them. A file that is not DICOM is refused `NOT_DICOM`, one that declares
+ * burned-in annotation `BURNED_IN_ANNOTATION`, each naming the file; nothing is sent then.
+ */
+export async function deidentifiedFiles(files: readonly FileToSend[]): Promise<FileToSend[]> {
+  const deidentifier = new Deidentifier();
+  const out: FileToSend[] = [];
+  for (const input of files) {
+    if (input.mediaType !== 'application/dicom') {
+      throw new CliError('NOT_DICOM', `${input.file}: only DICOM files can be de-identified`);
+    }
+    try {
+      const bytes = deidentifier.deidentify(await readFile(input.file));
+      out.push({ ...input, size: bytes.length, bytes });
+    } catch (error) {
+      if (error instanceof DeidentifyError) throw new CliError(error.code, `${input.file}: ${error.message}`);
+      throw error;
+    }
   }
   return out;
 }

@@ -25,7 +25,7 @@ import {
   type Purpose,
 } from './args';
 import { withAgentOption, withCommonOptions } from './common';
-import { assertWritableTarget, filesToSend, writeFileAtomically } from './files';
+import { assertWritableTarget, deidentifiedFiles, filesToSend, writeFileAtomically } from './files';
 import { emit, field, formatSize, table } from './output';
 import { verifiedDirectory } from '../../client/directory-check';
 import { readValueFile } from './prompt';
@@ -67,19 +67,24 @@ interface SendOptions extends CommonOptions {
   to: string;
   mediaType?: string;
   agent?: string;
+  deidentify?: boolean;
 }
 
 async function send(files: string[], options: SendOptions, runtime: Runtime): Promise<void> {
-  const inputs = await filesToSend(files, options.mediaType);
+  const checked = await filesToSend(files, options.mediaType);
+  // De-identified here, all files before the first is sent: one that cannot be stops the command first.
+  const inputs = options.deidentify ? await deidentifiedFiles(checked) : checked;
   await withWorkstation(options, runtime, 'signed-in', async (station) => {
     const keys = await station.keys();
     const agent = deviceAgentOf(options.agent, runtime.env);
     const sent: Record<string, unknown>[] = [];
-    for (const { file, size, mediaType } of inputs) {
+    for (const { file, size, mediaType, bytes } of inputs) {
       const result = await sendRecord(station.client, keys, agent, {
         recipientId: options.to,
-        // Streamed from disk and encrypted on the way: the file is never read whole.
-        plaintext: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
+        // Streamed from disk and encrypted on the way: the file is never read whole (unless de-identified).
+        plaintext: bytes
+          ? new Blob([bytes]).stream()
+          : (Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>),
         size,
         mediaType,
       });
@@ -351,6 +356,10 @@ export function recordCommands(runtime: Runtime): Command[] {
           '--media-type <type>',
           'media type of every file (default: from the extension)',
           parseMediaType,
+        )
+        .option(
+          '--deidentify',
+          'de-identify DICOM files here first (PS3.15 Basic Profile, UIDs replaced consistently across the files)',
         ),
     ),
     parseAgentUrl,

@@ -5,6 +5,7 @@ import { UnverifiedAnswerError } from '../../../src/client/endorsement-check';
 import { KeyBindingError, KeyMismatchError } from '../../../src/client/key-binding';
 import { KeyBackupError } from '../../../src/client/key-backup';
 import { SigningRequestError } from '../../../src/client/signing-request';
+import { DeidentifyError } from '../../../src/deidentify/errors';
 import { TrustBundleError } from '../../../src/trust/bundle';
 import { useOptionalSession } from './session';
 
@@ -54,6 +55,14 @@ const ADVICE: Record<string, [title: string, next: string]> = {
     'The recipient\u2019s account is not active. Choose someone else.',
   ],
   PAYLOAD_TOO_LARGE: ['File too large', 'Send fewer or smaller files at a time.'],
+  BURNED_IN_ANNOTATION: [
+    'Cannot de-identify this image',
+    'Its pixels show identifying text, which de-identification does not remove. Nothing was sent. Remove the file, or send it without de-identification to someone entitled to see it.',
+  ],
+  NOT_DICOM: [
+    'Cannot de-identify this file',
+    'Only DICOM files can be de-identified. Nothing was sent. Remove the other files, or send without de-identification.',
+  ],
   STORAGE_UNAVAILABLE: [
     'Storage unavailable',
     'The encrypted store did not answer. Nothing was recorded; retry later.',
@@ -139,7 +148,8 @@ export function explain(error: unknown): Explained {
     error instanceof TrustBundleError ||
     error instanceof UnverifiedAnswerError ||
     error instanceof KeyBindingError ||
-    error instanceof KeyMismatchError
+    error instanceof KeyMismatchError ||
+    error instanceof DeidentifyError
   ) {
     const [title, next] = ADVICE[error.code] ?? ['', ''];
     return { code: error.code, title, reason: error.message, next };

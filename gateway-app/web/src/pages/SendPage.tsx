@@ -7,6 +7,8 @@ import { entryLabel, useDirectory } from '../app/directory';
 import { rememberMediaType } from '../records/media-types';
 import { STUDY_MEDIA_TYPE } from '../../../src/study';
 import type { ChosenFile } from '../send/file-kind';
+import { deidentifyFiles } from '../send/deidentify-files';
+import { DeidentifyOption } from '../send/DeidentifyOption';
 import { FilePicker } from '../send/FilePicker';
 import { RecipientKey } from '../send/RecipientKey';
 import { RecipientPicker } from '../send/RecipientPicker';
@@ -21,6 +23,7 @@ export function SendPage({ route }: { route: Route }) {
   const { directory, error: directoryError } = useDirectory(client, keys);
   const [recipientId, setRecipientId] = useState(route.params.get('to') ?? '');
   const [files, setFiles] = useState<ChosenFile[]>([]);
+  const [deidentify, setDeidentify] = useState(false);
   const [sending, setSending] = useState<{ files: ChosenFile[]; progress: SendProgress } | null>(null);
   const [result, setResult] = useState<{ sent: Sent; recipient: string } | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -31,15 +34,23 @@ export function SendPage({ route }: { route: Route }) {
 
   const send = async () => {
     if (!recipient) return;
-    const chosen = files;
     setBusy(true);
     setError(null);
     setResult(null);
-    setSending({
-      files: chosen,
-      progress: { phase: 'checking', fileBytes: [], encryptedBytes: 0, uploadedBytes: 0, ciphertextBytes: 0 },
-    });
+    setSending(null);
     try {
+      // De-identified before anything is encrypted; a file that cannot be stops the send here.
+      const chosen = deidentify ? await deidentifyFiles(files) : files;
+      setSending({
+        files: chosen,
+        progress: {
+          phase: 'checking',
+          fileBytes: [],
+          encryptedBytes: 0,
+          uploadedBytes: 0,
+          ciphertextBytes: 0,
+        },
+      });
       const sent = await sendFiles(client, keys, agent, recipient.userId, chosen, (progress) => {
         setSending({ files: chosen, progress });
       });
@@ -77,6 +88,7 @@ export function SendPage({ route }: { route: Route }) {
         <section>
           <h2>2. What to send</h2>
           <FilePicker files={files} onChange={setFiles} disabled={busy} />
+          <DeidentifyOption checked={deidentify} onChange={setDeidentify} disabled={busy} />
         </section>
       </div>
       <div className="actions">
