@@ -28,6 +28,7 @@ import { withAgentOption, withCommonOptions } from './common';
 import { assertWritableTarget, deidentifiedFiles, filesToSend, writeFileAtomically } from './files';
 import { emit, field, formatSize, table } from './output';
 import { verifiedDirectory } from '../../client/directory-check';
+import { organisationName } from '../../trust/organisation-name';
 import { readValueFile } from './prompt';
 import { deviceAgentOf, withWorkstation, type CommonOptions, type Runtime } from './workstation';
 
@@ -42,10 +43,13 @@ async function directory(options: DirectoryOptions, runtime: Runtime): Promise<v
       ...(options.role ? { role: options.role } : {}),
       ...(options.msp ? { mspId: options.msp } : {}),
     });
-    // Each name checked against the ledger's verified registry: the gateway's word is not enough.
-    const users = (await verifiedDirectory(listed, station.client, await station.keys())).map((u) => ({
+    // Each name checked against the ledger's verified registry: the gateway's word is not enough; the
+    // organisation named from the trust bundle this workstation pinned.
+    const keys = await station.keys();
+    const users = (await verifiedDirectory(listed, station.client, keys)).map((u) => ({
       userId: u.userId,
       mspId: u.mspId,
+      organisation: organisationName(keys.trust, u.mspId),
       enrollmentId: u.enrollmentId,
       role: u.role,
     }));
@@ -57,7 +61,7 @@ async function directory(options: DirectoryOptions, runtime: Runtime): Promise<v
         ? ['nobody matches']
         : table([
             ['USER ID', 'ORGANISATION', 'LOGIN', 'ROLE'],
-            ...users.map((u) => [u.userId, u.mspId, u.enrollmentId, u.role]),
+            ...users.map((u) => [u.userId, u.organisation, u.enrollmentId, u.role]),
           ]),
     );
   });

@@ -12,6 +12,7 @@ import { SignInPage } from '../pages/SignInPage';
 import { KeyAlarm } from './KeyAlarm';
 import { SessionEndedNotice } from './refusal';
 import { href, useRoute, type Route } from './router';
+import { organisationName } from '../../../src/trust/organisation-name';
 import { useSession } from './session';
 
 interface NavItem {
@@ -102,7 +103,7 @@ export function App() {
         {account && (
           <div className="who">
             <span data-testid="who">
-              {account.enrollmentId} · {account.role} · {account.mspId}
+              {account.enrollmentId} · {account.role} · {organisationName(keys?.trust, account.mspId)}
             </span>
             <button type="button" onClick={() => void session.signOut()}>
               Sign out

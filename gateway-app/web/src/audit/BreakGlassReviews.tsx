@@ -57,7 +57,7 @@ function ReviewItem({
         <dd>
           <UserRef userId={review.doctorId} directory={directory} />
           {directory?.get(review.doctorId) && (
-            <span className="hint"> · {directory.get(review.doctorId)?.mspId}</span>
+            <span className="hint"> · {directory.get(review.doctorId)?.organisation}</span>
           )}
         </dd>
         <dt>Record</dt>

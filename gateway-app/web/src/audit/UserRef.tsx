@@ -15,5 +15,5 @@ export function UserRef({ userId, directory }: { userId: string; directory: Dire
       </span>
     );
   }
-  return <span title={`${entry.role} · ${entry.mspId} · ${userId}`}>{entry.enrollmentId}</span>;
+  return <span title={`${entry.role} · ${entry.organisation} · ${userId}`}>{entry.enrollmentId}</span>;
 }

@@ -1,3 +1,4 @@
+import { useOrganisationName } from '../app/organisations';
 import { useCallback } from 'react';
 import type { GatewayClient } from '../../../src/client/api-client';
 import { confirmErasure, pendingErasures } from '../../../src/client/erasure';
@@ -23,6 +24,7 @@ export function ErasureRequests({
   operator: LedgerIdentity;
   directory: Directory | undefined;
 }) {
+  const organisation = useOrganisationName();
   const load = useCallback(() => pendingErasures(client, operator), [client, operator]);
   const pending = useLoaded(load);
   const confirm = useAction(
@@ -60,7 +62,7 @@ export function ErasureRequests({
                 <td className="mono" title={e.recordId}>
                   {shortId(e.recordId)}
                 </td>
-                <td>{`${nameOf(directory, e.requestedBy)} (${e.requesterMspId})`}</td>
+                <td>{`${nameOf(directory, e.requestedBy)} (${organisation(e.requesterMspId)})`}</td>
                 <td>
                   <time dateTime={e.requestedAt}>{formatWhen(e.requestedAt)}</time>
                 </td>

@@ -4,6 +4,7 @@ import { checkDevice } from '../../../src/client/flows';
 import { accountKey, forgetIdentity } from '../app/keystore';
 import { Refusal } from '../app/refusal';
 import { href, type Route } from '../app/router';
+import { organisationName } from '../../../src/trust/organisation-name';
 import { useSignedIn } from '../app/session';
 import { TrustAnchors } from '../settings/TrustAnchors';
 import { AgentAddressForm } from './auth/AgentAddressForm';
@@ -121,7 +122,8 @@ export function SettingsPage({ route }: { route: Route }) {
         <dl className="facts">
           <dt>Account</dt>
           <dd>
-            {account.enrollmentId} &middot; {account.role} &middot; {account.mspId}
+            {account.enrollmentId} &middot; {account.role} &middot;{' '}
+            {organisationName(session.keys.trust, account.mspId)}
           </dd>
           <dt>Ledger user id</dt>
           <dd className="mono">{keys.userId}</dd>

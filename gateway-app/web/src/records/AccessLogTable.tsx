@@ -1,3 +1,4 @@
+import { useOrganisationName } from '../app/organisations';
 import { href } from '../app/router';
 import { nameOf, type Directory } from '../app/directory';
 import { formatWhen, shortId } from './format';
@@ -26,6 +27,7 @@ export function AccessLogTable({
   caption: string;
   showRecord: boolean;
 }) {
+  const organisation = useOrganisationName();
   if (rows.length === 0)
     return <p className="empty">Nobody has opened {showRecord ? 'your records' : 'this record'} yet.</p>;
   return (
@@ -62,7 +64,7 @@ export function AccessLogTable({
                     </a>
                   </td>
                 )}
-                <td>{`${nameOf(directory, row.userId)} · ${row.role} · ${row.mspId}`}</td>
+                <td>{`${nameOf(directory, row.userId)} · ${row.role} · ${organisation(row.mspId)}`}</td>
                 <td>
                   <time dateTime={row.at}>{formatWhen(row.at)}</time>
                 </td>

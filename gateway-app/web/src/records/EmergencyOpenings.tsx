@@ -1,3 +1,4 @@
+import { useOrganisationName } from '../app/organisations';
 import { href } from '../app/router';
 import { nameOf, type Directory } from '../app/directory';
 import { Refusal } from '../app/refusal';
@@ -28,6 +29,7 @@ export function EmergencyOpenings({
   openings: Loaded<EmergencyOpeningNotice[]>;
   directory: Directory | undefined;
 }) {
+  const organisation = useOrganisationName();
   const rows = openings.value ?? [];
   if (openings.error) return <Refusal error={openings.error} />;
   if (rows.length === 0) return null;
@@ -55,7 +57,8 @@ export function EmergencyOpenings({
             data-reason={o.reasonCode}
             data-doctor={o.doctorId}
           >
-            <strong>{`${nameOf(directory, o.doctorId)} (${o.doctorMspId})`}</strong> opened record{' '}
+            <strong>{`${nameOf(directory, o.doctorId)} (${organisation(o.doctorMspId)})`}</strong> opened
+            record{' '}
             <a href={href(`/records/${encodeURIComponent(o.recordId)}`)} className="mono">
               {shortId(o.recordId)}
             </a>{' '}

@@ -1,8 +1,10 @@
+import { useOrganisationName } from '../app/organisations';
 import type { ErasureRecord } from 'medshare-chaincode';
 import { formatWhen } from './format';
 
 /** Where an erasure stands: who asked, which organisations confirmed, and the storage evidence once done. */
 export function ErasureFacts({ erasure }: { erasure: ErasureRecord }) {
+  const organisation = useOrganisationName();
   return (
     <div data-testid="erasure-facts" data-status={erasure.status}>
       <p>
@@ -20,7 +22,7 @@ export function ErasureFacts({ erasure }: { erasure: ErasureRecord }) {
           const c = erasure.confirmations.find((x) => x.mspId === mspId);
           return (
             <li key={mspId}>
-              {mspId}:{' '}
+              {organisation(mspId)}:{' '}
               {c ? (
                 <>
                   confirmed <time dateTime={c.at}>{formatWhen(c.at)}</time>

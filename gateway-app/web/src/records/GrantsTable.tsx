@@ -1,3 +1,4 @@
+import { useOrganisationName } from '../app/organisations';
 import { nameOf, type Directory } from '../app/directory';
 import { RowActionButton } from '../app/RowActionButton';
 import { formatWhen } from './format';
@@ -24,6 +25,7 @@ export function GrantsTable({
   busy: boolean;
   onRevoke: (grant: GrantRow) => void;
 }) {
+  const organisation = useOrganisationName();
   if (grants.length === 0) return <p className="empty">Nobody else has been given access to this record.</p>;
   return (
     <div className="table-scroll">
@@ -54,7 +56,7 @@ export function GrantsTable({
                   data-status={status}
                 >
                   <td>
-                    {name} · {grant.granteeMspId}
+                    {name} · {organisation(grant.granteeMspId)}
                   </td>
                   <td>{purposeLabel(grant.purpose)}</td>
                   <td>

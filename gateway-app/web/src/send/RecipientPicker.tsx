@@ -1,6 +1,5 @@
 import { useId, useState } from 'react';
-import type { DirectoryEntry } from '../../../src/client/api-client';
-import { entryLabel } from '../app/directory';
+import { entryLabel, type Person } from '../app/directory';
 
 /** Roles that can receive records (the chaincode refuses the others). */
 const RECEIVING_ROLES = new Set(['technologist', 'doctor', 'patient']);
@@ -14,7 +13,7 @@ export function RecipientPicker({
   disabled,
 }: {
   /** The directory, or undefined while it loads. */
-  entries: readonly DirectoryEntry[] | undefined;
+  entries: readonly Person[] | undefined;
   selfId: string;
   value: string;
   onChange: (userId: string) => void;
