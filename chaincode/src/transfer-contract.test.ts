@@ -68,7 +68,7 @@ describe('TransferContract.Send', () => {
   async function send(
     from: string,
     to: string,
-    options: { recordId?: string; env?: Partial<EnvelopeInput> | null; hash?: string } = {},
+    options: { recordId?: string; env?: Partial<EnvelopeInput> | null; hash?: string; label?: string } = {},
   ): Promise<string> {
     const s = person(from);
     const r = to.length === 64 ? to : person(to).id;
@@ -84,7 +84,9 @@ describe('TransferContract.Send', () => {
     });
     const transient = options.env === null ? {} : { envelope: deposit.envelope };
     await transfers.DepositEnvelope(t.as(stub, from, { transient }), recordId, r);
-    await transfers.Send(t.as(stub, from, { attest: 'send' }), recordId, r, contentHash, deposit.hash);
+    const ctx = t.as(stub, from, { attest: 'send' });
+    if (options.label === undefined) await transfers.Send(ctx, recordId, r, contentHash, deposit.hash);
+    else await transfers.SendLabelled(ctx, recordId, r, contentHash, options.label, deposit.hash);
     return recordId;
   }
 
@@ -206,6 +208,54 @@ describe('TransferContract.Send', () => {
       /envelope.extra is not a known field/,
     );
     nothingRecorded();
+  });
+
+  it('keeps a sealed label on the transfer as given, and refuses one of another shape, recording nothing', async () => {
+    const b64 = (n: number) => randomBytes(n).toString('base64');
+    const label = JSON.stringify({
+      v: 1,
+      iv: b64(12),
+      ct: b64(40),
+      keys: { [person('patientB').id]: b64(106) },
+    });
+    const recordId = await send('tech', 'patientB', { recordId: 'rec-labelled-00001', label });
+    const transfer = JSON.parse(
+      await transfers.GetTransfer(stub.begin(B, person('patientB').identity.pem), recordId),
+    ) as TransferRecord;
+    assert.equal(transfer.label, label);
+    for (const [bad, why] of [
+      ['{"v":1', /must be JSON/],
+      [JSON.stringify({ v: 2, iv: b64(12), ct: b64(4), keys: { [person('patientB').id]: b64(9) } }), /v: 1/],
+      [
+        JSON.stringify({
+          v: 1,
+          iv: b64(12),
+          ct: b64(4),
+          keys: { [person('patientB').id]: b64(9) },
+          name: 'x',
+        }),
+        /v: 1/,
+      ],
+      [
+        JSON.stringify({ v: 1, iv: 'not base64!', ct: b64(4), keys: { [person('patientB').id]: b64(9) } }),
+        /base64/,
+      ],
+      [JSON.stringify({ v: 1, iv: b64(12), ct: b64(4), keys: {} }), /one to four readers/],
+      [JSON.stringify({ v: 1, iv: b64(12), ct: b64(4), keys: { alice: b64(9) } }), /user ids/],
+      [
+        JSON.stringify({ v: 1, iv: b64(12), ct: b64(3000), keys: { [person('patientB').id]: b64(9) } }),
+        /4096/,
+      ],
+    ] as const) {
+      stub = new MapStub();
+      await t.registerAll(stub, ['unregisteredA']);
+      await assert.rejects(send('tech', 'patientB', { recordId: 'rec-labelled-00002', label: bad }), why);
+      assert.equal(
+        stub.publicWrites().filter(([k]) => k.includes('rec-labelled-00002')).length,
+        0,
+        'no transfer recorded',
+      );
+    }
   });
 
   it('refuses a duplicate record id', async () => {

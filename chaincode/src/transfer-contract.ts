@@ -27,6 +27,7 @@ import {
   signedMessage,
   validateContentHash,
   validateEnvelopeHash,
+  validateLabel,
   validateRecordId,
   type EnvelopeRecord,
   type TransferRecord,
@@ -96,6 +97,40 @@ export class TransferContract extends Contract {
     contentHash: string,
     envelopeHash: string,
   ): Promise<void> {
+    await this.recordTransfer(ctx, recordId, recipientId, contentHash, envelopeHash, undefined);
+  }
+
+  /**
+   * {@link Send} with a label for the parties' lists: the study description, modality and date, sealed by
+   * the sender's device for the sender and the recipient (see `validateLabel`). The peers store it as
+   * ciphertext on the transfer record.
+   */
+  @Transaction()
+  @Param('recordId', 'string', '16 to 64 URL-safe characters chosen by the sender')
+  @Param('recipientId', 'string', 'registry id of the recipient')
+  @Param('contentHash', 'string', 'SHA-256 of the ciphertext, hex')
+  @Param('label', 'string', 'the sealed label: JSON {v, iv, ct, keys}, at most 4096 characters')
+  @Param('envelopeHash', 'string', 'SHA-256 of the deposited envelope, hex')
+  public async SendLabelled(
+    ctx: Context,
+    recordId: string,
+    recipientId: string,
+    contentHash: string,
+    label: string,
+    envelopeHash: string,
+  ): Promise<void> {
+    validateLabel(label);
+    await this.recordTransfer(ctx, recordId, recipientId, contentHash, envelopeHash, label);
+  }
+
+  private async recordTransfer(
+    ctx: Context,
+    recordId: string,
+    recipientId: string,
+    contentHash: string,
+    envelopeHash: string,
+    label: string | undefined,
+  ): Promise<void> {
     validateRecordId(recordId);
     validateContentHash(contentHash);
     validateEnvelopeHash(envelopeHash);
@@ -128,6 +163,7 @@ export class TransferContract extends Contract {
       updatedAt: now,
       txId: ctx.stub.getTxID(),
       attestation,
+      ...(label === undefined ? {} : { label }),
     };
     await writeRecord(ctx, key, transfer);
     const policy = new KeyEndorsementPolicy();

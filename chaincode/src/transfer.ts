@@ -27,6 +27,11 @@ export interface TransferRecord {
   txId: string;
   /** The sender's gateway attestation (device check and second factor) Send required; absent only on records written before. */
   attestation?: AttestationSummary;
+  /**
+   * What a list may say of the record (study description, modality, date), sealed by the sender's device
+   * for the sender and the recipient (see {@link validateLabel}): ciphertext to everyone else.
+   */
+  label?: string;
 }
 
 /** What the sender passes in transient data under the key `envelope`. */
@@ -361,6 +366,41 @@ export function envelopeKey(
     'envelope',
     kind === 'record' ? [recordId, readerId] : [recordId, readerId, kind],
   );
+}
+
+/** The longest sealed label a transfer keeps, in characters. */
+export const MAX_LABEL_LENGTH = 4096;
+
+/**
+ * Validates a sealed record label: compact JSON `{v: 1, iv, ct, keys: {userId: wrappedKey}}` with base64
+ * values and one to four readers, at most {@link MAX_LABEL_LENGTH} characters. The chaincode cannot read
+ * it (it is encrypted for the readers); it checks only its shape, so nothing else rides on a transfer.
+ */
+export function validateLabel(label: string): string {
+  const bad = (why: string) => new ChaincodeError('INVALID_ARGUMENT', `label ${why}`);
+  if (label.length === 0 || label.length > MAX_LABEL_LENGTH) {
+    throw bad(`must be 1 to ${String(MAX_LABEL_LENGTH)} characters`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(label);
+  } catch {
+    throw bad('must be JSON');
+  }
+  const { v, iv, ct, keys, ...rest } = (parsed ?? {}) as Record<string, unknown>;
+  if (v !== 1 || Object.keys(rest).length > 0) throw bad('must be {v: 1, iv, ct, keys}');
+  if (typeof iv !== 'string' || !BASE64.test(iv) || typeof ct !== 'string' || !BASE64.test(ct)) {
+    throw bad('iv and ct must be base64');
+  }
+  const readers =
+    typeof keys === 'object' && keys !== null && !Array.isArray(keys) ? Object.entries(keys) : [];
+  if (readers.length < 1 || readers.length > 4) throw bad('must be sealed for one to four readers');
+  for (const [userId, wrapped] of readers) {
+    if (!HEX_64.test(userId) || typeof wrapped !== 'string' || !BASE64.test(wrapped)) {
+      throw bad('keys must map user ids to base64 wrapped keys');
+    }
+  }
+  return label;
 }
 
 /** Validates the SHA-256 (lower-case hex) of a deposited envelope. */

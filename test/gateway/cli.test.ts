@@ -174,10 +174,18 @@ describe('medshare CLI: every flow from workstations against the real network', 
     assert.equal(first.mediaType, 'application/dicom');
     recordId = first.recordId;
 
-    const inbox = await patient.json<{ records: InboxRecord[] }>(['inbox']);
+    const inbox = await patient.json<{ records: (InboxRecord & { label?: unknown })[] }>(['inbox']);
     const received = inbox.records.find((r) => r.recordId === recordId);
+    // The label the technologist's device sealed for the two of them, opened on the patient's.
+    assert.ok(received, 'the patient received the record');
+    assert.deepEqual(received.label, {
+      description: 'Synthetic phantom study',
+      modality: 'CT',
+      date: '20240131',
+      files: 1,
+    });
     assert.deepEqual(
-      received && { kind: received.kind, direction: received.direction, from: received.counterpartId },
+      { kind: received.kind, direction: received.direction, from: received.counterpartId },
       { kind: 'transfer', direction: 'received', from: tech.userId },
     );
     const listed = await patient.run(['inbox']);

@@ -193,7 +193,9 @@ describe(
       );
       const calls = prepared.slice(preparedBefore);
       assert.ok(
-        !calls.includes('transfer:DepositEnvelope') && !calls.includes('transfer:Send'),
+        !calls.includes('transfer:DepositEnvelope') &&
+          !calls.includes('transfer:Send') &&
+          !calls.includes('transfer:SendLabelled'),
         'no envelope was sent',
       );
     }

@@ -441,6 +441,14 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     }
     assert.equal(count, 2);
     assert.equal(studies.size, 1);
+    // The records list shows what the sender's device sealed: the study description is among what
+    // de-identification removes, the modality and the count are not.
+    await page.goto('/#/inbox');
+    const label = (recordId: string) =>
+      page.locator(`[data-testid="record-row"][data-record-id="${recordId}"] [data-testid="record-label"]`);
+    assert.equal(await label(recordId).textContent(), 'Synthetic phantom study · CT · 2024-01-31 · 12 files');
+    assert.equal(await label(id).textContent(), 'CT · 2 files');
+    await techPage.shot('technologist-records-with-labels');
     const original = readDicomTags(new Uint8Array(await readFile(studyFiles[0] ?? ''))).studyInstanceUid;
     assert.ok(!studies.has(original ?? ''), 'the study UID was replaced');
   });
@@ -993,7 +1001,8 @@ void describe('web UI end to end (Chromium)', { timeout: 900_000 }, () => {
     await section.getByLabel(/^Reason/).fill('I no longer want this photo kept.');
     await section.getByRole('button', { name: 'Ask for erasure' }).click();
     await section.locator('[data-testid="erasure-facts"][data-status="requested"]').waitFor();
-    assert.match((await section.textContent()) ?? '', /ImagingMSP: waiting for an admin/);
+    // Organisations by the name the pinned trust bundle gives them, not by MSP id.
+    assert.ok(((await section.textContent()) ?? '').includes(`${org('imaging').name}: waiting for an admin`));
     await patientPage.shot('patient-asked-erasure');
 
     // The sender's organisation confirms on its operator's device; the recipient's last, in the browser.

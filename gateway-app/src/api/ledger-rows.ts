@@ -26,6 +26,8 @@ export interface TransferRow {
   txId: string;
   /** Not on the ledger today; shown if a later chaincode adds it. */
   mediaType?: string;
+  /** The record's label sealed for the sender and the recipient (`openLabel` in envelope/). */
+  label?: string;
 }
 
 /** A patient's grant to a doctor (MyActivity kind `grant`, access:ListGrants). */

@@ -10,6 +10,8 @@ import {
   splitForHolders,
   unwrapDataKey,
   wrapDataKey,
+  sealLabel,
+  type RecordLabel,
   type EncryptionKeyPair,
   type ShareContribution,
 } from '../envelope';
@@ -90,6 +92,11 @@ export interface Outgoing {
   mediaType: string;
   /** Non-identifying descriptive metadata kept in the private envelope (modality, say). */
   metadata?: Record<string, string>;
+  /**
+   * What the parties' record lists show (study description, modality, date): sealed on this device for the
+   * sender and the recipient and kept, as ciphertext, on the public transfer record.
+   */
+  label?: RecordLabel;
   recordId?: string;
 }
 
@@ -167,7 +174,20 @@ export async function sendRecord(
       keys,
       {
         deposit: { fn: 'transfer:DepositEnvelope', args: [recordId, outgoing.recipientId] },
-        record: { fn: 'transfer:Send', args: [recordId, outgoing.recipientId, stored.contentHash] },
+        record: outgoing.label
+          ? {
+              fn: 'transfer:SendLabelled',
+              args: [
+                recordId,
+                outgoing.recipientId,
+                stored.contentHash,
+                await sealLabel(outgoing.label, recordId, [
+                  { userId: outgoing.recipientId, spki: recipient.encryptionKey.spki },
+                  { userId: keys.userId, spki: keys.encryption.publicKeySpki },
+                ]),
+              ],
+            }
+          : { fn: 'transfer:Send', args: [recordId, outgoing.recipientId, stored.contentHash] },
       },
       deposit,
     );

@@ -43,6 +43,7 @@ export {
   splitForHolders,
 } from './key-shares';
 export { decryptBytes, encryptBytes } from './one-shot';
+export { MAX_LABEL_TEXT, type RecordLabel, cleanLabel, openLabel, sealLabel } from './record-label';
 export {
   type TransferFields,
   assertTransferSignature,

@@ -40,6 +40,10 @@ export const CALLS = {
   'registry:ListUsers': evaluate('pageSize', 'bookmark'),
   'transfer:DepositEnvelope': { ...submit('recordId', 'recipientId'), envelope: true },
   'transfer:Send': { ...submit('recordId', 'recipientId', 'contentHash', 'envelopeHash'), attest: 'send' },
+  'transfer:SendLabelled': {
+    ...submit('recordId', 'recipientId', 'contentHash', 'label', 'envelopeHash'),
+    attest: 'send',
+  },
   'transfer:WithdrawEnvelope': submit('recordId', 'readerId', 'kind'),
   'transfer:GetTransfer': evaluate('recordId'),
   'access:DepositGrantEnvelope': { ...submit('recordId', 'granteeId'), envelope: true },

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openRecord, sendRecord } from '../../client/flows';
@@ -18,6 +18,7 @@ import { STUDY_MEDIA_TYPE, readBundle } from '../../study';
 import { hasDicomPrefix } from '../../viewer/parse-dicom';
 import { defaultPurpose, parseAgentUrl, parsePurpose, parseRecordId, type Purpose } from './args';
 import { withAgentOption, withCommonOptions } from './common';
+import { dicomLabel } from './label';
 import { emit } from './output';
 import { deviceAgentOf, withWorkstation, type CommonOptions, type Runtime } from './workstation';
 
@@ -112,9 +113,12 @@ async function receive(options: ReceiveOptions, runtime: Runtime): Promise<void>
       send: async (study) => {
         const copy = options.deidentify ? await deidentifyStudy(study, spoolDir) : undefined;
         try {
-          const plaintext = studyPlaintext(copy?.study ?? study);
+          const sending = copy?.study ?? study;
+          const plaintext = studyPlaintext(sending);
+          const [first] = sending.instances;
           const sent = await sendRecord(station.client, keys, agent, {
             recipientId: study.to,
+            ...(first ? { label: dicomLabel(await readFile(first.path), sending.instances.length) } : {}),
             plaintext: plaintext.stream,
             size: plaintext.size,
             mediaType: plaintext.mediaType,

@@ -29,6 +29,9 @@ import { assertWritableTarget, deidentifiedFiles, filesToSend, writeFileAtomical
 import { emit, field, formatSize, table } from './output';
 import { verifiedDirectory } from '../../client/directory-check';
 import { organisationName } from '../../trust/organisation-name';
+import { labelText } from '../../client/label-text';
+import { openLabel, type RecordLabel } from '../../envelope/record-label';
+import { fileLabel } from './label';
 import { readValueFile } from './prompt';
 import { deviceAgentOf, withWorkstation, type CommonOptions, type Runtime } from './workstation';
 
@@ -85,6 +88,7 @@ async function send(files: string[], options: SendOptions, runtime: Runtime): Pr
     for (const { file, size, mediaType, bytes } of inputs) {
       const result = await sendRecord(station.client, keys, agent, {
         recipientId: options.to,
+        label: await fileLabel(file, size, mediaType, bytes),
         // Streamed from disk and encrypted on the way: the file is never read whole (unless de-identified).
         plaintext: bytes
           ? new Blob([bytes]).stream()
@@ -113,6 +117,8 @@ export interface InboxItem {
   counterpartId: string;
   at: string;
   record: unknown;
+  /** A transfer's label, opened on this workstation (sealed for the sender and the recipient only). */
+  label?: RecordLabel;
 }
 
 /** Describes a record of `kind` from `myRecords` as seen by user `me`. */
@@ -157,7 +163,7 @@ function inboxDetail(item: InboxItem): string {
   const r = item.record;
   switch (item.kind) {
     case 'transfer':
-      return field(r, 'status');
+      return item.label ? `${field(r, 'status')} · ${labelText(item.label)}` : field(r, 'status');
     case 'grant':
       return `${field(r, 'purpose')} until ${field(r, 'expiresAt')} ${field(r, 'status')}`;
     case 'breakGlass':
@@ -208,6 +214,11 @@ async function inbox(options: InboxOptions, runtime: Runtime): Promise<void> {
       for (const record of await myRecords(station.client, keys, kind)) {
         items.push(inboxItem(kind, record, keys.userId));
       }
+    }
+    for (const item of items) {
+      const sealed = item.kind === 'transfer' ? field(item.record, 'label') : '';
+      const label = sealed ? await openLabel(sealed, item.recordId, keys) : undefined;
+      if (label) item.label = label;
     }
     items.sort((a, b) => a.at.localeCompare(b.at));
     // Break-glass openings of records the caller received stand out above the list.

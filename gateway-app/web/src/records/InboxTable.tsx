@@ -2,6 +2,7 @@ import { href } from '../app/router';
 import { nameOf, type Directory } from '../app/directory';
 import { formatWhen, shortId } from './format';
 import { KIND_TEXT, STATUS_TEXT, type InboxRow } from './inbox';
+import { labelText } from '../../../src/client/label-text';
 import { mediaTypeLabel } from './media-types';
 
 /** The records list: one row per transfer, grant or break-glass opening. */
@@ -21,6 +22,7 @@ export function InboxTable({
         <thead>
           <tr>
             <th scope="col">Record</th>
+            <th scope="col">Study</th>
             <th scope="col">From</th>
             <th scope="col">To</th>
             <th scope="col">Received/sent at</th>
@@ -48,6 +50,9 @@ export function InboxTable({
                 >
                   {shortId(row.recordId)}
                 </a>
+              </td>
+              <td data-testid="record-label">
+                {row.label ? labelText(row.label) : <span className="hint">-</span>}
               </td>
               <td>{nameOf(directory, row.fromId)}</td>
               <td>{nameOf(directory, row.toId)}</td>

@@ -2,6 +2,7 @@ import type { GatewayClient } from '../../../src/client/api-client';
 import { allPages, myRecords, perRecord } from '../../../src/client/audit';
 import type { DeviceKeys } from '../../../src/client/flows';
 import type { AccessRow, BreakGlassRow, GrantRow, TransferRow } from '../../../src/api/ledger-rows';
+import { openLabel, type RecordLabel } from '../../../src/envelope/record-label';
 import { knownMediaType } from './media-types';
 
 /** How a record came to be in someone's list. */
@@ -42,11 +43,14 @@ export interface InboxRow {
   /** Until when it gives access, when that ends. */
   until?: string;
   mediaType?: string;
+  /** What the sender's device said of the record, opened here; absent when not sealed for this user. */
+  label?: RecordLabel;
 }
 
-function transferRow(t: TransferRow, me: string): InboxRow {
+function transferRow(t: TransferRow, me: string, label: RecordLabel | undefined): InboxRow {
   const mediaType = t.mediaType ?? knownMediaType(me, t.recordId);
   return {
+    ...(label ? { label } : {}),
     recordId: t.recordId,
     kind: t.recipientId === me ? 'received' : 'sent',
     fromId: t.senderId,
@@ -99,8 +103,12 @@ export async function loadInbox(client: GatewayClient, keys: DeviceKeys, role: s
     myRecords(client, keys, 'grant') as Promise<GrantRow[]>,
     role === 'doctor' ? (myRecords(client, keys, 'breakGlass') as Promise<BreakGlassRow[]>) : [],
   ]);
+  // Each label opened on this device: the gateway and the ledger hold only ciphertext.
+  const labels = await Promise.all(
+    transfers.map((t) => (t.label ? openLabel(t.label, t.recordId, keys) : Promise.resolve(undefined))),
+  );
   return [
-    ...transfers.map((t) => transferRow(t, me)),
+    ...transfers.map((t, i) => transferRow(t, me, labels[i])),
     ...grants.map((g) => grantRow(g, me, now)),
     ...openings.map((b) => breakGlassRow(b, me, now)),
   ].sort((a, b) => b.at.localeCompare(a.at));

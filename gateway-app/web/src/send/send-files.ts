@@ -2,6 +2,7 @@ import { sendRecord, type DeviceAgent, type DeviceKeys, type Sent } from '../../
 import type { GatewayClient } from '../../../src/client/api-client';
 import { STUDY_MEDIA_TYPE, bundleSize, createBundleStream } from '../../../src/study';
 import { countingStream } from './counting-stream';
+import { labelOf } from './label-of';
 import type { ChosenFile } from './file-kind';
 import { uploadProgress, type UploadPhase } from './progress-hub';
 
@@ -80,10 +81,12 @@ export async function sendFiles(
     report(changed);
   });
   try {
+    const label = await labelOf(files);
     const [only] = files;
     if (files.length === 1 && only) {
       return await sendRecord(client, keys, agent, {
         recipientId,
+        label,
         plaintext: only.file.stream().pipeThrough(
           countingStream((n) => {
             state.fileBytes[0] = n;
@@ -103,6 +106,7 @@ export async function sendFiles(
     }));
     return await sendRecord(client, keys, agent, {
       recipientId,
+      label,
       plaintext: createBundleStream(entries, ({ fileIndex, fileBytes }) => {
         state.fileBytes[fileIndex] = fileBytes;
         report(false);
