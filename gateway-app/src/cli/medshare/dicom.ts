@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openRecord, sendRecord } from '../../client/flows';
+import { sendRecord } from '../../client/flows';
 import {
   DicomEdgeError,
   deidentifyStudy,
@@ -16,9 +16,10 @@ import {
 } from '../../dicom-edge';
 import { STUDY_MEDIA_TYPE, readBundle } from '../../study';
 import { hasDicomPrefix } from '../../viewer/parse-dicom';
-import { defaultPurpose, parseAgentUrl, parsePurpose, parseRecordId, type Purpose } from './args';
+import { parseAgentUrl, parsePurpose, parseRecordId, type Purpose } from './args';
 import { withAgentOption, withCommonOptions } from './common';
 import { dicomLabel } from './label';
+import { openFromWorkstation } from './open-record';
 import { emit } from './output';
 import { deviceAgentOf, withWorkstation, type CommonOptions, type Runtime } from './workstation';
 
@@ -145,14 +146,7 @@ interface PushOptions extends CommonOptions {
 
 async function push(recordId: string, options: PushOptions, runtime: Runtime): Promise<void> {
   await withWorkstation(options, runtime, 'signed-in', async (station) => {
-    const purpose = options.purpose ?? defaultPurpose(station.keyFile.role);
-    const opened = await openRecord(
-      station.client,
-      await station.keys(),
-      deviceAgentOf(options.agent, runtime.env),
-      recordId,
-      purpose,
-    );
+    const { purpose, opened } = await openFromWorkstation(station, recordId, options, runtime);
     // Decrypted into a private folder and pushed only once the whole record has been read and
     // authenticated: nothing of a truncated or tampered record reaches the PACS.
     const dir = await mkdtemp(join(tmpdir(), 'medshare-push-'));

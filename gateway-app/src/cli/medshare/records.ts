@@ -4,11 +4,10 @@ import { Readable } from 'node:stream';
 import { myRecords, type InboxKind } from '../../client/audit';
 import { breakGlass, type EmergencyReason } from '../../client/break-glass';
 import { emergencyOpenings, type EmergencyOpeningNotice } from '../../client/emergency-openings';
-import { grantAccess, openRecord, sendRecord } from '../../client/flows';
+import { grantAccess, sendRecord } from '../../client/flows';
 import { callLedger } from '../../client/ledger-call';
 import {
   INBOX_KINDS,
-  defaultPurpose,
   grantExpiry,
   parseAgentUrl,
   parseDays,
@@ -32,6 +31,7 @@ import { organisationName } from '../../trust/organisation-name';
 import { labelText } from '../../client/label-text';
 import { openLabel, type RecordLabel } from '../../envelope/record-label';
 import { fileLabel } from './label';
+import { openFromWorkstation } from './open-record';
 import { readValueFile } from './prompt';
 import { deviceAgentOf, withWorkstation, type CommonOptions, type Runtime } from './workstation';
 
@@ -244,14 +244,7 @@ interface OpenOptions extends CommonOptions {
 async function openCommand(recordId: string, options: OpenOptions, runtime: Runtime): Promise<void> {
   await assertWritableTarget(options.out);
   await withWorkstation(options, runtime, 'signed-in', async (station) => {
-    const purpose = options.purpose ?? defaultPurpose(station.keyFile.role);
-    const opened = await openRecord(
-      station.client,
-      await station.keys(),
-      deviceAgentOf(options.agent, runtime.env),
-      recordId,
-      purpose,
-    );
+    const { purpose, opened } = await openFromWorkstation(station, recordId, options, runtime);
     const written = await writeFileAtomically(opened.plaintext, options.out);
     const { envelope } = opened;
     emit(
