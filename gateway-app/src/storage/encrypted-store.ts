@@ -53,6 +53,8 @@ export interface StorageErasure {
 
 /** How long {@link EncryptedStore.erase} waits for every peer to drop its pin. */
 const UNPIN_DEADLINE_MS = 60_000;
+/** Garbage-collection rounds of an erasure at most: the first, and two more while blocks keep being removed. */
+const GC_ROUNDS = 3;
 /** Statuses of a peer that no longer holds a pin. */
 const NOT_HELD = new Set(['unpinned', 'remote']);
 
@@ -191,7 +193,9 @@ export class EncryptedStore {
   /**
    * Erases content from every storage node: unpins it cluster-wide, waits
    * until no peer holds a pin, then garbage-collects the IPFS node of every
-   * cluster peer, so that no node keeps a block of it. Idempotent.
+   * cluster peer (again, until a round removes nothing, since a cancelled
+   * replica fetch may land blocks after the first), so that no node keeps a
+   * block of it. Idempotent.
    *
    * @throws {@link StorageError} `UNAVAILABLE` when a peer still holds a pin
    * after a minute or could not collect: the content may remain there, and the
@@ -213,18 +217,25 @@ export class EncryptedStore {
       }
       await sleep(this.#pollMs * 5, undefined, signal ? { signal } : {});
     }
-    const collected = await this.#cluster.gc(signal);
-    const failed = collected.filter((p) => p.error !== '');
-    if (collected.length === 0 || failed.length > 0) {
-      throw new StorageError('UNAVAILABLE', 'not every storage node could collect garbage', {
-        details: { cid, peers: failed.map((p) => `${p.peerName}: ${p.error}`) },
-      });
+    // A peer's IPFS node may still be writing blocks of a pin the cluster has just cancelled (a replica
+    // fetch in flight): collected again until a round removes nothing, at most GC_ROUNDS times.
+    let collectedOn: string[] = [];
+    let blocksRemoved = 0;
+    for (let round = 1; round <= GC_ROUNDS; round++) {
+      const collected = await this.#cluster.gc(signal);
+      const failed = collected.filter((p) => p.error !== '');
+      if (collected.length === 0 || failed.length > 0) {
+        throw new StorageError('UNAVAILABLE', 'not every storage node could collect garbage', {
+          details: { cid, peers: failed.map((p) => `${p.peerName}: ${p.error}`) },
+        });
+      }
+      collectedOn = collected.map((p) => p.peerId).sort();
+      const removed = collected.reduce((sum, p) => sum + p.removed, 0);
+      blocksRemoved += removed;
+      if (removed === 0) break;
+      if (round < GC_ROUNDS) await sleep(this.#pollMs * 5, undefined, signal ? { signal } : {});
     }
-    return {
-      unpinnedFrom,
-      collectedOn: collected.map((p) => p.peerId).sort(),
-      blocksRemoved: collected.reduce((sum, p) => sum + p.removed, 0),
-    };
+    return { unpinnedFrom, collectedOn, blocksRemoved };
   }
 
   /** How well a CID is replicated now. */
