@@ -109,6 +109,60 @@ describe('the audit queries', () => {
     });
   });
 
+  describe('RecordQuery', () => {
+    it("records an auditor's query: of a record as an event of its trail, of a user under both of them", async () => {
+      await audit.RecordQuery(as('auditor'), 'record', RECORD, '', '');
+      const trail = JSON.parse(await audit.RecordEvents(as('patient'), RECORD, 10, '')) as {
+        records: { kind: string; actorId: string; detail: string }[];
+      };
+      assert.deepEqual(
+        trail.records.filter((e) => e.kind === 'query').map((e) => [e.actorId, e.detail]),
+        [[t.person('auditor').id, 'record trail']],
+        'the recipient sees who looked at the trail',
+      );
+      const [from, to] = ['2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z'];
+      await audit.RecordQuery(as('auditor'), 'user', t.person('doctorC').id, from, to);
+      const about = await activity(t.person('doctorC').id, 'query', from, '2027-01-01T00:00:00Z');
+      const by = await activity(t.person('auditor').id, 'query', from, '2027-01-01T00:00:00Z');
+      assert.deepEqual(about, by);
+      assert.deepEqual(
+        (about.records as unknown as { docType: string; subjectId: string; from: string; to: string }[]).map(
+          (q) => [q.docType, q.subjectId, q.from, q.to],
+        ),
+        [['audit-query', t.person('doctorC').id, '2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z']],
+      );
+    });
+
+    it('is for auditors only, and validates its subject', async () => {
+      await assert.rejects(
+        audit.RecordQuery(as('patient'), 'record', RECORD, '', ''),
+        /ACCESS_DENIED: role patient may not audit/,
+      );
+      await assert.rejects(
+        audit.RecordQuery(as('auditor'), 'study', RECORD, '', ''),
+        /kind must be record or user/,
+      );
+      await assert.rejects(
+        audit.RecordQuery(as('auditor'), 'record', 'rec-no-such-record-01', '', ''),
+        /NOT_FOUND/,
+      );
+      await assert.rejects(
+        audit.RecordQuery(as('auditor'), 'record', RECORD, '2026-01-01T00:00:00Z', ''),
+        /takes no time range/,
+      );
+      await assert.rejects(
+        audit.RecordQuery(
+          as('auditor'),
+          'user',
+          t.person('doctorC').id,
+          '2026-02-01T00:00:00Z',
+          '2026-01-01T00:00:00Z',
+        ),
+        /from must be before to/,
+      );
+    });
+  });
+
   describe('RecordAccesses', () => {
     it('lists granted and denied attempts for auditors and for the recipient, and no one else', async () => {
       await access.RecordAccess(as('doctorC', 1, 'access'), RECORD, 'TREAT');

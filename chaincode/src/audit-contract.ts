@@ -1,9 +1,10 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import type { AccessEvent } from './access';
 import { ChaincodeError } from './errors';
-import { requireRecipientOrAuditor } from './guards';
+import { requireRecipientOrAuditor, requireTransfer } from './guards';
 import { unmarshal } from './json';
-import type { RecordEvent } from './record-events';
+import type { AuditQuery } from './audit-query';
+import { recordEvent, type RecordEvent } from './record-events';
 import { activeUser } from './registry-contract';
 import { requirePermission } from './roles';
 import {
@@ -16,7 +17,9 @@ import {
   readPage,
   readRangePage,
   requireRecord,
+  writeRecord,
 } from './state';
+import { txTime } from './time';
 import { validateRecordId } from './transfer';
 import { validateUserId } from './user';
 
@@ -41,14 +44,68 @@ function validateInstant(name: string, value: string): string {
 }
 
 /**
- * Read-only queries for auditors (of any organisation): the history of a
- * record, every access attempt on it, and a user's transfers and accesses over
- * a time range. All bounded and paginated.
+ * Queries for auditors (of any organisation): the history of a record, every
+ * access attempt on it, and a user's transfers and accesses over a time range,
+ * all bounded and paginated; and the record of each such query (RecordQuery),
+ * so that who looked at whose trail is on the ledger too.
  */
 @Info({ title: 'AuditContract', description: 'Audit queries over transfers and access attempts' })
 export class AuditContract extends Contract {
   constructor() {
     super('audit');
+  }
+
+  /**
+   * Records that the calling auditor is about to query a trail: a record's
+   * (`record`, the record id, '' and '') or a user's activity over [from, to)
+   * (`user`, the user id, from, to). The auditor's device submits it before
+   * reading; the FHIR export codes it as DICOM 110112 Query. A record query is
+   * an event of that record's trail; a user query is indexed under both the
+   * auditor and the user, so either's activity shows it.
+   */
+  @Transaction()
+  public async RecordQuery(
+    ctx: Context,
+    subjectKind: string,
+    subjectId: string,
+    from: string,
+    to: string,
+  ): Promise<void> {
+    const kind = validateKind(subjectKind, ['record', 'user'] as const);
+    const { caller, record: auditor } = await activeUser(ctx);
+    requirePermission(auditor.role, 'audit');
+    if (kind === 'record') {
+      if (from !== '' || to !== '') {
+        throw new ChaincodeError('INVALID_ARGUMENT', 'a record query takes no time range');
+      }
+      await requireTransfer(ctx, subjectId);
+      await recordEvent(ctx, subjectId, {
+        kind: 'query',
+        actorId: caller.userId,
+        actorMspId: caller.mspId,
+        subjectId: '',
+        detail: 'record trail',
+      });
+      return;
+    }
+    validateUserId(subjectId);
+    const range = validateRange(from, to);
+    const at = txTime(ctx);
+    const txId = ctx.stub.getTxID();
+    const query: AuditQuery = {
+      docType: 'audit-query',
+      txId,
+      at,
+      auditorId: caller.userId,
+      auditorMspId: caller.mspId,
+      subjectId,
+      from: range.start,
+      to: range.end,
+    };
+    await writeRecord(ctx, keyOf(ctx, 'audit-query', txId), query);
+    for (const userId of new Set([caller.userId, subjectId])) {
+      await writeRecord(ctx, activityKey('query', userId, at, txId), { txId });
+    }
   }
 
   /**
@@ -171,10 +228,10 @@ export class AuditContract extends Contract {
   }
 }
 
-const AUDITED_KINDS = ['transfer', 'access', 'refusal'] as const;
+const AUDITED_KINDS = ['transfer', 'access', 'refusal', 'query'] as const;
 const OWN_KINDS = ['transfer', 'grant', 'breakGlass'] as const;
 
-function validateKind<K extends ActivityKind>(kind: string, kinds: readonly K[]): K {
+function validateKind<K extends string>(kind: string, kinds: readonly K[]): K {
   if (!(kinds as readonly string[]).includes(kind)) {
     throw new ChaincodeError(
       'INVALID_ARGUMENT',
@@ -240,5 +297,7 @@ function activityTarget(
       return keyOf(ctx, 'grant', recordId, userId);
     case 'breakGlass':
       return keyOf(ctx, 'break-glass', recordId, userId);
+    case 'query':
+      return keyOf(ctx, 'audit-query', txId);
   }
 }

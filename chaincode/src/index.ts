@@ -40,6 +40,7 @@ export type {
   ReviewRecord,
 } from './emergency';
 export type { RecordEvent, RecordEventKind } from './record-events';
+export type { AuditQuery } from './audit-query';
 export { ErasureContract };
 export { EmergencyKeySetContract };
 export type {

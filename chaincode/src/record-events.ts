@@ -3,7 +3,8 @@ import { keyOf, writeRecord } from './state';
 import { txTime } from './time';
 
 /** What happened to a record besides its transfer and access attempts (which have trails of their own). */
-export type RecordEventKind = 'grant' | 'revoke' | 'breakGlass' | 'keyRelease' | 'review' | 'erasure';
+export type RecordEventKind =
+  'grant' | 'revoke' | 'breakGlass' | 'keyRelease' | 'review' | 'erasure' | 'query';
 
 /**
  * One entry of a record's trail (audit:RecordEvents): who did what to the

@@ -21,7 +21,8 @@ export type ObjectType =
   | 'record-event'
   | 'erasure'
   | 'pending-erasure'
-  | 'erasing';
+  | 'erasing'
+  | 'audit-query';
 
 /** Composite key of a record. */
 export function keyOf(ctx: Context, type: ObjectType, ...attributes: string[]): string {
@@ -86,7 +87,7 @@ export async function readPage<T>(
 }
 
 /** Kinds of per-user activity index. */
-export type ActivityKind = 'transfer' | 'access' | 'refusal' | 'grant' | 'breakGlass';
+export type ActivityKind = 'transfer' | 'access' | 'refusal' | 'grant' | 'breakGlass' | 'query';
 
 /**
  * A per-user activity index key. Simple keys, not composite ones, because

@@ -542,9 +542,18 @@ describe('medshare CLI: every flow from workstations against the real network', 
 
     const fhir = await auditor.run(['audit', 'record', recordId, '--format', 'fhir']);
     assert.equal(fhir.code, 0, fhir.stderr);
-    const bundle = JSON.parse(fhir.stdout) as { resourceType: string; entry?: unknown[] };
+    const bundle = JSON.parse(fhir.stdout) as {
+      resourceType: string;
+      entry?: {
+        resource: { type: { code: string }; agent: { who?: { identifier?: { value: string } } }[] };
+      }[];
+    };
     assert.equal(bundle.resourceType, 'Bundle');
     assert.ok((bundle.entry ?? []).length > 0);
+    // Each export's query is on the ledger before it reads: both of the auditor's looks, as 110112 Query.
+    const queries = (bundle.entry ?? []).filter((e) => e.resource.type.code === '110112');
+    assert.equal(queries.length, 2);
+    assert.ok(queries.every((q) => q.resource.agent[0]?.who?.identifier?.value === auditor.userId));
 
     const open = await auditor.json<{ reviews: { reviewId: string }[] }>(['audit', 'reviews']);
     assert.ok(open.reviews.some((r) => r.reviewId === reviewId));

@@ -345,6 +345,11 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
       trail.some((e) => e.record?.docType === 'transfer'),
       'the transfer history',
     );
+    // The query itself was recorded before the trail was read: the trail ends with this look at it.
+    assert.ok(
+      trail.some((e) => e.docType === 'record-event' && (e as { kind?: string }).kind === 'query'),
+      'the audit query, on the ledger',
+    );
     const accesses = trail.filter((e) => e.docType === 'access');
     const by = (user: TestUser, outcome: string) =>
       accesses.filter((e) => e.userId === user.keys.userId && e.outcome === outcome).length;
@@ -381,6 +386,10 @@ describe('gateway: zero-trust flows on the real network', { timeout: 900_000 }, 
       'the forged report, recorded by the gateway',
     );
     assert.ok(techTrail.some((e) => e.docType === 'refusal' && e.code === 'DEVICE_POLICY_FAILED'));
+    assert.ok(
+      techTrail.some((e) => e.docType === 'audit-query'),
+      'this query of the technologist',
+    );
 
     const reviews = (await openReviews(auditor.client, auditor.keys)) as {
       reviewId: string;

@@ -49,12 +49,17 @@ export interface TimeRange {
   to: string;
 }
 
-/** Everything the ledger holds about one record: its versions and every attempt on it. */
+/**
+ * Everything the ledger holds about one record: its versions and every attempt on it. The query itself is
+ * recorded on the ledger first (audit:RecordQuery, signed on the auditor's device), so the trail it returns
+ * ends with this look at it.
+ */
 export async function recordTrail(
   client: GatewayClient,
   auditor: LedgerIdentity,
   recordId: string,
 ): Promise<unknown[]> {
+  await callLedger(client, auditor, 'audit:RecordQuery', ['record', recordId, '', '']);
   return [
     ...(await allPages(client, auditor, 'audit:RecordHistory', [recordId])),
     ...(await allPages(client, auditor, 'audit:RecordAccesses', [recordId])),
@@ -62,15 +67,19 @@ export async function recordTrail(
   ];
 }
 
-/** A user's transfers, access attempts and refused requests in a time range. */
+/**
+ * A user's transfers, access attempts, refused requests and the audit queries made of or by them, in a time
+ * range. This query is recorded on the ledger first (audit:RecordQuery), as {@link recordTrail}'s is.
+ */
 export async function userTrail(
   client: GatewayClient,
   auditor: LedgerIdentity,
   userId: string,
   range: TimeRange,
 ): Promise<unknown[]> {
+  await callLedger(client, auditor, 'audit:RecordQuery', ['user', userId, range.from, range.to]);
   const out: unknown[] = [];
-  for (const kind of ['transfer', 'access', 'refusal']) {
+  for (const kind of ['transfer', 'access', 'refusal', 'query']) {
     out.push(
       ...(await allPages(client, auditor, 'audit:UserActivity', [userId, kind, range.from, range.to])),
     );

@@ -46,6 +46,7 @@ export const CALLS = {
   },
   'transfer:WithdrawEnvelope': submit('recordId', 'readerId', 'kind'),
   'transfer:GetTransfer': evaluate('recordId'),
+  'audit:RecordQuery': submit('subjectKind', 'subjectId', 'from', 'to'),
   'access:DepositGrantEnvelope': { ...submit('recordId', 'granteeId'), envelope: true },
   'access:GrantAccess': submit('recordId', 'granteeId', 'purpose', 'expiresAt', 'envelopeHash'),
   'access:RevokeGrant': submit('recordId', 'granteeId'),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type {
   AccessEvent,
+  AuditQuery,
   AttestationSummary,
   BreakGlassRecord,
   HistoryEntry,
@@ -978,5 +979,51 @@ describe('exportFhir against the official FHIR R4 definitions', () => {
       breakIt(first.resource);
       assert.notDeepEqual(validator.validate(broken, true), [], `break ${i}`);
     }
+  });
+});
+
+describe('audit queries (audit:RecordQuery)', () => {
+  const recordQuery: RecordEvent = {
+    docType: 'record-event',
+    recordId: RECORD,
+    kind: 'query',
+    txId: tx('query-record'),
+    at: '2026-03-04T10:00:00Z',
+    actorId: AUDITOR,
+    actorMspId: 'ImagingMSP',
+    subjectId: '',
+    detail: 'record trail',
+  };
+  const userQuery: AuditQuery = {
+    docType: 'audit-query',
+    txId: tx('query-user'),
+    at: '2026-03-04T10:05:00Z',
+    auditorId: AUDITOR,
+    auditorMspId: 'ImagingMSP',
+    subjectId: ER_DOCTOR,
+    from: '2026-03-01T00:00:00.000Z',
+    to: '2026-03-05T00:00:00.000Z',
+  };
+  const bundle = exportFhir([recordQuery, userQuery], { generatedAt: '2026-03-05T00:00:00Z' });
+  const events = (bundle.entry ?? []).map((entry) => entry.resource);
+
+  it('codes a trail query as DICOM 110112 Query, the queried record or user as the Query entity', () => {
+    assert.deepEqual(
+      events.map((e) => [e.type.code, e.type.display, e.action, e.agent[0]?.who]),
+      [
+        ['110112', 'Query', 'E', { identifier: { system: 'urn:medshare:user', value: AUDITOR } }],
+        ['110112', 'Query', 'E', { identifier: { system: 'urn:medshare:user', value: AUDITOR } }],
+      ],
+    );
+    const queried = events.map((e) => e.entity.find((x) => x.role?.code === '24'));
+    assert.deepEqual(
+      queried.map((x) => [x?.what.identifier.value, x?.description]),
+      [
+        [RECORD, 'record trail queried'],
+        [ER_DOCTOR, 'activity queried from 2026-03-01T00:00:00.000Z to 2026-03-05T00:00:00.000Z'],
+      ],
+    );
+    assert.equal(events[1]?.agent.length, 1, 'the queried user is the object, not a participant');
+    assert.deepEqual(new JSONSchemaValidator().validate(bundle, true), []);
   });
 });

@@ -41,6 +41,7 @@ export interface FhirAuditEvent {
     what: { identifier: FhirIdentifier };
     type: FhirCoding;
     role?: FhirCoding;
+    description?: string;
     detail?: { type: string; valueString: string }[];
   }[];
 }

@@ -12,6 +12,7 @@ const IMPORT = dcm('110107', 'Import');
 const STUDY_DELETED = dcm('110105', 'DICOM Study Deleted');
 const PATIENT_RECORD = dcm('110110', 'Patient Record');
 const SECURITY_ALERT = dcm('110113', 'Security Alert');
+const QUERY = dcm('110112', 'Query');
 const USER_AUTHENTICATION = dcm('110114', 'User Authentication');
 const ROLES_CHANGED = dcm('110136', 'Security Roles Changed');
 const LOGIN = dcm('110122', 'Login');
@@ -98,6 +99,8 @@ function codingsOf({ row, action, refused }: AuditEntry): EventCoding[] {
       return [{ type: ROLES_CHANGED, action, tag }];
     case 'erasure':
       return [{ type: STUDY_DELETED, action, tag }];
+    case 'query':
+      return [{ type: QUERY, action, tag }];
   }
 }
 const PURPOSE_DISPLAY: Record<Purpose, string> = {
@@ -123,6 +126,11 @@ const SYSTEM_OBJECT: FhirCoding = {
   code: '2',
   display: 'System Object',
 };
+const QUERY_ROLE: FhirCoding = {
+  system: 'http://terminology.hl7.org/CodeSystem/object-role',
+  code: '24',
+  display: 'Query',
+};
 const DOMAIN_RESOURCE: FhirCoding = {
   system: 'http://terminology.hl7.org/CodeSystem/object-role',
   code: '4',
@@ -138,6 +146,7 @@ const KIND_TAG: Record<AuditKind, string> = {
   revoke: 'rk',
   keyRelease: 'kr',
   erasure: 'er',
+  query: 'qy',
 };
 
 function roleType(role: string): FhirCodeableConcept | undefined {
@@ -199,7 +208,7 @@ function auditEvent(entry: AuditEntry, coding: EventCoding, patientId: string | 
       requestor: true,
     },
   ];
-  if (row.counterpartId !== '' && row.counterpartId !== row.actorId) {
+  if (row.counterpartId !== '' && row.counterpartId !== row.actorId && row.kind !== 'query') {
     const type = row.kind === 'transfer' ? DESTINATION_ROLE : roleType('doctor');
     agent.push({
       ...(type === undefined ? {} : { type }),
@@ -218,7 +227,20 @@ function auditEvent(entry: AuditEntry, coding: EventCoding, patientId: string | 
       role: PATIENT,
     });
   }
-  if (row.recordId !== '') {
+  if (row.kind === 'query') {
+    // What was queried (DICOM's Participant Object of role Query): a record's trail or a user's activity.
+    entity.push({
+      what: {
+        identifier:
+          row.recordId !== ''
+            ? { system: 'urn:medshare:record', value: row.recordId }
+            : { system: 'urn:medshare:user', value: row.counterpartId },
+      },
+      type: SYSTEM_OBJECT,
+      role: QUERY_ROLE,
+      description: row.reason,
+    });
+  } else if (row.recordId !== '') {
     entity.push({
       what: { identifier: { system: 'urn:medshare:record', value: row.recordId } },
       type: SYSTEM_OBJECT,

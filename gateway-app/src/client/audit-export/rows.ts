@@ -1,6 +1,7 @@
 import type {
   AccessEvent,
   AttestationSummary,
+  AuditQuery,
   BreakGlassRecord,
   Purpose,
   RecordEvent,
@@ -12,6 +13,7 @@ import type {
 import { AuditExportError } from './errors';
 import {
   accessSchema,
+  auditQuerySchema,
   breakGlassSchema,
   historySchema,
   parse,
@@ -23,7 +25,16 @@ import {
 
 /** The kind of ledger entry an {@link AuditRow} comes from. */
 export type AuditKind =
-  'transfer' | 'access' | 'refusal' | 'breakGlass' | 'review' | 'grant' | 'revoke' | 'keyRelease' | 'erasure';
+  | 'transfer'
+  | 'access'
+  | 'refusal'
+  | 'breakGlass'
+  | 'review'
+  | 'grant'
+  | 'revoke'
+  | 'keyRelease'
+  | 'erasure'
+  | 'query';
 
 /**
  * One audit event, normalised from any of the chaincode's audit records. Every
@@ -314,6 +325,7 @@ function eventRole(event: RecordEvent): string {
     case 'keyRelease':
       return 'admin';
     case 'review':
+    case 'query':
       return 'auditor';
     case 'erasure':
       return event.detail === 'confirmed' || event.detail === 'approved' ? 'admin' : '';
@@ -333,6 +345,7 @@ function recordEventEntry(event: RecordEvent): AuditEntry {
         : `emergency key share contributed (${event.detail})`,
     review: `review closed: ${event.detail}`,
     erasure: `erasure ${event.detail}`,
+    query: `${event.detail || 'trail'} queried`,
   };
   return {
     action: event.kind === 'grant' ? 'C' : event.kind === 'revoke' || event.kind === 'erasure' ? 'D' : 'E',
@@ -350,6 +363,30 @@ function recordEventEntry(event: RecordEvent): AuditEntry {
         outcome: 'recorded',
         reason: what[event.kind],
         emergency,
+      },
+      undefined,
+    ),
+  };
+}
+
+/** An auditor's query of a user's activity (audit:RecordQuery, subject `user`). */
+function queryEntry(query: AuditQuery): AuditEntry {
+  return {
+    action: 'E',
+    row: makeRow(
+      {
+        at: query.at,
+        txId: query.txId,
+        kind: 'query',
+        recordId: '',
+        actorId: query.auditorId,
+        actorMspId: query.auditorMspId,
+        actorRole: 'auditor',
+        counterpartId: query.subjectId,
+        purpose: '',
+        outcome: 'recorded',
+        reason: `activity queried from ${query.from} to ${query.to}`,
+        emergency: false,
       },
       undefined,
     ),
@@ -378,6 +415,8 @@ function entriesOf(value: unknown, index: number): AuditEntry[] {
       return [reviewEntry(parse(reviewSchema, value, index))];
     case 'record-event':
       return [recordEventEntry(parse(recordEventSchema, value, index))];
+    case 'audit-query':
+      return [queryEntry(parse(auditQuerySchema, value, index))];
     case undefined: {
       if (!('isDelete' in value)) {
         throw new AuditExportError(
@@ -399,7 +438,7 @@ function entriesOf(value: unknown, index: number): AuditEntry[] {
     default:
       throw new AuditExportError(
         index,
-        `docType ${describeValue(docType)} is not an audit record (expected transfer, access, refusal, break-glass, review, record-event or a history entry)`,
+        `docType ${describeValue(docType)} is not an audit record (expected transfer, access, refusal, break-glass, review, record-event, audit-query or a history entry)`,
       );
   }
 }
@@ -461,6 +500,7 @@ const KIND_ORDER: Record<AuditKind, number> = {
   revoke: 6,
   keyRelease: 7,
   erasure: 8,
+  query: 9,
 };
 
 function compareRows(a: AuditRow, b: AuditRow): number {

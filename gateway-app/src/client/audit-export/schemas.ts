@@ -1,6 +1,7 @@
 import type {
   AccessEvent,
   AttestationSummary,
+  AuditQuery,
   BreakGlassRecord,
   EmergencyReason,
   HistoryEntry,
@@ -143,7 +144,7 @@ export const historySchema = z.object({
 export const recordEventSchema = z.object({
   docType: z.literal('record-event'),
   recordId,
-  kind: z.enum(['grant', 'revoke', 'breakGlass', 'keyRelease', 'review', 'erasure']),
+  kind: z.enum(['grant', 'revoke', 'breakGlass', 'keyRelease', 'review', 'erasure', 'query']),
   txId: hex64,
   at: instant,
   actorId: hex64,
@@ -151,6 +152,17 @@ export const recordEventSchema = z.object({
   subjectId: z.union([hex64, z.literal('')]),
   detail: z.string().max(200),
 }) satisfies z.ZodType<RecordEvent>;
+
+export const auditQuerySchema = z.object({
+  docType: z.literal('audit-query'),
+  txId: hex64,
+  at: instant,
+  auditorId: hex64,
+  auditorMspId: mspId,
+  subjectId: hex64,
+  from: instant,
+  to: instant,
+}) satisfies z.ZodType<AuditQuery>;
 
 /** Parses `value` with `schema`, or throws {@link AuditExportError} naming every problem and where. */
 export function parse<T>(schema: z.ZodType<T>, value: unknown, index: number, prefix: string[] = []): T {

@@ -21,6 +21,7 @@ export const KIND_LABELS: Readonly<Record<AuditKind, string>> = {
   revoke: 'Access revoked',
   keyRelease: 'Emergency key released',
   erasure: 'Erasure',
+  query: 'Audit query',
 };
 
 /** Whether a row is emergency access: an opening, its review, or an access for emergency treatment. */
